@@ -1,0 +1,52 @@
+"""The audit log: who changed what, when, with the values before and after.
+
+:func:`record` is called by every write function inside the same transaction as
+the change, so a change and its audit row commit or roll back together. The app
+offers no way to edit or delete audit rows.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def to_json(value: Any) -> str | None:
+    """JSON text of a value (dates as ISO 8601), or None."""
+    return None if value is None else json.dumps(value, default=_json_default, sort_keys=True)
+
+
+def record(cur, *, actor, action: str, entity: str, entity_id: Any,
+           before: Any = None, after: Any = None) -> None:
+    """Write one audit row inside the caller's transaction."""
+    cur.execute(
+        "INSERT INTO audit_log (occurred_at, actor, action, entity, entity_id, before, after) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [datetime.now(timezone.utc), actor.label, action, entity,
+         None if entity_id is None else str(entity_id), to_json(before), to_json(after)],
+    )
+
+
+def load_audit(db, *, entity: str | None = None, actor: str | None = None,
+               since: datetime | None = None, until: datetime | None = None,
+               limit: int = 5000) -> pd.DataFrame:
+    """Audit rows, newest first, filtered by entity, actor and time."""
+    return db.query(
+        "SELECT id, occurred_at, actor, action, entity, entity_id, before, after FROM audit_log "
+        "WHERE (? IS NULL OR entity = ?) AND (? IS NULL OR actor = ?) "
+        "AND (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?) ORDER BY occurred_at DESC, id DESC LIMIT ?",
+        [entity, entity, actor, actor, since, since, until, until, limit],
+    )

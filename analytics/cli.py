@@ -1,0 +1,120 @@
+"""The command line: ``python -m analytics COMMAND``.
+
+Commands: ``demo`` (build demo data), ``import tickets`` (canonical CSV) and ``sla``
+(compliance per severity and measure). Each command opens the database through
+``analytics.db`` (``--db`` or ``$VIGIE_DB``), prints a short result and exits
+non-zero with a one-line message when it cannot do what was asked.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime, timezone
+
+from tqdm import tqdm
+
+from analytics.access import system_actor
+from analytics.db import Database, DatabaseError
+
+IMPORTERS: dict[str, str] = {}  # extra "import KIND" commands: kind -> "module:function(args, db)"
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 timestamp") from None
+    return value
+
+
+def cmd_demo(args) -> int:
+    from analytics.demo import build_demo
+
+    db = Database(args.db)
+    with tqdm(total=args.tickets, unit="tickets", desc="demo", disable=args.quiet) as bar:
+        summary = build_demo(db, tickets=args.tickets, seed=args.seed, progress=bar.update)
+    print(f"demo database {db.path}: {summary.companies} companies, {summary.contacts} contacts, "
+          f"{summary.tickets} tickets, {summary.events} ticket events")
+    return 0
+
+
+def cmd_import(args) -> int:
+    if args.kind != "tickets":
+        module_name, func_name = IMPORTERS[args.kind].split(":")
+        module = __import__(module_name, fromlist=[func_name])
+        return getattr(module, func_name)(args, Database(args.db))
+    from analytics.ticket_import import ImportFileError, import_tickets
+
+    db = Database(args.db)
+    try:
+        report = import_tickets(db, args.file, actor=system_actor("cli"))
+    except ImportFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0
+
+
+def cmd_sla(args) -> int:
+    from analytics.sla import Period, compliance_cli_rows
+
+    db = Database(args.db)
+    as_of = args.as_of or datetime.now(timezone.utc)
+    if as_of.tzinfo is None:
+        from zoneinfo import ZoneInfo
+        as_of = as_of.replace(tzinfo=ZoneInfo(db.timezone))
+    if args.to <= args.from_:
+        print("error: --to must be after --from", file=sys.stderr)
+        return 2
+    rows = compliance_cli_rows(db, Period(args.from_, args.to, db.timezone), as_of=as_of)
+    if args.format == "json":
+        print(json.dumps(rows.to_dict(orient="records"), default=str))
+    elif args.format == "csv":
+        print(rows.to_csv(index=False), end="")
+    else:
+        print(rows.to_string(index=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analytics", description="Vigie command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build a demo database")
+    demo.add_argument("--db", help="database file (default $VIGIE_DB or data/vigie.duckdb)")
+    demo.add_argument("--tickets", type=int, default=50_000)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.set_defaults(func=cmd_demo)
+
+    imp = sub.add_parser("import", help="import a file")
+    imp.add_argument("kind", choices=["tickets", *IMPORTERS])
+    imp.add_argument("file")
+    imp.add_argument("--db")
+    imp.set_defaults(func=cmd_import)
+
+    sla = sub.add_parser("sla", help="SLA compliance per severity and measure")
+    sla.add_argument("--from", dest="from_", type=_date, required=True)
+    sla.add_argument("--to", type=_date, required=True)
+    sla.add_argument("--as-of", type=_timestamp)
+    sla.add_argument("--db")
+    sla.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sla.set_defaults(func=cmd_sla)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (DatabaseError, PermissionError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,182 @@
+"""The one way to the database.
+
+This module alone calls ``duckdb.connect``. A :class:`Database` owns one shared
+connection to the DuckDB file, applies the versioned schema migrations found in
+``analytics/migrations`` when it opens, and hands out a fresh cursor per query so
+that Streamlit's threads never share one. Every value travels as a bound
+parameter; writes go through :meth:`Database.transaction`, which serialises the
+writers of this process and retries on DuckDB's optimistic-concurrency conflicts.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+import zoneinfo
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "vigie.duckdb"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+DEFAULT_TIMEZONE = "Europe/Paris"
+WRITE_RETRIES = 5
+MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class DatabaseError(RuntimeError):
+    """A database operation failed in a way the user can be told about."""
+
+
+def database_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The database file to use: ``explicit``, else ``$VIGIE_DB``, else ``data/vigie.duckdb``."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("VIGIE_DB")
+    return Path(env) if env else DEFAULT_DB_PATH
+
+
+def deployment_timezone() -> str:
+    """The deployment time zone (``$VIGIE_TIMEZONE``, default Europe/Paris), validated."""
+    name = os.environ.get("VIGIE_TIMEZONE", DEFAULT_TIMEZONE)
+    if name not in zoneinfo.available_timezones():
+        raise DatabaseError(f"Unknown time zone {name!r} in VIGIE_TIMEZONE")
+    return name
+
+
+def migration_files() -> list[tuple[int, Path]]:
+    """The migration scripts in version order."""
+    found = []
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        match = MIGRATION_NAME.match(path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+class Database:
+    """A DuckDB database file with its schema applied."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+        self.path = database_path(path)
+        self.timezone = deployment_timezone()
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise DatabaseError(f"Cannot open database {self.path}: {exc}") from exc
+        self._write_lock = threading.RLock()
+        if not read_only:
+            self.migrate()
+
+    # -- reading -----------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor on the shared connection, set to the deployment time zone."""
+        cur = self._con.cursor()
+        cur.execute(f"SET TimeZone = '{self.timezone}'")  # validated against zoneinfo
+        return cur
+
+    def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
+        """Run a read query with bound parameters and return a DataFrame."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        """Run a read query and return its rows as tuples."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).fetchall()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        """Run a query returning one value."""
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    # -- writing -----------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: commits on success, rolls back on any error."""
+        with self._write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
+                raise
+            finally:
+                cur.close()
+
+    def write(self, work, *args, **kwargs):
+        """Run ``work(cursor, *args, **kwargs)`` in one transaction, retrying conflicts."""
+        for attempt in range(WRITE_RETRIES):
+            try:
+                with self.transaction() as cur:
+                    return work(cur, *args, **kwargs)
+            except duckdb.TransactionException as exc:
+                if "conflict" not in str(exc).lower() or attempt == WRITE_RETRIES - 1:
+                    raise DatabaseError(f"The change could not be saved: {exc}") from exc
+                time.sleep(0.05 * (attempt + 1))
+        raise DatabaseError("The change could not be saved")  # pragma: no cover
+
+    # -- schema ------------------------------------------------------------------
+    def schema_version(self) -> int:
+        """The highest migration applied (0 on an empty file)."""
+        exists = self.scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        )
+        if not exists:
+            return 0
+        return self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations not yet applied, each in its own transaction."""
+        applied = []
+        current = self.schema_version()
+        for version, path in migration_files():
+            if version <= current:
+                continue
+            with self.transaction() as cur:
+                cur.execute(path.read_text())
+                if version == 1 or self._has_migrations_table(cur):
+                    cur.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, now())",
+                        [version, path.stem],
+                    )
+            applied.append(version)
+        return applied
+
+    @staticmethod
+    def _has_migrations_table(cur) -> bool:
+        return bool(
+            cur.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+            ).fetchone()[0]
+        )
+
+    def table_count(self, table: str) -> int:
+        """Rows in a table of the schema (the name is checked against the catalogue)."""
+        known = {r[0] for r in self.rows("SELECT table_name FROM information_schema.tables")}
+        if table not in known:
+            raise DatabaseError(f"Unknown table {table!r}")
+        return self.scalar(f'SELECT count(*) FROM "{table}"')
+
+    def close(self) -> None:
+        """Close the shared connection."""
+        self._con.close()

@@ -1,0 +1,29 @@
+"""The dashboard's pages and the roles that may open each (pure data).
+
+``dashboard.py`` builds ``st.navigation`` from this table, showing a user only
+the pages of their roles. Write actions are checked again in the services.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str          # script under pages/
+    title: str
+    icon: str
+    roles: frozenset[str]
+    section: str
+
+
+ALL_ROLES = frozenset({"manager", "supervisor", "leadership", "admin"})
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/sla.py", "SLA compliance", ":material/timer:", ALL_ROLES, "Support"),
+)
+
+
+def pages_for(roles: frozenset[str] | set[str]) -> list[PageSpec]:
+    """The pages a user with these roles may open, in menu order."""
+    return [p for p in PAGES if p.roles & set(roles)]

@@ -1,0 +1,130 @@
+"""SLA compliance: per severity and measure, trend, breaches, tickets at risk, drill-down to the clock."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from analytics import sla
+from analytics.clock import explain_clock, format_duration
+from analytics.sla_charts import compliance_figure, trend_figure
+from ui.filters import ticket_filters
+from ui.session import get_database
+
+UNIT_LABELS = {"minutes": "min", "hours": "h", "business_days": "business days"}
+
+
+@st.cache_data(ttl=60, show_spinner="Computing SLA figures…")
+def load_overview(_db, path, period, flt, as_of):
+    table = sla.severity_table(_db, period, flt, as_of=as_of)
+    trend = sla.monthly_trend(_db, period, flt, as_of=as_of)
+    return table, trend
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_tickets(_db, path, period, flt, as_of, measure, states):
+    return sla.tickets_behind(_db, period, flt, as_of=as_of, measure=measure, states=states)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_breakdown(_db, path, period, flt, as_of, by):
+    frame = sla.compliance(_db, period, flt, as_of=as_of, by=by, per_severity=False)
+    return frame.sort_values(["compliance_pct", "breached"], ascending=[True, False], na_position="last")
+
+
+def target_label(row) -> str:
+    return f"< {row.target_value:g} {UNIT_LABELS[row.target_unit]} ({row.calendar_name})"
+
+
+def show_tickets(frame: pd.DataFrame, key: str, file_name: str) -> str | None:
+    """A ticket table with row selection and its CSV; returns the selected reference."""
+    shown = frame.drop(columns=["ticket_id"])
+    event = st.dataframe(shown, key=key, hide_index=True, on_select="rerun", selection_mode="single-row",
+                         width="stretch")
+    st.download_button("Download CSV", shown.to_csv(index=False), file_name=file_name, mime="text/csv",
+                       key=f"{key}_csv")
+    rows = event.selection.rows if event else []
+    return shown.iloc[rows[0]]["reference"] if rows else None
+
+
+db = get_database()
+as_of = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+st.title("SLA compliance")
+period, flt = ticket_filters(db, "sla", as_of.astimezone(ZoneInfo(db.timezone)).date())
+table, trend = load_overview(db, str(db.path), period, flt, as_of)
+st.caption(f"Figures as of {as_of.astimezone(ZoneInfo(db.timezone)):%d %b %Y %H:%M} ({db.timezone}). "
+           "A target is met when elapsed ≤ target; a breach counts when its deadline passes, even while open.")
+
+total_met, total_breached = int(table["met"].sum()), int(table["breached"].sum())
+cols = st.columns(4)
+cols[0].metric("Overall compliance", f"{100 * total_met / max(total_met + total_breached, 1):.1f}%",
+               help=f"{total_met} met / {total_met + total_breached} decided")
+cols[1].metric("Breaches", f"{total_breached:,}")
+cols[2].metric("Open, at risk", f"{int(table['at_risk'].sum()):,}")
+cols[3].metric("Open, pending", f"{int(table['pending'].sum()):,}")
+
+st.subheader("Per severity")
+shown = pd.DataFrame({
+    "severity": table["severity"], "measure": table["measure"],
+    "target": [target_label(r) for r in table.itertuples()],
+    "compliance %": table["compliance_pct"], "met": table["met"], "breached": table["breached"],
+    "open": table["pending"], "at risk": table["at_risk"],
+    "median": table["median_s"].map(format_duration), "p90": table["p90_s"].map(format_duration),
+})
+left, right = st.columns([3, 2])
+with left:
+    picked = st.dataframe(shown, key="sla_table", hide_index=True, on_select="rerun",
+                          selection_mode="single-row", width="stretch")
+    st.caption("Median and 90th percentile of the time to first response / resolution, on the target's clock. "
+               "Select a row to see the tickets behind it.")
+with right:
+    st.plotly_chart(compliance_figure(table), width="stretch", key="sla_compliance_chart")
+
+st.subheader("Monthly trend")
+st.plotly_chart(trend_figure(trend), width="stretch", key="sla_trend_chart")
+
+drill, breached_tab, risk_tab, breakdown_tab = st.tabs(
+    ["Tickets behind a figure", "Breached", "Open at risk", "By company, channel, team"])
+selected_reference = None
+with drill:
+    rows = picked.selection.rows if picked else []
+    if rows:
+        sev, measure = int(table.iloc[rows[0]]["severity"]), table.iloc[rows[0]]["measure"]
+        states = st.multiselect("States", list(sla.STATES), default=["met", "breached"], key="sla_drill_states")
+        frame = load_tickets(db, str(db.path), period, sla.TicketFilter(**{**flt.__dict__, "severities": (sev,)}),
+                             as_of, measure, tuple(states))
+        st.write(f"Severity {sev}, {measure}: {len(frame):,} tickets")
+        selected_reference = show_tickets(frame, "sla_drill_tickets", f"sla-sev{sev}-{measure}.csv") or selected_reference
+    else:
+        st.info("Select a row of the table above to list its tickets.")
+with breached_tab:
+    frame = load_tickets(db, str(db.path), period, flt, as_of, None, ("breached",))
+    st.write(f"{len(frame):,} breached measurements decided in the period (most recent first).")
+    selected_reference = show_tickets(frame, "sla_breached", "sla-breached.csv") or selected_reference
+with risk_tab:
+    frame = load_tickets(db, str(db.path), period, flt, as_of, None, ("at_risk", "pending"))
+    frame = frame[frame["state"] == "at_risk"]
+    st.write(f"{len(frame):,} open measurements have used 75% or more of their target (least time left first).")
+    selected_reference = show_tickets(frame, "sla_at_risk", "sla-at-risk.csv") or selected_reference
+with breakdown_tab:
+    by = st.radio("Break down by", ["company", "channel", "team"], horizontal=True, key="sla_breakdown_by")
+    grouped = load_breakdown(db, str(db.path), period, flt, as_of, by).drop(columns=["company_id"], errors="ignore")
+    st.dataframe(grouped, hide_index=True, width="stretch", key="sla_breakdown")
+    st.download_button("Download CSV", grouped.to_csv(index=False), file_name=f"sla-by-{by}.csv",
+                       mime="text/csv", key="sla_breakdown_csv")
+
+st.subheader("Ticket clock")
+if selected_reference and selected_reference != st.session_state.get("sla_clock_last_selected"):
+    st.session_state["sla_clock_last_selected"] = selected_reference
+    st.session_state["sla_clock_reference"] = selected_reference
+reference = st.text_input("Ticket reference", key="sla_clock_reference",
+                          help="Select a ticket in a table above, or type its reference.")
+if reference:
+    explanations = explain_clock(db, reference.strip(), as_of=as_of)
+    if not explanations:
+        st.warning(f"No ticket with reference {reference.strip()!r}.")
+    for item in explanations:
+        with st.container(border=True):
+            st.markdown(f"**{item['measure'].capitalize()}** — {item['state'].replace('_', ' ')}")
+            for line in item["lines"]:
+                st.text(line)

@@ -1,0 +1,31 @@
+"""Shared fixtures: a fresh migrated database per test, and one small demo database per session."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from analytics.calendars import ensure_intervals
+from analytics.db import Database
+from analytics.demo import build_demo
+
+DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def db(tmp_path):
+    """An empty, migrated database with the default calendars and targets."""
+    database = Database(tmp_path / "test.duckdb")
+    ensure_intervals(database)
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory):
+    """A small deterministic demo database file (3,000 tickets ending DEMO_NOW)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    database = Database(path)
+    build_demo(database, tickets=3000, seed=11, now=DEMO_NOW, companies=12)
+    database.close()
+    return path

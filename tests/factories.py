@@ -1,0 +1,34 @@
+"""Small factories for tests: tickets with exact timestamps in a migrated database."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris(*args) -> datetime:
+    """A Europe/Paris wall-clock instant."""
+    return datetime(*args, tzinfo=PARIS)
+
+
+def add_company(db, name: str = "Acme") -> int:
+    existing = db.scalar("SELECT id FROM companies WHERE name = ?", [name])
+    if existing:
+        return existing
+    with db.transaction() as cur:
+        return cur.execute("INSERT INTO companies (id, name) SELECT coalesce(max(id), 0) + 1, ? FROM companies "
+                           "RETURNING id", [name]).fetchone()[0]
+
+
+def add_ticket(db, reference: str, *, severity: int, opened: datetime, response: datetime | None = None,
+               resolved: datetime | None = None, channel: str = "phone", company: str = "Acme",
+               team: str = "Service desk") -> int:
+    company_id = add_company(db, company)
+    with db.transaction() as cur:
+        return cur.execute(
+            "INSERT INTO tickets (id, reference, company_id, channel, severity, initial_severity, status, "
+            "opened_at, first_response_at, resolved_at, team) "
+            "SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM tickets RETURNING id",
+            [reference, company_id, channel, severity, severity, "resolved" if resolved else "open",
+             opened, response, resolved, team]).fetchone()[0]
