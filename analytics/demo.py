@@ -103,7 +103,7 @@ def _opened_at(rng: np.random.Generator, n: int, start: datetime, end: datetime)
     """Epoch seconds of ticket creation with weekly and daily rhythms and slow growth, sorted."""
     days = pd.date_range(start.date(), end.date(), freq="D")
     growth = np.linspace(0.8, 1.2, len(days))
-    day_w = WEEKDAY_WEIGHT[days.weekday] * growth
+    day_w = WEEKDAY_WEIGHT[days.day_of_week] * growth
     day_idx = rng.choice(len(days), size=n, p=day_w / day_w.sum())
     hours = rng.choice(24, size=n, p=HOUR_WEIGHT / HOUR_WEIGHT.sum())
     local = (days.values[day_idx].astype("datetime64[s]").astype(np.int64)

@@ -1,0 +1,20 @@
+"""The SLA page in a real browser: it renders its figures and the drill-down reaches a ticket's clock."""
+import pytest
+
+from tests.browser_support import open_browser, start_dashboard, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_sla_page_renders_in_chromium(demo_db_path):
+    with start_dashboard(demo_db_path) as url, open_browser() as page:
+        page.goto(url + "/sla")
+        wait_for_app(page)
+        assert page.get_by_role("heading", name="SLA compliance").is_visible()
+        metric = page.locator('[data-testid="stMetric"]').filter(has_text="Overall compliance")
+        assert "%" in metric.inner_text()
+        assert page.locator(".js-plotly-plot").count() == 2
+        page.get_by_role("textbox", name="Ticket reference").fill("CS-00000042")
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        assert page.get_by_text("The first response clock started").is_visible()
