@@ -228,11 +228,11 @@ def _record_changes(cur, changed: str) -> None:
 def _insert_lifecycle_events(cur) -> None:
     cur.execute("""
         INSERT INTO ticket_events (ticket_id, occurred_at, kind, from_value, to_value, actor)
-        SELECT t.id, e.at, e.kind, NULL, e.value, 'import'
+        SELECT t.id, e.happened, e.kind, NULL, e.value, 'import'
         FROM incoming i JOIN tickets t ON t.reference = i.reference AND i.existing_id IS NULL,
              LATERAL (VALUES ('opened', i.opened_at, i.team), ('response', i.first_response_at, NULL),
-                             ('resolved', i.resolved_at, NULL), ('closed', i.closed_at, NULL)) e(kind, at, value)
-        WHERE e.at IS NOT NULL""")
+                             ('resolved', i.resolved_at, NULL), ('closed', i.closed_at, NULL)) e(kind, happened, value)
+        WHERE e.happened IS NOT NULL""")
 
 
 def import_tickets(db, path: str | Path, *, actor: Actor, default_severity: int = 4) -> ImportReport:
