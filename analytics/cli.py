@@ -76,7 +76,8 @@ def cmd_sla(args) -> int:
         return 2
     rows = compliance_cli_rows(db, Period(args.from_, args.to, db.timezone), as_of=as_of)
     if args.format == "json":
-        print(json.dumps(rows.to_dict(orient="records"), default=str))
+        records = rows.astype(object).where(rows.notna(), None).to_dict(orient="records")
+        print(json.dumps(records, default=str))
     elif args.format == "csv":
         print(rows.to_csv(index=False), end="")
     else:

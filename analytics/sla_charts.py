@@ -15,7 +15,7 @@ def compliance_figure(table: pd.DataFrame) -> go.Figure:
         labels = [f"{p:.1f}%<br>{m}/{m + b}" if pd.notna(p) else "no decision"
                   for p, m, b in zip(part["compliance_pct"], part["met"], part["breached"])]
         fig.add_bar(name=measure, x=[f"Severity {s}" for s in part["severity"]],
-                    y=part["compliance_pct"].fillna(0), text=labels, textposition="outside",
+                    y=part["compliance_pct"].fillna(0).tolist(), text=labels, textposition="outside",
                     marker_color=MEASURE_COLOURS[measure])
     fig.update_layout(barmode="group", yaxis=dict(title="compliance %", range=[0, 115]),
                       margin=dict(t=30, b=10), legend_title_text="measure", height=360)
@@ -27,9 +27,9 @@ def trend_figure(trend: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for measure in ("response", "resolution"):
         part = trend[trend["measure"] == measure]
-        fig.add_scatter(name=measure, x=part["month"], y=part["compliance_pct"], mode="lines+markers",
+        fig.add_scatter(name=measure, x=part["month"].astype(str).tolist(), y=part["compliance_pct"].tolist(), mode="lines+markers",
                         line_color=MEASURE_COLOURS[measure],
-                        customdata=part[["met", "breached"]].to_numpy(),
+                        customdata=part[["met", "breached"]].to_numpy().tolist(),
                         hovertemplate="%{x|%b %Y}: %{y:.1f}% (%{customdata[0]} met, %{customdata[1]} breached)")
     fig.update_layout(yaxis=dict(title="compliance %"), xaxis=dict(title=None, dtick="M1", tickformat="%b %Y"),
                       margin=dict(t=30, b=10), height=320)
