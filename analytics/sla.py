@@ -32,7 +32,7 @@ STATES = ("met", "breached", "at_risk", "pending")
 BREAKDOWNS = {"company": "company", "channel": "channel", "team": "team", "severity": "severity"}
 
 TARGETS_SQL = """
-    SELECT s.severity, s.measure, s.calendar_id, c.name AS calendar_name,
+    SELECT s.severity, s.measure, s.calendar_id, c.name AS calendar_name, c.always_open,
            s.target_value, s.target_unit,
            s.target_value * CASE s.target_unit WHEN 'minutes' THEN 60 WHEN 'hours' THEN 3600
                                  ELSE c.hours_per_day * 3600 END AS target_seconds
@@ -89,22 +89,26 @@ def measures_sql(flt: TicketFilter, *, prune: bool) -> tuple[str, dict]:
         FROM calendar_intervals ci WHERE ci.start_s <= epoch($as_of) GROUP BY ci.calendar_id
     ),
     base AS (
-        SELECT t.id AS ticket_id, t.reference, t.company_id, t.channel, t.team, t.severity,
-               t.status, t.opened_at, g.measure, g.calendar_id, g.target_seconds,
+        SELECT t.id AS ticket_id, t.company_id, t.channel, t.team, t.severity, t.opened_at, g.measure, g.calendar_id, g.target_seconds, g.always_open,
                CASE g.measure WHEN 'response' THEN coalesce(t.first_response_at, t.resolved_at)
                               ELSE t.resolved_at END AS m_end,
                t.source_made_sla
         FROM tickets t JOIN targets g ON g.severity = t.severity
         WHERE t.opened_at <= $as_of AND {where}
     ),
-    m AS (
+    m AS NOT MATERIALIZED (
         SELECT *, epoch(opened_at) AS start_s,
                CASE WHEN m_end <= $as_of THEN epoch(m_end) END AS end_s
         FROM base WHERE true {pruning}
     ),
+    open_clock AS (  -- 24/7 targets: working time is wall-clock time, no join needed
+        SELECT m.*, m.start_s AS w_start, m.end_s AS w_end, m.start_s + m.target_seconds AS w_deadline,
+               m.start_s + m.target_seconds AS deadline_s
+        FROM m WHERE m.always_open
+    ),
     ws AS (
         SELECT m.*, ci.cum_start + least(m.start_s - ci.start_s, ci.seconds) AS w_start
-        FROM m ASOF LEFT JOIN calendar_intervals ci
+        FROM (SELECT * FROM m WHERE NOT m.always_open) m ASOF LEFT JOIN calendar_intervals ci
           ON m.calendar_id = ci.calendar_id AND m.start_s >= ci.start_s
     ),
     we AS (
@@ -118,6 +122,8 @@ def measures_sql(flt: TicketFilter, *, prune: bool) -> tuple[str, dict]:
         SELECT we.*, ci.start_s + (we.w_deadline - ci.cum_start) AS deadline_s
         FROM we ASOF LEFT JOIN calendar_intervals ci
           ON we.calendar_id = ci.calendar_id AND we.w_deadline > ci.cum_start
+        UNION ALL BY NAME
+        SELECT * FROM open_clock
     ),
     judged AS (
         SELECT wd.*, a.w_as_of,
@@ -129,11 +135,12 @@ def measures_sql(flt: TicketFilter, *, prune: bool) -> tuple[str, dict]:
                     ELSE 'pending' END AS state
         FROM wd JOIN as_of_w a USING (calendar_id)
     )
-    SELECT ticket_id, reference, company_id, channel, team, severity, status, measure,
+    SELECT ticket_id, company_id, channel, team, severity, measure,
            calendar_id, target_seconds, opened_at, m_end AS ended_at, elapsed_s,
            elapsed_s / target_seconds AS used_share, target_seconds - elapsed_s AS left_s,
            to_timestamp(deadline_s) AS deadline, state,
            CASE state WHEN 'met' THEN m_end WHEN 'breached' THEN to_timestamp(deadline_s) END AS decided_at,
+           CASE state WHEN 'met' THEN end_s WHEN 'breached' THEN deadline_s END AS decided_s,
            source_made_sla
     FROM judged
     """
@@ -173,8 +180,8 @@ def compliance(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of:
     WITH measures AS ({sql}),
     counted AS (
         SELECT {extra} {'severity,' if per_severity else ''} measure,
-               count(*) FILTER (WHERE state = 'met' AND decided_at >= $from AND decided_at < $to) AS met,
-               count(*) FILTER (WHERE state = 'breached' AND decided_at >= $from AND decided_at < $to) AS breached,
+               count(*) FILTER (WHERE state = 'met' AND decided_s >= epoch($from) AND decided_s < epoch($to)) AS met,
+               count(*) FILTER (WHERE state = 'breached' AND decided_s >= epoch($from) AND decided_s < epoch($to)) AS breached,
                count(*) FILTER (WHERE state IN ('pending', 'at_risk') AND opened_at < $to) AS pending,
                count(*) FILTER (WHERE state = 'at_risk' AND opened_at < $to) AS at_risk
         FROM measures GROUP BY ALL
@@ -197,8 +204,8 @@ def severity_table(db, period: Period, flt: TicketFilter = TicketFilter(), *, as
     grid AS (SELECT severity, measure, target_value, target_unit, calendar_name, target_seconds
              FROM ({TARGETS_SQL}))
     SELECT g.severity, g.measure, g.target_value, g.target_unit, g.calendar_name, g.target_seconds,
-           count(m.ticket_id) FILTER (WHERE m.state = 'met' AND m.decided_at >= $from AND m.decided_at < $to) AS met,
-           count(m.ticket_id) FILTER (WHERE m.state = 'breached' AND m.decided_at >= $from AND m.decided_at < $to) AS breached,
+           count(m.ticket_id) FILTER (WHERE m.state = 'met' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS met,
+           count(m.ticket_id) FILTER (WHERE m.state = 'breached' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS breached,
            count(m.ticket_id) FILTER (WHERE m.state IN ('pending', 'at_risk') AND m.opened_at < $to) AS pending,
            count(m.ticket_id) FILTER (WHERE m.state = 'at_risk' AND m.opened_at < $to) AS at_risk,
            round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct,
@@ -224,7 +231,7 @@ def monthly_trend(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_
            count(*) FILTER (WHERE state = 'breached') AS breached,
            round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct
     FROM measures
-    WHERE state IN ('met', 'breached') AND decided_at >= $from AND decided_at < $to
+    WHERE state IN ('met', 'breached') AND decided_s >= epoch($from) AND decided_s < epoch($to)
     GROUP BY ALL ORDER BY month, measure DESC
     """
     return db.query(query, _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
@@ -243,18 +250,18 @@ def tickets_behind(db, period: Period, flt: TicketFilter = TicketFilter(), *, as
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql})
-    SELECT m.reference, co.name AS company, m.severity, m.measure, m.state, m.channel, m.team,
-           m.status, m.opened_at, m.ended_at, m.deadline, m.decided_at,
+    SELECT t.reference, co.name AS company, m.severity, m.measure, m.state, m.channel, m.team,
+           t.status, m.opened_at, m.ended_at, m.deadline, m.decided_at,
            round(m.elapsed_s / 3600.0, 2) AS elapsed_h, round(m.target_seconds / 3600.0, 2) AS target_h,
            round(100 * m.used_share, 1) AS used_pct, round(m.left_s / 3600.0, 2) AS left_h,
            m.source_made_sla, m.ticket_id
-    FROM measures m JOIN companies co ON co.id = m.company_id
+    FROM measures m JOIN companies co ON co.id = m.company_id JOIN tickets t ON t.id = m.ticket_id
     WHERE list_contains($states, m.state)
       AND ($measure IS NULL OR m.measure = $measure)
-      AND CASE WHEN m.state IN ('met', 'breached') THEN m.decided_at >= $from AND m.decided_at < $to
+      AND CASE WHEN m.state IN ('met', 'breached') THEN m.decided_s >= epoch($from) AND m.decided_s < epoch($to)
                ELSE m.opened_at < $to END
     ORDER BY CASE WHEN m.state IN ('pending', 'at_risk') THEN m.left_s END NULLS LAST,
-             m.decided_at DESC NULLS LAST, m.reference
+             m.decided_at DESC NULLS LAST, t.reference
     LIMIT $limit
     """
     params = _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end)
