@@ -21,6 +21,12 @@ ALL_ROLES = frozenset({"manager", "supervisor", "leadership", "admin"})
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/sla.py", "SLA compliance", ":material/timer:", ALL_ROLES, "Support"),
+    PageSpec("pages/intake.py", "Incoming requests", ":material/inbox:",
+             frozenset({"manager", "leadership", "admin"}), "Support"),
+    PageSpec("pages/escalations.py", "Escalations", ":material/escalator_warning:",
+             frozenset({"manager", "supervisor", "leadership", "admin"}), "Support"),
+    PageSpec("pages/settings.py", "Settings", ":material/settings:", frozenset({"admin"}), "Administration"),
+    PageSpec("pages/audit.py", "Audit log", ":material/history:", frozenset({"admin"}), "Administration"),
 )
 
 

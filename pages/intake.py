@@ -1,0 +1,62 @@
+"""Incoming requests: volume per channel, report completeness, administrators, reassignments, out of scope."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from analytics import intake
+from analytics.intake_charts import volume_figure
+from ui.filters import ticket_filters
+from ui.session import get_database
+
+
+@st.cache_data(ttl=60, show_spinner="Counting requests…")
+def load_intake(_db, path, period, flt):
+    return {
+        "summary": intake.intake_summary(_db, period, flt),
+        "volume": intake.volume_by_channel(_db, period, flt),
+        "completeness": intake.report_completeness(_db, period, flt),
+        "flows": intake.reassignment_flows(_db, period, flt),
+        "scope": intake.out_of_scope_by_company(_db, period, flt),
+        "admins": intake.admin_share_by_company(_db, period, flt),
+    }
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "–"
+
+
+db = get_database()
+today = datetime.now(timezone.utc).astimezone(ZoneInfo(db.timezone)).date()
+st.title("Incoming requests")
+period, flt = ticket_filters(db, "intake", today)
+data = load_intake(db, str(db.path), period, flt)
+s = data["summary"]
+
+cols = st.columns(5)
+cols[0].metric("Tickets opened", f"{s['tickets']:,}")
+cols[1].metric("Raised by an administrator", pct(s["by_admin"], s["admin_known"]),
+               help=f"{s['by_admin']:,} of {s['admin_known']:,} tickets whose contact is known")
+cols[2].metric("Complete reports", pct(s["complete_reports"], s["tickets"]),
+               help="Carrying every field of DOMAIN.md section 1 (company, contact, ids, time, description, errors)")
+cols[3].metric("Reassigned", pct(s["reassigned"], s["tickets"]),
+               help=f"{s['reassigned']:,} tickets, {s['reassignments']:,} reassignments")
+cols[4].metric("Out of scope", pct(s["out_of_scope"], s["tickets"]),
+               help=f"{s['out_of_scope']:,} closed as third-party software or customer infrastructure")
+st.caption(f"E-mail requests raised above severity 4 by an agent: {s['email_raised']:,} of {s['email']:,} "
+           f"({pct(s['email_raised'], s['email'])}).")
+
+st.plotly_chart(volume_figure(data["volume"]), width="stretch", key="intake_volume_chart")
+st.subheader("Report completeness by channel (% of tickets carrying each field)")
+st.dataframe(data["completeness"], hide_index=True, width="stretch", key="intake_completeness")
+left, right = st.columns(2)
+with left:
+    st.subheader("Reassignments between teams")
+    st.dataframe(data["flows"], hide_index=True, width="stretch", key="intake_flows")
+    st.subheader("Requests raised by administrators, per company")
+    st.dataframe(data["admins"], hide_index=True, width="stretch", key="intake_admins")
+with right:
+    st.subheader("Out of scope, per company")
+    st.dataframe(data["scope"], hide_index=True, width="stretch", key="intake_scope")
+    st.download_button("Download CSV", data["scope"].to_csv(index=False), file_name="out-of-scope.csv",
+                       mime="text/csv", key="intake_scope_csv")
