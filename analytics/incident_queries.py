@@ -236,6 +236,12 @@ def timeline(db, *, incident_id: int) -> pd.DataFrame:
                                          "labels": [STEP_LABELS[s] for s in STEPS]})
 
 
+def impacted_company_ids(db, *, incident_id: int) -> list[int]:
+    """The ids of the companies an incident impacts ('all customers' expanded)."""
+    return [int(r[0]) for r in db.rows("SELECT company_id FROM incident_impacted_companies "
+                                       "WHERE incident_id = ? ORDER BY company_id", [incident_id])]
+
+
 def impacted_tickets(db, *, incident_id: int, as_of: datetime) -> pd.DataFrame:
     """Tickets of the impacted customers opened while the incident lasted (start to resolution)."""
     return db.query("""

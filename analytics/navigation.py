@@ -21,6 +21,9 @@ ALL_ROLES = frozenset({"manager", "supervisor", "leadership", "admin"})
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/sla.py", "SLA compliance", ":material/timer:", ALL_ROLES, "Support"),
+    PageSpec("pages/incidents.py", "Incidents", ":material/emergency:", ALL_ROLES, "Incidents"),
+    PageSpec("pages/incident_declare.py", "Declare an incident", ":material/campaign:",
+             frozenset({"supervisor", "admin"}), "Incidents"),
     PageSpec("pages/intake.py", "Incoming requests", ":material/inbox:",
              frozenset({"manager", "leadership", "admin"}), "Support"),
     PageSpec("pages/escalations.py", "Escalations", ":material/escalator_warning:",

@@ -1,0 +1,112 @@
+"""Declare a major incident: the form, one message per field, never two incidents for one form."""
+from datetime import datetime, timezone
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from analytics.access import PermissionDenied
+from analytics.incidents import ACT_ROLES, IncidentDraft, IncidentError, ValidationError, declare
+from analytics.incident_rules import FIELD_LABELS
+from ui.incident_data import clear_incident_caches, load_choices
+from ui.session import current_actor, get_database
+
+FIELDS = ("title", "severity", "platforms", "customers", "started_at", "detected_at", "impact_defined_at",
+          "description", "commander", "notification_lead", "investigation_lead")
+WIDGET_KEYS = [f"incident_declare_{name}" for name in
+               (*FIELDS, "security_breach", "all_customers", "company_names")]
+
+
+def start_new_form() -> None:
+    """A new form instance: a new idempotency token and empty fields."""
+    st.session_state["incident_declare_token"] = uuid4().hex
+    st.session_state.pop("incident_declare_result", None)
+    for key in WIDGET_KEYS:
+        st.session_state.pop(key, None)
+
+
+db = get_database()
+actor = current_actor()
+tz = ZoneInfo(db.timezone)
+st.title("Declare a major incident")
+if not actor.has_any(*ACT_ROLES):
+    st.warning("Only supervisors and administrators can declare a major incident. "
+               "Open incidents are on the Incidents page.", icon=":material/lock:")
+    st.stop()
+st.caption("A major incident is a security breach or a service disruption impacting several customers "
+           "(DOMAIN.md §4). Declaring starts the customer-notification clock from the moment the impact "
+           "is defined. Times are in " + db.timezone + ".")
+if "incident_declare_token" not in st.session_state:
+    start_new_form()
+severities, companies, platforms = load_choices(db, str(db.path))
+now_local = datetime.now(tz).replace(second=0, microsecond=0, tzinfo=None)
+slots = {}
+
+with st.form("incident_declare_form"):
+    title = st.text_input(FIELD_LABELS["title"], key="incident_declare_title",
+                          placeholder="e.g. Messaging: outgoing messages delayed")
+    slots["title"] = st.empty()
+    severity = st.radio(FIELD_LABELS["severity"], severities["severity"].tolist(), index=None,
+                        format_func=lambda s: f"Severity {s}", key="incident_declare_severity",
+                        captions=severities["definition"].tolist())
+    slots["severity"] = st.empty()
+    security_breach = st.checkbox("Security breach", key="incident_declare_security_breach",
+                                  help="A breach is a major incident even when a single customer is impacted.")
+    chosen_platforms = st.multiselect(FIELD_LABELS["platforms"], platforms, key="incident_declare_platforms")
+    slots["platforms"] = st.empty()
+    left, right = st.columns([3, 1])
+    company_names = left.multiselect(FIELD_LABELS["customers"], list(companies), key="incident_declare_company_names")
+    all_customers = right.checkbox("All customers", key="incident_declare_all_customers")
+    slots["customers"] = st.empty()
+    cols = st.columns(3)
+    started = cols[0].datetime_input(FIELD_LABELS["started_at"], value=now_local, step=60,
+                                     key="incident_declare_started_at", format="YYYY-MM-DD")
+    detected = cols[1].datetime_input(FIELD_LABELS["detected_at"], value=now_local, step=60,
+                                      key="incident_declare_detected_at", format="YYYY-MM-DD")
+    defined = cols[2].datetime_input(FIELD_LABELS["impact_defined_at"], value=now_local, step=60,
+                                     key="incident_declare_impact_defined_at", format="YYYY-MM-DD",
+                                     help="The notification clock starts here: target 20 min, deadline 30 min.")
+    for name, col in zip(("started_at", "detected_at", "impact_defined_at"), cols):
+        slots[name] = col.empty()
+    description = st.text_area(FIELD_LABELS["description"], key="incident_declare_description",
+                               placeholder="What customers see, which services, since when.")
+    slots["description"] = st.empty()
+    cols = st.columns(3)
+    commander = cols[0].text_input(FIELD_LABELS["commander"], value=actor.name, key="incident_declare_commander")
+    notification_lead = cols[1].text_input(FIELD_LABELS["notification_lead"],
+                                           key="incident_declare_notification_lead")
+    investigation_lead = cols[2].text_input(FIELD_LABELS["investigation_lead"],
+                                            key="incident_declare_investigation_lead")
+    for name, col in zip(("commander", "notification_lead", "investigation_lead"), cols):
+        slots[name] = col.empty()
+    submitted = st.form_submit_button("Declare the incident", type="primary", icon=":material/campaign:")
+
+if submitted:
+    draft = IncidentDraft(
+        title=title, severity=severity, security_breach=security_breach, platforms=tuple(chosen_platforms),
+        company_ids=tuple(companies[n] for n in company_names if n in companies), all_customers=all_customers,
+        started_at=started, detected_at=detected, impact_defined_at=defined, description=description,
+        commander=commander, notification_lead=notification_lead, investigation_lead=investigation_lead)
+    try:
+        result = declare(db, actor=current_actor(), draft=draft, token=st.session_state["incident_declare_token"],
+                         now=datetime.now(timezone.utc))
+    except ValidationError as exc:
+        for field, message in exc.errors.items():
+            slots.get(field, st).error(message, icon=":material/error:")
+        st.error(f"The incident was not declared: {len(exc.errors)} field(s) need attention (see above).")
+    except (PermissionDenied, IncidentError) as exc:
+        st.error(str(exc))
+    else:
+        clear_incident_caches()
+        st.session_state["incident_declare_result"] = (result.reference, result.created)
+
+outcome = st.session_state.get("incident_declare_result")
+if outcome:
+    reference, created = outcome
+    if created:
+        st.success(f"Incident {reference} declared. The notification clock is running: open the Incidents "
+                   "page to record the customer notification.", icon=":material/check_circle:")
+    else:
+        st.info(f"This form was already submitted as {reference}; no second incident was created. Use “Declare another incident” to start a new form.",
+                icon=":material/info:")
+    st.button("Declare another incident", on_click=start_new_form, key="incident_declare_new")

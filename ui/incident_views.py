@@ -1,0 +1,123 @@
+"""Drawing incidents: an open incident's card with its countdown, and one incident's detail.
+
+Only layout: every figure comes from ``analytics.incident_queries`` (via the cached
+loaders of ``ui.incident_data``) and the charts from ``analytics.incident_charts``.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from analytics.incident_charts import timeline_figure
+from analytics.incident_queries import NotifySettings, clock, countdown_text
+from analytics.incident_rules import STATUS_LABELS
+
+STATE_ICONS = {"on track": ":material/schedule:", "past target": ":material/warning:", "late": ":material/alarm:"}
+
+
+def _when(value, tz: str) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    return pd.Timestamp(value).tz_convert(tz).strftime("%d %b %Y %H:%M")
+
+
+def badges(row: dict) -> str:
+    """Severity, status and breach as coloured Markdown badges."""
+    colour = {1: "red", 2: "orange", 3: "blue"}.get(int(row["severity"]), "gray")
+    parts = [f":{colour}-badge[Severity {int(row['severity'])}]",
+             f":gray-badge[{STATUS_LABELS[row['status']]}]"]
+    if row["security_breach"]:
+        parts.append(":red-badge[:material/lock_open: security breach]")
+    return " ".join(parts)
+
+
+def show_clock(row: dict, now: datetime, tz: str) -> None:
+    """The live countdown of an open incident, coloured by its state."""
+    value = clock(row, now)
+    if value is None:
+        return
+    text = f"{countdown_text(value)} (at {_when(value.due_at, tz)[-5:]})"
+    if value.kind == "first notification" and value.state == "past target":
+        text += " — past the 20-minute target"
+    show = {"on track": st.info, "past target": st.warning, "late": st.error}[value.state]
+    show(text, icon=STATE_ICONS[value.state])
+
+
+def open_card(row: dict, now: datetime, tz: str) -> None:
+    """One open incident: reference, title, badges, leads and its clock."""
+    with st.container(border=True):
+        left, right = st.columns([3, 2])
+        left.markdown(f"**{row['reference']}** — {row['title']}  \n{badges(row)}")
+        left.caption(f"Impact defined {_when(row['impact_defined_at'], tz)} · customers: {row['customers'] or '-'} · "
+                     f"commander {row['commander']} · notifications {row['notification_lead']} · "
+                     f"investigation {row['investigation_lead']}")
+        with right:
+            show_clock(row, now, tz)
+
+
+def notification_summary(incident: dict, settings: NotifySettings) -> str:
+    """'First notification 16 min after impact: on time' and the like."""
+    minutes = incident["minutes_to_notify"]
+    if minutes is None or pd.isna(minutes):
+        return "No customer notification recorded yet."
+    verdict = ("within target" if minutes <= settings.target else
+               "within deadline, past target" if minutes <= settings.deadline else "LATE")
+    return (f"First notification {minutes:.0f} min after the impact was defined "
+            f"(target {settings.target}, deadline {settings.deadline}): **{verdict}**.")
+
+
+def detail(data: dict, now: datetime, tz: str, settings: NotifySettings) -> None:
+    """Facts, clock, the two tracks side by side, the timeline and the impacted customers' tickets."""
+    incident = data["incident"]
+    st.markdown(f"### {incident['reference']} — {incident['title']}")
+    st.markdown(badges(incident))
+    show_clock(incident, now, tz)
+    facts = st.columns(4)
+    facts[0].markdown(f"**Started** {_when(incident['started_at'], tz)}  \n"
+                      f"**Detected** {_when(incident['detected_at'], tz)}")
+    facts[1].markdown(f"**Impact defined** {_when(incident['impact_defined_at'], tz)}  \n"
+                      f"**Declared** {_when(incident['declared_at'], tz)}")
+    facts[2].markdown(f"**Resolved** {_when(incident['resolved_at'], tz)}  \n"
+                      f"**Closed** {_when(incident['closed_at'], tz)}")
+    facts[3].markdown(f"**Commander** {incident['commander']}  \n**Platforms** {incident['platforms']}")
+    st.markdown(f"**Impacted customers:** {incident['customers'] or '-'}")
+    st.text(incident["description"])
+
+    notify_col, investigate_col = st.columns(2)
+    with notify_col:
+        st.markdown(f"#### Notification track  \nLead: {incident['notification_lead']}")
+        st.markdown(notification_summary(incident, settings))
+        frame = data["notifications"]
+        shown = pd.DataFrame({
+            "kind": frame["kind"].str.replace("_", " "), "sent": frame["sent_at"].map(lambda v: _when(v, tz)),
+            "by": frame["sent_by"], "to": frame["recipients"],
+            "min after impact": frame["minutes_after_impact"].round(0),
+            "late": frame["late"].map({True: "LATE", False: ""}),
+            "next due": frame["next_update_due"].map(lambda v: _when(v, tz)), "text": frame["message"]})
+        st.dataframe(shown, hide_index=True, width="stretch", key="incidents_notifications_table")
+    with investigate_col:
+        st.markdown(f"#### Investigation track  \nLead: {incident['investigation_lead']}")
+        steps = data["steps"]
+        st.dataframe(pd.DataFrame({
+            "step": steps["label"], "done": steps["completed_at"].notna().map({True: "✓", False: ""}),
+            "owner": steps["owner"].fillna(""), "when": steps["completed_at"].map(lambda v: _when(v, tz)),
+            "note": steps["note"].fillna("")}), hide_index=True, width="stretch", key="incidents_steps_table")
+
+    st.markdown("#### Timeline")
+    events = data["timeline"]
+    st.plotly_chart(timeline_figure(events), width="stretch", key="incidents_timeline_chart")
+    st.dataframe(pd.DataFrame({"when": events["occurred_at"].map(lambda v: _when(v, tz)), "track": events["track"],
+                               "event": events["event"], "who": events["who"].fillna(""),
+                               "detail": events["detail"].fillna("")}),
+                 hide_index=True, width="stretch", key="incidents_timeline_table")
+
+    tickets = data["tickets"]
+    st.markdown(f"#### Tickets of impacted customers opened during the incident ({len(tickets)})")
+    st.caption("Opened between the start of the disruption and its resolution (or now, while open). "
+               "Look a reference up in the ticket clock of the SLA compliance page.")
+    shown = tickets.drop(columns=["ticket_id"])
+    st.dataframe(shown, hide_index=True, width="stretch", key="incidents_tickets_table")
+    st.download_button("Download CSV", shown.to_csv(index=False), file_name=f"{incident['reference']}-tickets.csv",
+                       mime="text/csv", key="incidents_tickets_csv")
