@@ -1,16 +1,10 @@
-"""Vigie: the entry point. Page config, who the user is, and the pages their roles may see."""
-import streamlit as st
+"""Vigie: the entry point. Page config, who the user is, and the pages their roles may see.
 
-from analytics.navigation import pages_for
-from ui.session import current_actor, get_database
+Every run ends in ``st.navigation`` (see ``ui/entry.py``): either with the pages of
+the user's roles (``analytics/navigation.py``) or with the single page saying why
+there is nothing else (sign in, no access, local mode refused), so a URL to a page
+outside the user's roles opens nothing.
+"""
+from ui.entry import run_dashboard
 
-st.set_page_config(page_title="Vigie", page_icon=":material/support_agent:", layout="wide")
-
-actor = current_actor()
-get_database()
-specs = pages_for(actor.roles)
-sections: dict[str, list] = {}
-for spec in specs:
-    sections.setdefault(spec.section, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon))
-navigation = st.navigation(sections)
-navigation.run()
+run_dashboard()

@@ -42,11 +42,17 @@ def record(cur, *, actor, action: str, entity: str, entity_id: Any,
 
 def load_audit(db, *, entity: str | None = None, actor: str | None = None,
                since: datetime | None = None, until: datetime | None = None,
-               limit: int = 5000) -> pd.DataFrame:
-    """Audit rows, newest first, filtered by entity, actor and time."""
+               limit: int = 5000, action: str | None = None) -> pd.DataFrame:
+    """Audit rows, newest first, filtered by entity, actor, action and time ([since, until))."""
     return db.query(
         "SELECT id, occurred_at, actor, action, entity, entity_id, before, after FROM audit_log "
-        "WHERE (? IS NULL OR entity = ?) AND (? IS NULL OR actor = ?) "
+        "WHERE (? IS NULL OR entity = ?) AND (? IS NULL OR actor = ?) AND (? IS NULL OR action = ?) "
         "AND (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?) ORDER BY occurred_at DESC, id DESC LIMIT ?",
-        [entity, entity, actor, actor, since, since, until, until, limit],
+        [entity, entity, actor, actor, action, action, since, since, until, until, limit],
     )
+
+
+def audit_choices(db) -> dict[str, list[str]]:
+    """The distinct entities, actors and actions in the log (for the audit page's filters)."""
+    return {column: [r[0] for r in db.rows(f"SELECT DISTINCT {column} FROM audit_log ORDER BY 1")]
+            for column in ("entity", "actor", "action")}  # column names from this fixed tuple

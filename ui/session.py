@@ -1,7 +1,8 @@
 """The database and the acting user for a Streamlit session.
 
 One :class:`analytics.db.Database` per process (``st.cache_resource``); the first
-run on a missing file builds the demo data and says so while it does.
+run on a missing file builds the demo data and says so while it does. The acting
+user comes from :func:`ui.auth.resolve_session` (identity provider or local mode).
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from analytics.access import Actor, local_actor
+from analytics.access import Actor
 from analytics.db import Database, database_path
 
 
@@ -18,10 +19,25 @@ def _open_database(path: str) -> Database:
     return Database(path)
 
 
+def open_database() -> Database:
+    """The shared database as it is (no demo build): enough to read settings before sign-in."""
+    return _open_database(str(database_path()))
+
+
 def get_database() -> Database:
-    """The shared database; builds the demo on first run when the file is missing or empty."""
-    path = str(database_path())
-    db = _open_database(path)
+    """The shared database; builds the demo on first run when the file is missing or empty.
+
+    Pages call this (or :func:`current_actor`) before drawing anything: a page run that
+    bypassed the entry is routed through it here (``ui.entry.ensure_entered``).
+    """
+    from ui.entry import ensure_entered
+
+    ensure_entered()
+    return build_demo_if_empty(open_database())
+
+
+def build_demo_if_empty(db: Database) -> Database:
+    """Build the demo data into an empty database, saying so while it does."""
     if not db.scalar("SELECT count(*) FROM tickets"):
         from analytics.demo import build_demo
 
@@ -33,8 +49,15 @@ def get_database() -> Database:
 
 
 def current_actor() -> Actor:
-    """The signed-in user (local single-user mode until an identity provider is configured)."""
-    return st.session_state.get("vigie_actor") or local_actor()
+    """The signed-in user of this run (every role in local mode; no role before sign-in).
+
+    Pass it to every write in ``analytics/``: the services check its roles again.
+    """
+    from ui.auth import resolve_session
+    from ui.entry import ensure_entered
+
+    ensure_entered()
+    return resolve_session(open_database()).actor
 
 
 def now() -> datetime:

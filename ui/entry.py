@@ -1,0 +1,79 @@
+"""The dashboard's entry: sign-in, the banner, and ``st.navigation`` with the pages of the user's roles.
+
+``dashboard.py`` calls :func:`run_dashboard`. Because a ``pages/`` folder sits beside
+``dashboard.py``, Streamlit starts every server in its old multipage mode, in which a URL
+such as ``/sla`` runs ``pages/sla.py`` *without* running ``dashboard.py`` first (until the
+first ``st.navigation`` call of the process). :func:`ensure_entered`, called by
+``ui.session.get_database`` and ``current_actor``, closes that door: a page run that did
+not come through :func:`run_dashboard` runs the entry instead (sign-in and role checks
+included; the entry then runs the page if the user may see it) and stops.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from analytics.navigation import pages_for
+from ui import auth
+
+ENTRY_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard.py"
+_run_state = threading.local()  # each script run has its own thread
+
+
+def entered() -> bool:
+    """True inside a page run started by :func:`run_dashboard`."""
+    return getattr(_run_state, "entered", False)
+
+
+def ensure_entered() -> None:
+    """Route a page run that bypassed the entry through it, then stop the bypassing run.
+
+    Does nothing when the main script is not ``dashboard.py`` (a page tested alone with AppTest).
+    """
+    if entered():
+        return
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or Path(ctx.main_script_path).resolve() != ENTRY_SCRIPT:
+        return
+    run_dashboard()
+    st.stop()
+
+
+def _only_page(render, title: str, url_path: str) -> None:
+    """Run a navigation that holds just one page drawn by ``render()``."""
+    st.navigation([st.Page(render, title=title, url_path=url_path, default=True)], position="hidden").run()
+
+
+def run_dashboard() -> None:
+    """Who the user is, then the pages of their roles (or the one page saying why there are none)."""
+    from ui.session import build_demo_if_empty, open_database
+
+    st.set_page_config(page_title="Vigie", page_icon=":material/support_agent:", layout="wide")
+    db = open_database()
+    session = auth.resolve_session(db)
+    specs = pages_for(session.actor.roles)
+    if session.problem:
+        _only_page(lambda: auth.show_problem(session), "Vigie cannot start", "cannot-start")
+        return
+    if not session.signed_in:
+        _only_page(lambda: auth.show_sign_in(session), "Sign in", "sign-in")
+        return
+    if not specs:
+        _only_page(lambda: auth.show_no_access(session, db), "No access", "no-access")
+        return
+    build_demo_if_empty(db)
+    auth.show_account(session)
+    if session.mode == "local":
+        auth.local_mode_banner()
+    sections: dict[str, list] = {}
+    for spec in specs:
+        sections.setdefault(spec.section, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon))
+    page = st.navigation(sections)
+    _run_state.entered = True
+    try:
+        page.run()
+    finally:
+        _run_state.entered = False
