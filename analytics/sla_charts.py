@@ -17,7 +17,9 @@ def compliance_figure(table: pd.DataFrame) -> go.Figure:
         fig.add_bar(name=measure, x=[f"Severity {s}" for s in part["severity"]],
                     y=part["compliance_pct"].fillna(0).tolist(), text=labels, textposition="outside",
                     marker_color=MEASURE_COLOURS[measure])
-    fig.update_layout(barmode="group", yaxis=dict(title="compliance %", range=[0, 115]),
+    fig.update_traces(textfont_size=10, cliponaxis=False)
+    fig.update_layout(barmode="group", yaxis=dict(title="compliance %", range=[0, 119]),
+                      uniformtext=dict(minsize=9, mode="show"),
                       margin=dict(t=30, b=10), legend_title_text="measure", height=360)
     return fig
 

@@ -71,17 +71,17 @@ shown = pd.DataFrame({
     "open": table["pending"], "at risk": table["at_risk"],
     "median": table["median_s"].map(format_duration), "p90": table["p90_s"].map(format_duration),
 })
-left, right = st.columns([3, 2])
+picked = st.dataframe(shown, key="sla_table", hide_index=True, on_select="rerun",
+                      selection_mode="single-row", width="stretch")
+st.caption("Median and 90th percentile of the time to first response / resolution, on the target's clock. "
+           "Select a row to see the tickets behind it.")
+left, right = st.columns(2)
 with left:
-    picked = st.dataframe(shown, key="sla_table", hide_index=True, on_select="rerun",
-                          selection_mode="single-row", width="stretch")
-    st.caption("Median and 90th percentile of the time to first response / resolution, on the target's clock. "
-               "Select a row to see the tickets behind it.")
-with right:
+    st.subheader("Compliance per severity")
     st.plotly_chart(compliance_figure(table), width="stretch", key="sla_compliance_chart")
-
-st.subheader("Monthly trend")
-st.plotly_chart(trend_figure(trend), width="stretch", key="sla_trend_chart")
+with right:
+    st.subheader("Monthly trend")
+    st.plotly_chart(trend_figure(trend), width="stretch", key="sla_trend_chart")
 
 drill, breached_tab, risk_tab, breakdown_tab = st.tabs(
     ["Tickets behind a figure", "Breached", "Open at risk", "By company, channel, team"])

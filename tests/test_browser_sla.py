@@ -8,7 +8,7 @@ pytestmark = pytest.mark.browser
 
 def test_sla_page_renders_in_chromium(demo_db_path):
     with start_dashboard(demo_db_path) as url, open_browser() as page:
-        page.goto(url + "/sla")
+        page.goto(url + "/")
         wait_for_app(page)
         assert page.get_by_role("heading", name="SLA compliance").is_visible()
         metric = page.locator('[data-testid="stMetric"]').filter(has_text="Overall compliance")
