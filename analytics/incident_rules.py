@@ -106,9 +106,9 @@ def _time_errors(draft: IncidentDraft, now: datetime) -> dict[str, str]:
             errors[field] = missing
         elif value > now:
             errors[field] = f"{FIELD_LABELS[field]} cannot be in the future."
-    if "detected_at" not in errors and started and detected and detected < started:
+    if not {"started_at", "detected_at"} & set(errors) and detected < started:
         errors["detected_at"] = "Detection cannot come before the start of the disruption."
-    if "impact_defined_at" not in errors and detected and defined and defined < detected:
+    if not {"detected_at", "impact_defined_at"} & set(errors) and defined < detected:
         errors["impact_defined_at"] = "The impact cannot be defined before the disruption was detected."
     return errors
 
