@@ -14,6 +14,7 @@ The rules live in ``analytics/access.py``; this module only reads Streamlit's st
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -45,8 +46,12 @@ def auth_section() -> dict:
     """The [auth] section of secrets.toml, or {} when there is none (or no secrets file at all)."""
     if not st.secrets.load_if_toml_exists():
         return {}
-    section = st.secrets.get("auth")
-    return dict(section) if section else {}
+    return _plain(st.secrets.get("auth") or {})
+
+
+def _plain(value):
+    """Secrets' nested AttrDicts as plain dicts (the rules in analytics/ expect dicts)."""
+    return {k: _plain(v) for k, v in value.items()} if isinstance(value, Mapping) else value
 
 
 def served_address() -> str | None:
