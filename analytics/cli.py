@@ -85,6 +85,39 @@ def cmd_sla(args) -> int:
     return 0
 
 
+def cmd_report_monthly(args) -> int:
+    from pathlib import Path
+
+    from analytics.monthly_report import ReportMonth, build_report
+    from analytics.report_render import output_format, write_report
+
+    kind = output_format(args.out)
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        print(f"error: no directory {out.parent} for {out.name}", file=sys.stderr)
+        return 2
+    path = Path(args.db) if args.db else None
+    if path is not None and not path.exists():
+        print(f"error: no database at {path}", file=sys.stderr)
+        return 2
+    db = Database(path)
+    now = datetime.now(timezone.utc)
+    from zoneinfo import ZoneInfo
+    month = (ReportMonth.parse(args.month) if args.month
+             else ReportMonth.last_complete(now.astimezone(ZoneInfo(db.timezone)).date()))
+    if month.period(db.timezone).bounds()[0] > now:
+        print(f"error: {month.label} has not started yet", file=sys.stderr)
+        return 2
+    report = build_report(db, month, now=now)
+    images = write_report(report, out)
+    for name, reason in images.errors.items():
+        print(f"warning: chart {name} left out: {reason}", file=sys.stderr)
+    state = "" if report.complete else " (month in progress)"
+    print(f"monthly report {month.key}{state} written to {out} ({kind.upper()}, {out.stat().st_size:,} bytes): "
+          f"{report.current.tickets.tickets:,} tickets, {report.current.sla.breaches:,} SLA breaches")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="Vigie command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     sla.add_argument("--db")
     sla.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sla.set_defaults(func=cmd_sla)
+
+    report = sub.add_parser("report", help="documents for leadership")
+    report_kinds = report.add_subparsers(dest="report_kind", required=True)
+    monthly = report_kinds.add_parser("monthly", help="the monthly report as PDF or self-contained HTML")
+    monthly.add_argument("--month", help="YYYY-MM (default: the last complete month)")
+    monthly.add_argument("--db")
+    monthly.add_argument("--out", required=True, help="output file; .pdf or .html decides the format")
+    monthly.set_defaults(func=cmd_report_monthly)
     return parser
 
 

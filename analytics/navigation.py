@@ -28,6 +28,8 @@ PAGES: tuple[PageSpec, ...] = (
              frozenset({"manager", "leadership", "admin"}), "Support"),
     PageSpec("pages/escalations.py", "Escalations", ":material/escalator_warning:",
              frozenset({"manager", "supervisor", "leadership", "admin"}), "Support"),
+    PageSpec("pages/monthly_report.py", "Monthly report", ":material/summarize:",
+             frozenset({"leadership", "manager", "admin"}), "Leadership"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", frozenset({"admin"}), "Administration"),
     PageSpec("pages/audit.py", "Audit log", ":material/history:", frozenset({"admin"}), "Administration"),
 )

@@ -1,0 +1,135 @@
+"""Monthly report for leadership: one month against the previous, in figures, charts and words; PDF and HTML."""
+import re
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from analytics import report_tables as tables
+from analytics.monthly_report import ReportMonth, build_report, month_choices
+from analytics.report_render import html_document, pdf_document, report_figures
+from ui.session import get_database
+
+DELTA_COLORS = {"up": "normal", "down": "inverse", "": "off"}
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_months(_db, path: str, today) -> list[str]:
+    return [m.key for m in month_choices(_db, today)]
+
+
+@st.cache_data(ttl=60, show_spinner="Assembling the report…")
+def load_report(_db, path: str, month_key: str, now: datetime):
+    return build_report(_db, ReportMonth.parse(month_key), now=now)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def load_pdf(_db, path: str, month_key: str, now: datetime) -> bytes:
+    return pdf_document(load_report(_db, path, month_key, now))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def load_html(_db, path: str, month_key: str, now: datetime) -> str:
+    return html_document(load_report(_db, path, month_key, now))
+
+
+def plain(text: str) -> str:
+    """Text shown as-is in Markdown (company names may hold * _ $ ...)."""
+    return re.sub(r"([\\`*_\[\]$<~|])", r"\\\1", text)
+
+
+def table(frame, key: str) -> None:
+    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+
+
+db = get_database()
+path = str(db.path)
+now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+today = now.astimezone(ZoneInfo(db.timezone)).date()
+st.title("Monthly report")
+months = load_months(db, path, today)
+month_key = st.selectbox("Month", months, key="monthly_report_month",
+                         format_func=lambda key: ReportMonth.parse(key).label,
+                         help="The last complete month is chosen first.")
+month = ReportMonth.parse(month_key)
+report = load_report(db, path, month_key, now)
+as_of = report.current.as_of.astimezone(ZoneInfo(db.timezone))
+st.caption(f"{month.label} compared with {month.previous.label}; figures as they stood at "
+           f"{as_of:%d %b %Y %H:%M} ({db.timezone}), the same as on the SLA, incidents and escalations pages "
+           "for that month.")
+
+downloads = st.columns([1, 1, 4])
+downloads[0].download_button("Download PDF", data=lambda: load_pdf(db, path, month_key, now),
+                             file_name=f"vigie-monthly-report-{month_key}.pdf", mime="application/pdf",
+                             on_click="ignore", icon=":material/picture_as_pdf:", key="monthly_report_pdf")
+downloads[1].download_button("Download HTML", data=lambda: load_html(db, path, month_key, now),
+                             file_name=f"vigie-monthly-report-{month_key}.html", mime="text/html",
+                             on_click="ignore", icon=":material/html:", key="monthly_report_html")
+
+st.subheader("Summary")
+st.markdown("\n".join(f"- {plain(line)}" for line in report.summary))
+
+per_row = 4
+for start in range(0, len(report.headlines), per_row):
+    cols = st.columns(per_row)
+    for col, h in zip(cols, report.headlines[start:start + per_row]):
+        change = tables.format_change(h.value, h.previous, h.unit)
+        col.metric(h.label, tables.format_value(h.value, h.unit),
+                   delta=None if change == tables.DASH else change, delta_color=DELTA_COLORS[h.better],
+                   help=(f"{month.previous.label}: {tables.format_value(h.previous, h.unit)}. {h.detail}").strip())
+
+figures = report_figures(report)
+st.subheader("SLA compliance")
+left, right = st.columns([3, 2])
+with left:
+    table(tables.sla_table(report), "monthly_report_sla")
+with right:
+    st.plotly_chart(figures["sla"], width="stretch", key="monthly_report_sla_chart")
+st.plotly_chart(figures["trend"], width="stretch", key="monthly_report_trend_chart")
+
+st.subheader("Tickets")
+left, right = st.columns(2)
+with left:
+    st.markdown("**Volume per channel**")
+    table(tables.volume_table(report), "monthly_report_volume")
+    st.plotly_chart(figures["volume"], width="stretch", key="monthly_report_volume_chart")
+with right:
+    st.markdown("**Backlog at month end** (opened and not resolved)")
+    table(tables.backlog_table(report), "monthly_report_backlog")
+    st.plotly_chart(figures["backlog"], width="stretch", key="monthly_report_backlog_chart")
+st.markdown("**E-mail requests raised above severity 4 by an agent**")
+table(tables.reclassification_table(report), "monthly_report_reclassification")
+
+st.subheader("Top five companies by breaches")
+if report.current.sla.top_companies.empty:
+    st.info("No SLA breach this month.")
+else:
+    left, right = st.columns(2)
+    with left:
+        table(tables.top_companies_table(report), "monthly_report_top_companies")
+    with right:
+        st.plotly_chart(figures["top_companies"], width="stretch", key="monthly_report_top_chart")
+
+st.subheader("Major incidents")
+if not report.current.incidents.available:
+    st.info("Incidents are not recorded in this database.")
+else:
+    table(tables.incident_figures_table(report), "monthly_report_incident_figures")
+    if report.current.incidents.count == 0:
+        st.info("No major incidents this month.")
+    else:
+        table(tables.incidents_table(report), "monthly_report_incidents")
+        st.plotly_chart(figures["notification"], width="stretch", key="monthly_report_notify_chart")
+
+st.subheader("Escalations")
+if not report.current.escalations.available:
+    st.info("Escalations are not recorded in this database.")
+else:
+    esc = report.current.escalations
+    st.write(f"{esc.raised:,} escalations raised in {month.label} ({report.previous.escalations.raised:,} in "
+             f"{month.previous.label}); {esc.open_total:,} open at the end of the month.")
+    left, right = st.columns(2)
+    with left:
+        table(tables.escalations_table(report), "monthly_report_escalations")
+    with right:
+        st.plotly_chart(figures["escalations"], width="stretch", key="monthly_report_escalations_chart")
