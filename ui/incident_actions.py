@@ -21,16 +21,24 @@ from analytics.incident_rules import STATUS_LABELS, STEP_LABELS, STEPS, TRANSITI
 from ui.incident_data import clear_incident_caches
 
 FLASH_KEY = "incidents_flash"
+FORM_OWNER_KEY = "incidents_forms_for"  # the incident whose values the action widgets hold
+FORM_KEYS = {
+    "status": ("incidents_new_status", "incidents_status_at", "incidents_status_note"),
+    "notify": ("incidents_notify_kind", "incidents_notify_sent_at", "incidents_notify_sent_by",
+               "incidents_notify_all", "incidents_notify_companies", "incidents_notify_message",
+               "incidents_notify_next_due"),
+    "step": ("incidents_step_owner", "incidents_step_at", "incidents_step_note"),
+}
 
 
-def _done(message: str) -> None:
-    clear_incident_caches()
-    st.session_state[FLASH_KEY] = message
-    st.rerun()
+def _reset(*forms: str) -> None:
+    for form in forms:
+        for key in FORM_KEYS[form]:
+            st.session_state.pop(key, None)
 
 
-def _attempt(work, success: str, slots: dict | None = None) -> None:
-    """Run a service call; show its refusal, or confirm and rerun."""
+def _attempt(work, success: str, form: str, slots: dict | None = None) -> None:
+    """Run a service call; show its refusal, or empty the form, confirm and rerun."""
     try:
         work()
     except incidents.ValidationError as exc:
@@ -39,7 +47,10 @@ def _attempt(work, success: str, slots: dict | None = None) -> None:
     except (PermissionDenied, incidents.IncidentError) as exc:
         st.error(str(exc), icon=":material/block:")
     else:
-        _done(success)
+        clear_incident_caches()
+        _reset(form)
+        st.session_state[FLASH_KEY] = success
+        st.rerun()
 
 
 def show_flash() -> None:
@@ -68,7 +79,7 @@ def status_form(db, incident: dict, actor: Actor, tz: ZoneInfo, now_local: datet
         if st.form_submit_button("Change status"):
             _attempt(lambda: incidents.transition(db, actor=actor, incident_id=int(incident["id"]), to_status=target,
                                                   at=at, note=note, now=datetime.now(timezone.utc)),
-                     f"{incident['reference']} is now {STATUS_LABELS[target]}.")
+                     f"{incident['reference']} is now {STATUS_LABELS[target]}.", "status")
 
 
 def notify_form(db, incident: dict, actor: Actor, companies: dict[str, int], impacted_ids: list[int],
@@ -102,7 +113,7 @@ def notify_form(db, incident: dict, actor: Actor, companies: dict[str, int], imp
                                     all_customers=everyone, message=message, token=token or "missing",
                                     next_update_due=next_due, now=datetime.now(timezone.utc)),
                      f"{'Notification' if kind == 'notification' else 'Status update'} recorded for "
-                     f"{incident['reference']}.", slots)
+                     f"{incident['reference']}.", "notify", slots)
 
 
 def step_form(db, incident: dict, actor: Actor, steps_done: set[str], now_local: datetime) -> None:
@@ -123,12 +134,15 @@ def step_form(db, incident: dict, actor: Actor, steps_done: set[str], now_local:
             _attempt(lambda: incidents.complete_step(db, actor=actor, incident_id=int(incident["id"]),
                                                      step=remaining[0], owner=owner, completed_at=at, note=note,
                                                      now=datetime.now(timezone.utc)),
-                     f"{STEP_LABELS[remaining[0]]}: recorded for {incident['reference']}.", slots)
+                     f"{STEP_LABELS[remaining[0]]}: recorded for {incident['reference']}.", "step", slots)
 
 
 def actions(db, data: dict, actor: Actor, companies: dict[str, int], settings: NotifySettings) -> None:
     """The three action forms side by side (supervisors and admins only)."""
     incident = data["incident"]
+    if st.session_state.get(FORM_OWNER_KEY) != incident["reference"]:
+        _reset(*FORM_KEYS)  # another incident: start from its own defaults
+        st.session_state[FORM_OWNER_KEY] = incident["reference"]
     tz = ZoneInfo(db.timezone)
     now_local = datetime.now(tz).replace(second=0, microsecond=0, tzinfo=None)
     st.markdown("#### Act on this incident")
