@@ -17,7 +17,9 @@ from tqdm import tqdm
 from analytics.access import system_actor
 from analytics.db import Database, DatabaseError
 
-IMPORTERS: dict[str, str] = {}  # extra "import KIND" commands: kind -> "module:function(args, db)"
+IMPORTERS: dict[str, str] = {  # extra "import KIND" commands: kind -> "module:function(args, db)"
+    "logins": "analytics.login_import:run_cli",
+}
 
 
 def _date(text: str) -> date:

@@ -28,6 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
              frozenset({"manager", "leadership", "admin"}), "Support"),
     PageSpec("pages/escalations.py", "Escalations", ":material/escalator_warning:",
              frozenset({"manager", "supervisor", "leadership", "admin"}), "Support"),
+    PageSpec("pages/lockouts.py", "Login lockouts", ":material/lock_person:", ALL_ROLES, "Support"),
     PageSpec("pages/monthly_report.py", "Monthly report", ":material/summarize:",
              frozenset({"leadership", "manager", "admin"}), "Leadership"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", frozenset({"admin"}), "Administration"),

@@ -1,0 +1,156 @@
+"""What lockouts and inactivity logouts cost the support desk and the customers.
+
+Time from lockout to release (distribution, and per company so that slow
+administrators show up), lockouts outside phone-support hours when nobody can
+help the user, the login-related support tickets beside the lockouts, and
+inactivity logouts per zone against the timeout in force: a user who logs back in
+within minutes of being logged out was still working, so a high share says the
+timeout is too short. Filters, parameters and the per-lockout CTE come from
+``analytics/login_stats.py``.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.lockout_policy import LockoutPolicy
+from analytics.login_stats import (LOGIN_TICKET_CATEGORIES, LoginFilter, event_filter, filter_params,
+                                   lockouts_cte, run_query, zone_sql)
+
+RELEASE_BINS_H = (0.25, 0.5, 1, 2, 4, 8, 24, 72)
+RETURN_BINS_MIN = (2, 5, 10, 30, 60, 240)
+RETURN_WITHIN_S = 600  # back within 10 minutes of an inactivity logout: the timeout cut real work
+
+
+def _hours(h: float) -> str:
+    return f"{h * 60:g} min" if h < 1 else f"{h:g} h"
+
+
+def _minutes(m: float) -> str:
+    return f"{m:g} min" if m < 60 else f"{m / 60:g} h"
+
+
+def _bin_sql(value: str, edges: int) -> str:
+    """Index of the first edge above ``value`` (0-based), ``edges`` when above them all."""
+    return f"coalesce(list_position(list_transform($edges, x -> {value} < x), true) - 1, {edges})"
+
+
+def release_distribution(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+    """Lockouts by time to release, ordinary and attack apart; 'still locked' last."""
+    ctes, zone_params = lockouts_cte(policy)
+    edges = list(RELEASE_BINS_H)
+    labels = ([f"< {_hours(edges[0])}"] + [f"{_hours(a)}-{_hours(b)}" for a, b in zip(edges, edges[1:])]
+              + [f"≥ {_hours(edges[-1])}", "still locked"])
+    sql = f"""
+        WITH {ctes},
+        binned AS (SELECT CASE WHEN release_h IS NULL THEN {len(edges) + 1}
+                               ELSE {_bin_sql("release_h", len(edges))} END AS b, attack FROM lockouts)
+        SELECT $labels[k + 1] AS time_to_release,
+               count(binned.attack) FILTER (WHERE NOT binned.attack) AS ordinary,
+               count(binned.attack) FILTER (WHERE binned.attack) AS attack
+        FROM range(0, {len(edges) + 2}) r(k) LEFT JOIN binned ON binned.b = r.k GROUP BY k ORDER BY k"""
+    params = {**filter_params(db, flt, policy), **zone_params, "edges": edges, "labels": labels}
+    return run_query(db, sql, params)
+
+
+def release_by_company(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+    """Quartiles of the time to release (hours) of ordinary lockouts per company, slowest first."""
+    ctes, zone_params = lockouts_cte(policy)
+    sql = f"""
+        WITH {ctes}
+        SELECT co.name AS company, count(*) AS released, min(release_h) AS min_h,
+               quantile_cont(release_h, 0.25) AS q1_h, median(release_h) AS median_h,
+               quantile_cont(release_h, 0.75) AS q3_h, quantile_cont(release_h, 0.9) AS p90_h,
+               max(release_h) AS max_h
+        FROM lockouts l JOIN companies co ON co.id = l.company_id
+        WHERE NOT l.attack AND l.release_h IS NOT NULL
+        GROUP BY co.name ORDER BY median_h DESC, company"""
+    return run_query(db, sql, {**filter_params(db, flt, policy), **zone_params})
+
+
+def phone_hours_by_company(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+    """Per company: ordinary lockouts outside phone-support hours, and how long those users waited."""
+    ctes, zone_params = lockouts_cte(policy)
+    sql = f"""
+        WITH {ctes}
+        SELECT co.name AS company, count(*) AS lockouts,
+               count(*) FILTER (WHERE off_hours) AS outside_phone_hours,
+               round(100.0 * count(*) FILTER (WHERE off_hours) / count(*), 1) AS outside_pct,
+               median(release_h) FILTER (WHERE off_hours) AS median_release_h_outside,
+               median(release_h) FILTER (WHERE NOT off_hours) AS median_release_h_inside
+        FROM lockouts l JOIN companies co ON co.id = l.company_id WHERE NOT l.attack
+        GROUP BY co.name ORDER BY outside_phone_hours DESC, company"""
+    return run_query(db, sql, {**filter_params(db, flt, policy), **zone_params})
+
+
+def login_tickets_weekly(db, flt: LoginFilter) -> pd.DataFrame:
+    """Per week (Monday, local): lockouts and regenerations beside the login-related tickets opened."""
+    sql = f"""
+        WITH weeks AS (SELECT w::DATE AS week FROM generate_series(date_trunc('week', $first_day::TIMESTAMP),
+                       $end_day::TIMESTAMP - INTERVAL 1 DAY, INTERVAL 7 DAY) t(w)),
+        ev AS (SELECT date_trunc('week', timezone($tz, occurred_at))::DATE AS week,
+                      count(*) FILTER (WHERE outcome = 'locked') AS lockouts,
+                      count(*) FILTER (WHERE outcome = 'password_regenerated') AS regenerations
+               FROM login_events WHERE outcome IN ('locked', 'password_regenerated') AND {event_filter()}
+               GROUP BY 1),
+        tk AS (SELECT date_trunc('week', timezone($tz, opened_at))::DATE AS week,
+                      count(*) FILTER (WHERE category = $categories[1]) AS lockout_tickets,
+                      count(*) FILTER (WHERE category = $categories[2]) AS regeneration_tickets
+               FROM tickets WHERE opened_at >= $from AND opened_at < $to AND list_contains($categories, category)
+                 AND ($all_companies OR list_contains($companies, company_id)) GROUP BY 1)
+        SELECT weeks.week, coalesce(ev.lockouts, 0) AS lockouts, coalesce(ev.regenerations, 0) AS regenerations,
+               coalesce(tk.lockout_tickets, 0) AS lockout_tickets,
+               coalesce(tk.regeneration_tickets, 0) AS regeneration_tickets
+        FROM weeks LEFT JOIN ev USING (week) LEFT JOIN tk USING (week) ORDER BY weeks.week"""
+    params = {**filter_params(db, flt, LockoutPolicy()), "categories": list(LOGIN_TICKET_CATEGORIES)}
+    return run_query(db, sql, params)
+
+
+def _zone_events_cte(policy: LockoutPolicy) -> tuple[str, dict]:
+    zone, params = zone_sql(policy)
+    return f"""zoned AS (
+        SELECT outcome, user_id, since_success_s, next_attempt_s,
+               CASE WHEN {zone} THEN 'inside' ELSE 'outside' END AS zone
+        FROM login_events WHERE outcome IN ('success', 'inactivity_logout') AND {event_filter()})""", params
+
+
+def inactivity_by_zone(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+    """Per zone: the timeout in force, logins, inactivity logouts, and how many came straight back."""
+    cte, zone_params = _zone_events_cte(policy)
+    sql = f"""
+        WITH {cte}
+        SELECT z.zone, CASE z.zone WHEN 'inside' THEN $timeout_inside ELSE $timeout_outside END AS timeout_min,
+               count(e.outcome) FILTER (WHERE e.outcome = 'success') AS logins,
+               count(e.outcome) FILTER (WHERE e.outcome = 'inactivity_logout') AS inactivity_logouts,
+               count(DISTINCT e.user_id) FILTER (WHERE e.outcome = 'inactivity_logout') AS users,
+               round(100.0 * count(e.outcome) FILTER (WHERE e.outcome = 'inactivity_logout')
+                     / nullif(count(e.outcome) FILTER (WHERE e.outcome = 'success'), 0), 1) AS logout_pct,
+               median(e.since_success_s / 60) FILTER (WHERE e.outcome = 'inactivity_logout') AS median_session_min,
+               count(e.outcome) FILTER (WHERE e.outcome = 'inactivity_logout' AND e.next_attempt_s <= $within)
+                   AS back_within_10_min,
+               round(100.0 * count(e.outcome) FILTER (WHERE e.outcome = 'inactivity_logout'
+                                                     AND e.next_attempt_s <= $within)
+                     / nullif(count(e.outcome) FILTER (WHERE e.outcome = 'inactivity_logout'), 0), 1)
+                   AS back_within_10_min_pct
+        FROM (VALUES ('inside'), ('outside')) z(zone) LEFT JOIN zoned e ON e.zone = z.zone
+        GROUP BY z.zone ORDER BY z.zone"""
+    params = {**filter_params(db, flt, policy), **zone_params, "within": RETURN_WITHIN_S}
+    return run_query(db, sql, params)
+
+
+def return_distribution(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+    """Inactivity logouts per zone by time until the user's next login attempt."""
+    cte, zone_params = _zone_events_cte(policy)
+    edges = list(RETURN_BINS_MIN)
+    labels = ([f"< {_minutes(edges[0])}"] + [f"{_minutes(a)}-{_minutes(b)}" for a, b in zip(edges, edges[1:])]
+              + [f"≥ {_minutes(edges[-1])}", "not back"])
+    sql = f"""
+        WITH {cte},
+        binned AS (SELECT zone, CASE WHEN next_attempt_s IS NULL THEN {len(edges) + 1}
+                                     ELSE {_bin_sql("next_attempt_s / 60", len(edges))} END AS b
+                   FROM zoned WHERE outcome = 'inactivity_logout')
+        SELECT $labels[k + 1] AS back_after, z.zone, count(binned.b) AS logouts
+        FROM range(0, {len(edges) + 2}) r(k) CROSS JOIN (VALUES ('inside'), ('outside')) z(zone)
+        LEFT JOIN binned ON binned.b = r.k AND binned.zone = z.zone
+        GROUP BY k, z.zone ORDER BY z.zone, k"""
+    params = {**filter_params(db, flt, policy), **zone_params, "edges": edges, "labels": labels}
+    return run_query(db, sql, params)
