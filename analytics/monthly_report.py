@@ -97,6 +97,8 @@ class MonthFigures:
     tickets: sections.TicketFigures
     incidents: sections.IncidentFigures
     escalations: sections.EscalationFigures
+    rca: sections.RcaFigures
+    lockouts: sections.LockoutFigures
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,8 @@ def month_figures(db, month: ReportMonth, *, now: datetime) -> MonthFigures:
         tickets=sections.ticket_figures(db, period, as_of=as_of),
         incidents=sections.incident_figures(db, period, as_of=as_of),
         escalations=sections.escalation_figures(db, period, as_of=as_of),
+        rca=sections.rca_figures(db, period, as_of=as_of),
+        lockouts=sections.lockout_figures(db, period),
     )
 
 
@@ -185,6 +189,19 @@ def headlines(cur: MonthFigures, prev: MonthFigures) -> list[Headline]:
         items.append(Headline("open_escalations", "Open escalations at month end", cur.escalations.open_total,
                               prev.escalations.open_total, "", "down",
                               f"{cur.escalations.raised} raised in the month"))
+    if cur.rca.available:
+        items.append(Headline("rcas_published", "RCAs published", cur.rca.get("rcas_published"),
+                              prev.rca.get("rcas_published"), "", "",
+                              f"{cur.rca.get('rcas_overdue_at_end')} RCAs overdue at month end"))
+        items.append(Headline("actions_overdue", "Overdue RCA action items", cur.rca.get("action_items_overdue_at_end"),
+                              prev.rca.get("action_items_overdue_at_end"), "", "down",
+                              "action items past their due date and not done at the end of the month"))
+    if cur.lockouts.available:
+        items.append(Headline("lockouts", "Account lockouts", cur.lockouts.lockouts, prev.lockouts.lockouts, "",
+                              "down", f"{cur.lockouts.get('users_locked')} users locked"))
+        items.append(Headline("attacks", "Suspected attacks", cur.lockouts.suspected_attacks,
+                              prev.lockouts.suspected_attacks, "", "down",
+                              f"{cur.lockouts.get('attack_lockouts')} lockouts during suspected attacks"))
     return items
 
 

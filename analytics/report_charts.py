@@ -118,6 +118,30 @@ def escalations_figure(current: pd.DataFrame, previous: pd.DataFrame, *, month: 
     return _layout(fig, height=280, barmode="group", yaxis_title="open escalations")
 
 
+RCA_BARS = (("RCAs published", "rcas_published"), ("RCAs requested", "requests_received"),
+            ("RCAs delivered", "requests_delivered"), ("Action items due", "action_items_due"),
+            ("closed on time", "action_items_closed_on_time"), ("overdue at month end", "action_items_overdue_at_end"))
+
+
+def rca_figure(current: dict, previous: dict, *, month: str, previous_month: str) -> go.Figure:
+    """RCAs published, requested against delivered, action items due, closed on time and overdue."""
+    fig = go.Figure()
+    labels = [label for label, _ in RCA_BARS]
+    for figures, label, colour in ((previous, previous_month, PREVIOUS_COLOUR), (current, month, CURRENT_COLOUR)):
+        values = [int(figures.get(key) or 0) for _, key in RCA_BARS]
+        fig.add_bar(name=label, x=labels, y=values, text=values, textposition="outside", marker_color=colour)
+    return _layout(fig, height=280, barmode="group", yaxis_title="count")
+
+
+def lockouts_daily_figure(daily: pd.DataFrame, *, month: str) -> go.Figure:
+    """Account lockouts per day of the month (the login page's daily counts)."""
+    fig = go.Figure()
+    fig.add_bar(name="lockouts", x=pd.to_datetime(daily["day"]).dt.strftime("%d").tolist(),
+                y=daily["lockouts"].astype(int).tolist(), marker_color="#8e6bb8")
+    return _layout(fig, height=260, showlegend=False, yaxis_title="lockouts",
+                   xaxis=dict(title=f"day of {month}", type="category"))
+
+
 def trend_figure(trend: pd.DataFrame) -> go.Figure:
     """Compliance per month over the six months ending with the report's month (the SLA page's trend)."""
     from analytics.sla_charts import trend_figure as sla_trend_figure

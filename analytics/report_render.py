@@ -44,6 +44,10 @@ def report_figures(report: MonthlyReport) -> dict[str, object]:
     if cur.escalations.available:
         figures["escalations"] = charts.escalations_figure(cur.escalations.open_by_level,
                                                            prev.escalations.open_by_level, **names)
+    if cur.rca.available:
+        figures["rca"] = charts.rca_figure(cur.rca.figures, prev.rca.figures, **names)
+    if cur.lockouts.available and cur.lockouts.lockouts:
+        figures["lockouts"] = charts.lockouts_daily_figure(cur.lockouts.daily, month=report.month.label)
     return figures
 
 
@@ -71,7 +75,7 @@ def _esc(value) -> str:
     return html.escape(str(value))
 
 
-NUMBER_TEXT = re.compile(r"^([-+]?[\d,.]+( ?(%|pts|min|h))?|–)$")
+NUMBER_TEXT = re.compile(r"^([-+]?[\d,.]+( ?(%|pts|min|h|days))?|–)$")
 
 
 def table_html(frame: pd.DataFrame, *, tones: list[str] | None = None) -> str:
@@ -151,6 +155,21 @@ def _chapters(report: MonthlyReport, images: ChartImages) -> list[tuple[str, str
         body += table_html(tables.escalations_table(report)) + _figure(images, "escalations",
                                                                        "Open escalations per level at month end")
         chapters.append(("Escalations", body))
+    if cur.rca.available:
+        chapters.append(("Root cause analyses (RCA)",
+                         "<p>An RCA is due a set number of days after the incident's resolution; customers may "
+                         "request a copy. Same definitions as the RCA page.</p>"
+                         + table_html(tables.rca_table(report)) + _figure(images, "rca", "RCAs and action items")))
+    if cur.lockouts.available:
+        body = table_html(tables.lockout_table(report))
+        if cur.lockouts.lockouts == 0:
+            body += '<p class="empty">No account lockouts this month.</p>'
+        body += _figure(images, "lockouts", "Account lockouts per day")
+        if cur.lockouts.suspected_attacks:
+            body += "<h3>Suspected attacks</h3>" + table_html(tables.attacks_table(report))
+        else:
+            body += '<p class="empty">No suspected attack this month.</p>'
+        chapters.append(("Logins and lockouts", body))
     return chapters
 
 

@@ -222,3 +222,58 @@ def escalation_figures(db, period: Period, *, as_of: datetime) -> EscalationFigu
     chain = escalation_chain(db)
     depth = depth_distribution(db, period, chain=chain)
     return EscalationFigures(True, open_escalations_at(db, as_of, chain), int(depth["escalations"].sum()))
+
+
+# -- RCA -----------------------------------------------------------------------------
+@dataclass
+class RcaFigures:
+    """RCAs published, customers' requests against deliveries, action items closed on time."""
+
+    available: bool
+    figures: dict = field(default_factory=dict)  # rca_stats.rca_month_figures
+
+    def get(self, key: str) -> int:
+        return int(self.figures.get(key) or 0)
+
+
+def rca_figures(db, period: Period, *, as_of: datetime) -> RcaFigures:
+    """``rca_stats.rca_month_figures`` for the month (the RCA page's definitions)."""
+    if not has_tables(db, "rca_reports", "rca_revisions", "rca_requests", "rca_action_items"):
+        return RcaFigures(available=False)
+    from analytics.rca_stats import rca_month_figures
+
+    return RcaFigures(True, rca_month_figures(db, month_start=period.start, month_end=period.end, as_of=as_of))
+
+
+# -- login lockouts ------------------------------------------------------------------
+@dataclass
+class LockoutFigures:
+    """Account lockouts of the month and the suspected attacks behind some of them."""
+
+    available: bool
+    overview: dict = field(default_factory=dict)  # login_stats.overview
+    attacks: pd.DataFrame = field(default_factory=pd.DataFrame)  # login_stats.suspected_attacks
+    daily: pd.DataFrame = field(default_factory=pd.DataFrame)    # login_stats.daily_counts
+
+    def get(self, key: str) -> int:
+        value = self.overview.get(key)
+        return 0 if value is None or pd.isna(value) else int(value)
+
+    @property
+    def lockouts(self) -> int:
+        return self.get("lockouts")
+
+    @property
+    def suspected_attacks(self) -> int:
+        return len(self.attacks)
+
+
+def lockout_figures(db, period: Period) -> LockoutFigures:
+    """``login_stats.overview`` and ``suspected_attacks`` for the month, under the policy in force."""
+    if not has_tables(db, "login_events", "login_daily", "login_rollup_state"):
+        return LockoutFigures(available=False)
+    from analytics.lockout_policy import load_policy
+    from analytics.login_stats import LoginFilter, daily_counts, overview, suspected_attacks
+
+    policy, flt = load_policy(db), LoginFilter(period)
+    return LockoutFigures(True, overview(db, flt, policy), suspected_attacks(db, flt, policy), daily_counts(db, flt))

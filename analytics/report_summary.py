@@ -160,6 +160,44 @@ def escalations_sentence(before: int, after: int, *, highest_level: int | None, 
     return text + f"; {plural(raised, 'escalation')} raised in the month."
 
 
+def rca_sentence(*, published: int, published_before: int, requested: int, delivered: int, due: int,
+                 closed_on_time: int, overdue: int) -> str:
+    """RCAs published, customers' requests against deliveries, action items closed on time and overdue."""
+    if not any((published, published_before, requested, delivered, due, overdue)):
+        return "No RCA was published, requested or due this month."
+    head = "No RCA" if published == 0 else plural(published, "RCA")
+    parts = [f"{head} published ({published_before:,} the previous month)"]
+    if requested or delivered:
+        parts.append(f"customers requested {plural(requested, 'RCA')} and {delivered:,} "
+                     f"{'was' if delivered == 1 else 'were'} delivered")
+    if due:
+        parts.append(f"{closed_on_time:,} of {plural(due, 'action item')} due closed on time")
+    if overdue:
+        parts.append(f"{plural(overdue, 'action item')} overdue at month end")
+    return "; ".join(parts) + "."
+
+
+def lockouts_sentence(before: int, after: int, *, outside_zone: int, attacks: int, attack_lockouts: int,
+                      attack_kinds: dict[str, int]) -> str:
+    """Account lockouts against the previous month, outside the trusted zone, and suspected attacks."""
+    if after == 0:
+        text = f"No account lockouts this month ({before:,} the previous month)"
+    elif after == before:
+        text = f"Account lockouts were unchanged at {after:,}"
+    else:
+        text = f"Account lockouts {'rose' if after > before else 'fell'} from {before:,} to {after:,}"
+    if after and outside_zone:
+        text += f" ({outside_zone:,} outside the trusted zone)"
+    if attacks:
+        kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(attack_kinds.items()))
+        text += f"; {plural(attacks, 'suspected attack')} ({kinds})"
+        text += (f" behind {plural(attack_lockouts, 'lockout')}" if attack_lockouts
+                 else f", which locked no account")
+    else:
+        text += "; no suspected attack"
+    return text + "."
+
+
 # -- applying the rules to a report ------------------------------------------------
 def _cells(sla) -> dict[tuple[int, str], Compliance]:
     cells = {}
@@ -197,4 +235,18 @@ def summarise(cur, prev) -> list[str]:
             prev.escalations.open_total, cur.escalations.open_total,
             highest_level=None if highest is None else int(highest["level"]),
             highest_name=None if highest is None else str(highest["level_name"]), raised=cur.escalations.raised))
+    if cur.rca.available:
+        r = cur.rca
+        lines.append(rca_sentence(
+            published=r.get("rcas_published"), published_before=prev.rca.get("rcas_published"),
+            requested=r.get("requests_received"), delivered=r.get("requests_delivered"),
+            due=r.get("action_items_due"), closed_on_time=r.get("action_items_closed_on_time"),
+            overdue=r.get("action_items_overdue_at_end")))
+    if cur.lockouts.available:
+        lk = cur.lockouts
+        kinds = ({} if lk.attacks.empty else
+                 lk.attacks["kind"].astype(str).str.split(" (", regex=False).str[0].value_counts().to_dict())
+        lines.append(lockouts_sentence(prev.lockouts.lockouts, lk.lockouts, outside_zone=lk.get("outside_zone"),
+                                       attacks=lk.suspected_attacks, attack_lockouts=lk.get("attack_lockouts"),
+                                       attack_kinds=kinds))
     return [line for line in lines if line]

@@ -162,3 +162,62 @@ def escalations_table(report: MonthlyReport) -> pd.DataFrame:
     table = _compare(cur, prev, "level", "open", report, str)
     table.insert(1, "level name", cur["level_name"].tolist())
     return table
+
+
+RCA_FIGURES = (  # label, key in rca_stats.rca_month_figures, unit
+    ("RCAs published", "rcas_published", ""),
+    ("RCAs due in the month", "rcas_due", ""), ("of which published on time", "rcas_due_published_on_time", ""),
+    ("RCAs overdue at month end", "rcas_overdue_at_end", ""),
+    ("RCA requests from customers", "requests_received", ""), ("RCAs delivered to customers", "requests_delivered", ""),
+    ("Requests open at month end", "requests_open_at_end", ""),
+    ("Median days to deliver", "median_days_to_deliver", "days"),
+    ("Action items due", "action_items_due", ""), ("closed on time", "action_items_closed_on_time", ""),
+    ("Action items closed on time", "action_items_on_time_pct", "%"),
+    ("Action items overdue at month end", "action_items_overdue_at_end", ""),
+)
+
+LOCKOUT_FIGURES = (  # label, key in login_stats.overview, unit
+    ("Failed logins", "failures", ""), ("Account lockouts", "lockouts", ""), ("Users locked", "users_locked", ""),
+    ("Lockouts outside the trusted zone", "outside_zone", ""),
+    ("Lockouts outside phone-support hours", "off_hours", ""),
+    ("Lockouts during suspected attacks", "attack_lockouts", ""),
+    ("Unlocks by an administrator", "unlocks", ""), ("Passwords regenerated", "regenerations", ""),
+    ("Median hours to release (ordinary lockouts)", "median_release_h", "h"),
+    ("Login-related tickets", "login_tickets", ""),
+)
+
+
+def _figure_rows(spec, cur: dict, prev: dict, report: MonthlyReport) -> pd.DataFrame:
+    value = lambda d, k: None if d.get(k) is None or pd.isna(d.get(k)) else d.get(k)
+    return pd.DataFrame({
+        "figure": [label for label, _, _ in spec],
+        report.month.short: [format_value(value(cur, k), u) for _, k, u in spec],
+        report.month.previous.short: [format_value(value(prev, k), u) for _, k, u in spec],
+        "change": [format_change(value(cur, k), value(prev, k), u) for _, k, u in spec],
+    })
+
+
+def rca_table(report: MonthlyReport) -> pd.DataFrame:
+    """The RCA page's month figures for both months."""
+    return _figure_rows(RCA_FIGURES, report.current.rca.figures, report.previous.rca.figures, report)
+
+
+def lockout_table(report: MonthlyReport) -> pd.DataFrame:
+    """The login page's overview for both months, with the suspected attacks."""
+    cur, prev = report.current.lockouts, report.previous.lockouts
+    table = _figure_rows(LOCKOUT_FIGURES, cur.overview, prev.overview, report)
+    attacks = pd.DataFrame({"figure": ["Suspected attacks"], report.month.short: [format_value(cur.suspected_attacks)],
+                            report.month.previous.short: [format_value(prev.suspected_attacks)],
+                            "change": [format_change(cur.suspected_attacks, prev.suspected_attacks)]})
+    return pd.concat([table.iloc[:6], attacks, table.iloc[6:]], ignore_index=True)
+
+
+def attacks_table(report: MonthlyReport) -> pd.DataFrame:
+    """The month's suspected attacks: kind, source, day, accounts, failures, lockouts."""
+    attacks = report.current.lockouts.attacks
+    if attacks.empty:
+        return pd.DataFrame(columns=["day", "kind", "source", "accounts", "failures", "lockouts"])
+    return pd.DataFrame({"day": pd.to_datetime(attacks["day"]).dt.strftime("%d %b"), "kind": attacks["kind"],
+                         "source": attacks["source"], "accounts": [format_value(v) for v in attacks["accounts"]],
+                         "failures": [format_value(v) for v in attacks["failures"]],
+                         "lockouts": [format_value(v) for v in attacks["lockouts"]]})

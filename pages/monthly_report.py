@@ -133,3 +133,31 @@ else:
         table(tables.escalations_table(report), "monthly_report_escalations")
     with right:
         st.plotly_chart(figures["escalations"], width="stretch", key="monthly_report_escalations_chart")
+
+st.subheader("Root cause analyses (RCA)")
+if not report.current.rca.available:
+    st.info("RCA reports are not recorded in this database.")
+else:
+    left, right = st.columns(2)
+    with left:
+        table(tables.rca_table(report), "monthly_report_rca")
+    with right:
+        st.plotly_chart(figures["rca"], width="stretch", key="monthly_report_rca_chart")
+
+st.subheader("Logins and lockouts")
+if not report.current.lockouts.available:
+    st.info("Login events are not recorded in this database.")
+else:
+    left, right = st.columns(2)
+    with left:
+        table(tables.lockout_table(report), "monthly_report_lockouts")
+    with right:
+        if "lockouts" in figures:
+            st.plotly_chart(figures["lockouts"], width="stretch", key="monthly_report_lockouts_chart")
+        else:
+            st.info("No account lockouts this month.")
+    if report.current.lockouts.suspected_attacks:
+        st.markdown("**Suspected attacks**")
+        table(tables.attacks_table(report), "monthly_report_attacks")
+    else:
+        st.caption("No suspected attack this month.")
