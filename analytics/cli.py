@@ -120,6 +120,12 @@ def cmd_report_monthly(args) -> int:
     return 0
 
 
+def cmd_incidents(args) -> int:
+    from analytics.incident_stats import run_cli
+
+    return run_cli(args, Database(args.db))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="Vigie command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -144,6 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     sla.add_argument("--db")
     sla.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sla.set_defaults(func=cmd_sla)
+
+    inc = sub.add_parser("incidents", help="major-incident figures: time to notify, MTTA, MTTR")
+    inc.add_argument("--from", dest="from_", type=_date, required=True)
+    inc.add_argument("--to", type=_date, required=True)
+    inc.add_argument("--as-of", type=_timestamp)
+    inc.add_argument("--by", choices=["month,severity", "month", "severity", "none"], default="month,severity")
+    inc.add_argument("--db")
+    inc.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    inc.set_defaults(func=cmd_incidents)
 
     report = sub.add_parser("report", help="documents for leadership")
     report_kinds = report.add_subparsers(dest="report_kind", required=True)

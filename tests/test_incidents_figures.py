@@ -1,6 +1,7 @@
 """Incident figures (per month and severity), their charts, and the demo incidents."""
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pandas as pd
@@ -127,3 +128,17 @@ def test_demo_notifications_mostly_on_time_and_open_clocks_running(demo):
                                                           ("next status update", "on track")]
     first = next(c for c in clocks if c.kind == "first notification")
     assert first.seconds_left == 18 * 60
+
+
+def test_command_line_prints_the_figures(figures_db, capsys):
+    from analytics.cli import main
+
+    path = str(figures_db.path)
+    figures_db.close()
+    assert main(["incidents", "--db", path, "--from", "2026-03-01", "--to", "2026-04-01",
+                 "--as-of", AS_OF.isoformat(), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["month"], r["severity"], r["incidents"], r["within_deadline_pct"]) for r in rows] == \
+        [("2026-03", 2, 3, 66.7)]
+    assert main(["incidents", "--db", path, "--from", "2026-04-01", "--to", "2026-03-01"]) == 2
+    assert "--to must be after --from" in capsys.readouterr().err
