@@ -81,6 +81,10 @@ def measures_sql(flt: TicketFilter, *, prune: bool) -> tuple[str, dict]:
     where, params = flt.sql("t")
     pruning = ("AND opened_at < $to AND (m_end IS NULL OR m_end >= $from OR m_end > $as_of)"
                if prune else "")
+    # The same test per ticket before the measures are split: a ticket resolved (and answered)
+    # before the period decided nothing in it.
+    ticket_pruning = ("AND t.opened_at < $to AND (t.resolved_at IS NULL OR t.resolved_at >= $from "
+                      "OR t.resolved_at > $as_of OR t.first_response_at >= $from)" if prune else "")
     sql = f"""
     WITH targets AS ({TARGETS_SQL}),
     as_of_w AS (
@@ -94,7 +98,7 @@ def measures_sql(flt: TicketFilter, *, prune: bool) -> tuple[str, dict]:
                               ELSE t.resolved_at END AS m_end,
                t.source_made_sla
         FROM tickets t JOIN targets g ON g.severity = t.severity
-        WHERE t.opened_at <= $as_of AND {where}
+        WHERE t.opened_at <= $as_of AND {where} {ticket_pruning}
     ),
     m AS NOT MATERIALIZED (
         SELECT *, epoch(opened_at) AS start_s,
