@@ -126,6 +126,12 @@ def cmd_incidents(args) -> int:
     return run_cli(args, Database(args.db))
 
 
+def cmd_escalations(args) -> int:
+    from analytics.escalation_stats import run_cli
+
+    return run_cli(args, Database(args.db))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="Vigie command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -159,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     inc.add_argument("--db")
     inc.add_argument("--format", choices=["table", "csv", "json"], default="table")
     inc.set_defaults(func=cmd_incidents)
+
+    esc = sub.add_parser("escalations", help="open escalations by level, flagged when unacknowledged too long")
+    esc.add_argument("--as-of", type=_timestamp)
+    esc.add_argument("--flagged", action="store_true", help="only those flagged for the next level")
+    esc.add_argument("--db")
+    esc.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    esc.set_defaults(func=cmd_escalations)
 
     report = sub.add_parser("report", help="documents for leadership")
     report_kinds = report.add_subparsers(dest="report_kind", required=True)

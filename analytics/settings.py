@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Name and phone per level of the chain (configuration only, never demo data)."),
     Setting("escalation.ack_hours", 4,
             "Hours after which an unacknowledged escalation is flagged for the next level."),
+    Setting("escalation.repeat_threshold", 3,
+            "Escalations in a period from which a customer counts as escalating repeatedly."),
     Setting("incident.notify_target_minutes", 20,
             "Minutes after the impact is defined by which the first customer notice should go out."),
     Setting("incident.notify_deadline_minutes", 30,
