@@ -24,6 +24,8 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("sla.at_risk_share", 0.75,
             "Share of a target used from which an open ticket is 'at risk'."),
+    Setting("sla.pause_statuses", [],
+            "Ticket statuses that stop the resolution clock (e.g. Awaiting User Info); empty: no pauses."),
     Setting("sla.email_default_severity", 4,
             "Severity given to e-mail and voicemail requests that arrive without one."),
     Setting("escalation.chain",

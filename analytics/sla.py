@@ -76,9 +76,63 @@ class Period:
         return (datetime.combine(self.start, time(0), tz), datetime.combine(self.end, time(0), tz))
 
 
-def measures_sql(flt: TicketFilter, *, prune: bool) -> tuple[str, dict]:
-    """SQL for one row per ticket and measure with its clock; params $as_of, $at_risk, $from, $to."""
+PAUSE_SQL = """
+    pause_spans AS (  -- each status a ticket was in, from its status event to the next one
+        SELECT e.ticket_id, epoch(e.occurred_at) AS p0, lower(e.to_value) AS status,
+               epoch(lead(e.occurred_at) OVER (PARTITION BY e.ticket_id ORDER BY e.occurred_at, e.id)) AS p1
+        FROM ticket_events e WHERE e.kind = 'status'
+    ),
+    pause_cut AS (  -- pausing spans cut to the running resolution clock [start, end or as_of)
+        SELECT m.ticket_id, m.measure, m.calendar_id, m.target_seconds, m.start_s,
+               greatest(s.p0, m.start_s) AS q0,
+               least(coalesce(s.p1, epoch($as_of)), coalesce(m.end_s, epoch($as_of)), epoch($as_of)) AS q1
+        FROM m JOIN pause_spans s ON s.ticket_id = m.ticket_id
+        WHERE m.measure = 'resolution' AND list_contains($pause_statuses, s.status)
+    ),
+    pause_w0 AS (
+        SELECT p.*, c.cum_start + least(p.q0 - c.start_s, c.seconds) AS w0
+        FROM (SELECT * FROM pause_cut WHERE q1 > q0) p ASOF LEFT JOIN calendar_intervals c
+          ON p.calendar_id = c.calendar_id AND p.q0 >= c.start_s
+    ),
+    pause_w1 AS (
+        SELECT p.*, c.cum_start + least(p.q1 - c.start_s, c.seconds) AS w1
+        FROM pause_w0 p ASOF LEFT JOIN calendar_intervals c ON p.calendar_id = c.calendar_id AND p.q1 >= c.start_s
+    ),
+    pause_ws AS (
+        SELECT p.*, c.cum_start + least(p.start_s - c.start_s, c.seconds) AS ws,
+               coalesce(sum(p.w1 - p.w0) OVER (PARTITION BY p.ticket_id ORDER BY p.q0
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS paused_before
+        FROM pause_w1 p ASOF LEFT JOIN calendar_intervals c
+          ON p.calendar_id = c.calendar_id AND p.start_s >= c.start_s
+    ),
+    paused AS (  -- a pause moves the deadline when it starts before the target is used up
+        SELECT ticket_id, measure, sum(w1 - w0) AS paused_s,
+               coalesce(sum(w1 - w0) FILTER (WHERE w0 - ws - paused_before < target_seconds), 0) AS pushed_s
+        FROM pause_ws GROUP BY ticket_id, measure
+    ),
+    mp AS (
+        SELECT m.*, coalesce(p.paused_s, 0) AS paused_s, coalesce(p.pushed_s, 0) AS pushed_s
+        FROM m LEFT JOIN paused p USING (ticket_id, measure)
+    ),"""
+
+
+def pause_statuses(db) -> tuple[str, ...]:
+    """The statuses that stop the resolution clock (setting ``sla.pause_statuses``), lower-cased."""
+    from analytics.settings import get_setting
+
+    return tuple(str(s).strip().lower() for s in get_setting(db, "sla.pause_statuses") if str(s).strip())
+
+
+def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()) -> tuple[str, dict]:
+    """SQL for one row per ticket and measure with its clock; params $as_of, $at_risk, $from, $to.
+
+    With ``pauses`` (lower-cased statuses), the time a ticket spends in one of them stops its
+    resolution clock: that working time is not counted and the deadline moves by it.
+    """
     where, params = flt.sql("t")
+    if pauses:
+        params["pause_statuses"] = list(pauses)
+    src, minus, push = ("mp", " - wd.paused_s", " + pushed_s") if pauses else ("m", "", "")
     pruning = ("AND opened_at < $to AND (m_end IS NULL OR m_end >= $from OR m_end > $as_of)"
                if prune else "")
     # The same test per ticket before the measures are split: a ticket resolved (and answered)
@@ -105,20 +159,21 @@ def measures_sql(flt: TicketFilter, *, prune: bool) -> tuple[str, dict]:
                CASE WHEN m_end <= $as_of THEN epoch(m_end) END AS end_s
         FROM base WHERE true {pruning}
     ),
+    {PAUSE_SQL if pauses else ""}
     open_clock AS (  -- 24/7 targets: working time is wall-clock time, no join needed
-        SELECT m.*, m.start_s AS w_start, m.end_s AS w_end, m.start_s + m.target_seconds AS w_deadline,
-               m.start_s + m.target_seconds AS deadline_s
-        FROM m WHERE m.always_open
+        SELECT m.*, m.start_s AS w_start, m.end_s AS w_end, m.start_s + m.target_seconds{push} AS w_deadline,
+               m.start_s + m.target_seconds{push} AS deadline_s
+        FROM {src} m WHERE m.always_open
     ),
     ws AS (
         SELECT m.*, ci.cum_start + least(m.start_s - ci.start_s, ci.seconds) AS w_start
-        FROM (SELECT * FROM m WHERE NOT m.always_open) m ASOF LEFT JOIN calendar_intervals ci
+        FROM (SELECT * FROM {src} m WHERE NOT m.always_open) m ASOF LEFT JOIN calendar_intervals ci
           ON m.calendar_id = ci.calendar_id AND m.start_s >= ci.start_s
     ),
     we AS (
         SELECT ws.*, CASE WHEN ws.end_s IS NOT NULL
                            THEN ci.cum_start + least(ws.end_s - ci.start_s, ci.seconds) END AS w_end,
-               ws.w_start + ws.target_seconds AS w_deadline
+               ws.w_start + ws.target_seconds{push} AS w_deadline
         FROM ws ASOF LEFT JOIN calendar_intervals ci
           ON ws.calendar_id = ci.calendar_id AND ws.end_s >= ci.start_s
     ),
@@ -131,11 +186,11 @@ def measures_sql(flt: TicketFilter, *, prune: bool) -> tuple[str, dict]:
     ),
     judged AS (
         SELECT wd.*, a.w_as_of,
-               coalesce(wd.w_end, a.w_as_of) - wd.w_start AS elapsed_s,
+               coalesce(wd.w_end, a.w_as_of) - wd.w_start{minus} AS elapsed_s,
                CASE WHEN wd.w_end IS NOT NULL THEN
-                         CASE WHEN wd.w_end - wd.w_start <= wd.target_seconds THEN 'met' ELSE 'breached' END
-                    WHEN a.w_as_of - wd.w_start > wd.target_seconds THEN 'breached'
-                    WHEN a.w_as_of - wd.w_start >= $at_risk * wd.target_seconds THEN 'at_risk'
+                         CASE WHEN wd.w_end - wd.w_start{minus} <= wd.target_seconds THEN 'met' ELSE 'breached' END
+                    WHEN a.w_as_of - wd.w_start{minus} > wd.target_seconds THEN 'breached'
+                    WHEN a.w_as_of - wd.w_start{minus} >= $at_risk * wd.target_seconds THEN 'at_risk'
                     ELSE 'pending' END AS state
         FROM wd JOIN as_of_w a USING (calendar_id)
     )
@@ -145,7 +200,7 @@ def measures_sql(flt: TicketFilter, *, prune: bool) -> tuple[str, dict]:
            to_timestamp(deadline_s) AS deadline, state,
            CASE state WHEN 'met' THEN m_end WHEN 'breached' THEN to_timestamp(deadline_s) END AS decided_at,
            CASE state WHEN 'met' THEN end_s WHEN 'breached' THEN deadline_s END AS decided_s,
-           source_made_sla
+           source_made_sla, {"paused_s" if pauses else "0.0::DOUBLE"} AS paused_s
     FROM judged
     """
     return sql, params
@@ -163,7 +218,7 @@ def _params(flt_params: dict, *, as_of: datetime, at_risk: float,
 def ticket_measures(db, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
                     at_risk: float = 0.75, period: Period | None = None) -> pd.DataFrame:
     """Every ticket and measure with deadline, state, share used and time left."""
-    sql, fparams = measures_sql(flt, prune=period is not None)
+    sql, fparams = measures_sql(flt, prune=period is not None, pauses=pause_statuses(db))
     start, end = period.bounds() if period else (None, None)
     return db.query(sql, _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
 
@@ -171,7 +226,7 @@ def ticket_measures(db, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
 def compliance(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
                at_risk: float = 0.75, by: str | None = None, per_severity: bool = True) -> pd.DataFrame:
     """Met, breached, pending and compliance per measure (and severity, and ``by``) for a period."""
-    sql, fparams = measures_sql(flt, prune=True)
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
     extra = ""
     if by == "severity":
         by, per_severity = None, True
@@ -201,7 +256,7 @@ def compliance(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of:
 def severity_table(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
                    at_risk: float = 0.75) -> pd.DataFrame:
     """One row per severity and measure: counts, compliance, target, median and p90 elapsed."""
-    sql, fparams = measures_sql(flt, prune=True)
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql}),
@@ -226,7 +281,7 @@ def severity_table(db, period: Period, flt: TicketFilter = TicketFilter(), *, as
 def monthly_trend(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
                   at_risk: float = 0.75) -> pd.DataFrame:
     """Compliance per month (local time) and measure, with the counts behind it."""
-    sql, fparams = measures_sql(flt, prune=True)
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql})
@@ -250,7 +305,7 @@ def tickets_behind(db, period: Period, flt: TicketFilter = TicketFilter(), *, as
     unknown = set(states) - set(STATES)
     if unknown:
         raise ValueError(f"Unknown states {sorted(unknown)}")
-    sql, fparams = measures_sql(flt, prune=True)
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql})
