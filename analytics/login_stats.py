@@ -155,7 +155,7 @@ def overview(db, flt: LoginFilter, policy: LockoutPolicy) -> dict:
     params = {**filter_params(db, flt, policy), **zone_params, "ticket_categories": list(LOGIN_TICKET_CATEGORIES)}
     row = run_query(db, sql, params).to_dict(orient="records")[0]
     row.pop("lockouts_seen")
-    return row
+    return {name: None if pd.isna(value) else value for name, value in row.items()}
 
 
 def by_company(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
