@@ -63,18 +63,18 @@ def compliance_sentences(before: dict[tuple[int, str], Compliance],
                          after: dict[tuple[int, str], Compliance]) -> list[str]:
     """Falls first (largest first), then rises; one closing sentence for the cells that held."""
     moved, held = [], 0
-    for key in sorted(after):
+    for key in after:  # the table's order: severity, then response before resolution
         cell, old = after[key], before.get(key, Compliance(0, 0, None))
         sentence = compliance_sentence(key[0], key[1], old, cell)
         if sentence:
-            change = (cell.pct or 0) - (old.pct if old.pct is not None else cell.pct or 0)
+            change = 0.0 if old.pct is None else cell.pct - old.pct
             moved.append((change, sentence))
         elif cell.pct is not None and old.pct is not None:
             held += 1
     lines = [s for _, s in sorted(moved, key=lambda item: item[0])]
     if held and moved:
-        lines.append(f"Compliance held within {COMPLIANCE_CHANGE_POINTS:g} points for the other "
-                     f"{plural(held, 'severity and measure', 'severities and measures')}.")
+        others = "remaining severity and measure" if held == 1 else f"other {held} severities and measures"
+        lines.append(f"Compliance held within {COMPLIANCE_CHANGE_POINTS:g} points for the {others}.")
     elif held:
         lines.append(f"SLA compliance held within {COMPLIANCE_CHANGE_POINTS:g} points of the previous month "
                      "for every severity and measure.")
@@ -85,15 +85,19 @@ def volume_sentence(before: dict[str, int], after: dict[str, int]) -> str:
     """Ticket volume: stable, or rose/fell by a share, with the channel that moved most."""
     total, old = sum(after.values()), sum(before.values())
     if old == 0:
-        return f"{plural(total, 'ticket')} were opened, with none the previous month."
+        return f"{plural(total, 'ticket')} {'was' if total == 1 else 'were'} opened, with none the previous month."
     change = (total - old) / old
     if abs(change) < VOLUME_CHANGE_SHARE:
         return f"Ticket volume was stable: {plural(total, 'ticket')} opened ({old:,} the previous month)."
     verb = "rose" if change > 0 else "fell"
-    deltas = {c: after.get(c, 0) - before.get(c, 0) for c in set(after) | set(before)}
-    channel = max(deltas, key=lambda c: (deltas[c] if change > 0 else -deltas[c], c))
+    order = list(CHANNEL_NAMES) + sorted((set(after) | set(before)) - set(CHANNEL_NAMES))
+    deltas = {c: after.get(c, 0) - before.get(c, 0) for c in order if c in after or c in before}
+    most = max(deltas.values()) if change > 0 else min(deltas.values())
+    movers = [CHANNEL_NAMES.get(c, c) for c, d in deltas.items() if d == most]
+    names = movers[0] if len(movers) == 1 else ", ".join(movers[:-1]) + " and " + movers[-1]
+    each = "" if len(movers) == 1 else " each"
     return (f"Ticket volume {verb} {abs(change) * 100:.1f}% to {plural(total, 'ticket')} (from {old:,}); "
-            f"{CHANNEL_NAMES.get(channel, channel)} moved most ({deltas[channel]:+,}).")
+            f"{names} moved most ({most:+,}{each}).")
 
 
 def backlog_sentence(before: int, after: int) -> str:
