@@ -7,7 +7,8 @@ wall-clock resolution time beyond the target), others about a ticket the custome
 with or about the company's service in general. Three customers escalate again and again.
 Each escalation climbs the chain to a drawn depth, each level acknowledging it after a
 while (some late); those raised in the last days are still open, a few unacknowledged past
-``escalation.ack_hours``. The chain's contacts are fictional people with unassigned numbers.
+``escalation.ack_hours``. The owners above the first level are fictional people; the setting
+``escalation.contacts`` is configuration and is left untouched.
 """
 from __future__ import annotations
 
@@ -17,23 +18,15 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from analytics import audit
-from analytics.access import system_actor
 from analytics.demo import AGENTS
-from analytics.settings import BY_NAME, put_setting
+from analytics.settings import BY_NAME
 
 PER_MONTH = 9
 RECENT_OPEN = 9                  # raised in the last days, still open
 DEPTH_SHARE = [0.40, 0.27, 0.17, 0.10, 0.06]
 REPEAT_SHARE = 0.4               # share of escalations from the three repeat customers
 KIND_SHARE = {"breached": 0.6, "ticket": 0.25, "company": 0.15}
-DEMO_CONTACTS = {  # fictional people, unassigned (+33 1 00 ...) numbers
-    "Customer support": {"name": "Support desk on duty", "phone": "+33 1 00 00 01 00"},
-    "Support supervisor": {"name": "Maëlle Fictive", "phone": "+33 1 00 00 02 00"},
-    "Senior manager": {"name": "Bastien Exemple", "phone": "+33 1 00 00 03 00"},
-    "Director": {"name": "Océane Démo", "phone": "+33 1 00 00 04 00"},
-    "Senior director": {"name": "Gaspard Témoin", "phone": "+33 1 00 00 05 00"},
-}
+DEMO_OWNERS = ["Maëlle Fictive", "Bastien Exemple", "Océane Démo", "Gaspard Témoin"]  # levels 2-5, fictional
 REASONS = {
     "sla_breach": ["Ticket {ticket} is past its resolution target and the customer has no date for a fix.",
                    "The customer was promised a resolution within the SLA on {ticket}; it is overdue.",
@@ -44,6 +37,8 @@ REASONS = {
     "quality": ["Answers on {ticket} did not address the problem; the customer explained it three times.",
                 "The customer judges the diagnosis on {ticket} wrong and asks for a specialist.",
                 "Several tickets closed without the customer's agreement."],
+    "incident": ["Incident {incident}: the customer was not kept informed while its service was down.",
+                 "Incident {incident}: the customer asks why its service was cut for so long."],
     "other": ["The customer disputes the support invoice for the quarter.",
               "The customer asks to change its preferred support contact urgently."],
 }
@@ -51,6 +46,14 @@ CODE_SHARE = {"breached": {"sla_breach": 0.8, "commitment_not_kept": 0.2},
               "ticket": {"sla_breach": 0.1, "commitment_not_kept": 0.45, "quality": 0.35, "other": 0.1},
               "company": {"commitment_not_kept": 0.4, "quality": 0.3, "other": 0.3}}
 
+INCIDENT_SHARE = 0.35           # of the demo's major incidents, one impacted customer escalates
+INCIDENTS_SQL = """
+    SELECT i.id, i.reference, epoch(i.impact_defined_at) AS start_s,
+           epoch(coalesce(i.resolved_at, $now)) AS end_s, min(c.company_id) AS company_id
+    FROM incidents i JOIN incident_impacted_companies c ON c.incident_id = i.id
+    WHERE i.impact_defined_at < $now - INTERVAL 2 HOUR
+    GROUP BY ALL ORDER BY i.id
+"""
 CANDIDATES_SQL = """
     SELECT t.id, t.reference, t.company_id, epoch(t.opened_at) AS opened_s,
            epoch(coalesce(t.resolved_at, $now)) AS until_s, epoch(t.opened_at) + g.seconds AS deadline_s,
@@ -104,9 +107,6 @@ def generate_demo(cur, rng: np.random.Generator, *, companies: pd.DataFrame, now
     first = cur.execute("SELECT epoch(min(opened_at)) FROM tickets").fetchone()[0]
     if first is None:
         return
-    before, after = put_setting(cur, name="escalation.contacts", value=DEMO_CONTACTS, actor="demo")
-    audit.record(cur, actor=system_actor("demo"), action="setting.update", entity="setting",
-                 entity_id="escalation.contacts", before=before, after=after)
     tickets = cur.execute(CANDIDATES_SQL, {"now": now, "seed": int(rng.integers(1, 2**31))}).df()
     breached = tickets[tickets["breached"] & (tickets["until_s"] - tickets["deadline_s"] > 1800)]
     by_company = {k: breached.iloc[v] for k, v in breached.groupby("company_id").indices.items()}
@@ -148,12 +148,35 @@ def generate_demo(cur, rng: np.random.Generator, *, companies: pd.DataFrame, now
         steps = [(float(int(s[0])), *s[1:]) for s in steps if s[0] <= now_s - 60]
         if unacknowledged and steps[-1][1] == "acknowledged":
             steps.pop()
-        owners = ([str(rng.choice(AGENTS))] + [DEMO_CONTACTS[name]["name"] for name in chain[1:]])
+        owners = [str(rng.choice(AGENTS)), *DEMO_OWNERS]
         rows.append({"ord": i, "raised_s": raised_s, "company_id": company, "ticket_id": ticket_id,
                      "reason": str(rng.choice(templates)).format(ticket=ticket_ref), "reason_code": code,
                      "raised_by": admin_of.get(company, "Customer administrator"), "owners": owners,
                      "steps": steps})
+    rows += _incident_rows(cur, rng, now, ack_s, start=len(rows))
     _insert(cur, rows, now, chain)
+
+
+def _incident_rows(cur, rng, now: datetime, ack_s: float, *, start: int) -> list[dict]:
+    """A customer escalating during some of the demo's major incidents (when the incidents demo ran first)."""
+    if not cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'incidents'").fetchone()[0]:
+        return []
+    incidents = cur.execute(INCIDENTS_SQL, {"now": now}).fetchall()
+    admin_of = dict(cur.execute("SELECT company_id, min(name) FROM contacts WHERE is_admin GROUP BY 1").fetchall())
+    rows = []
+    for n, (incident_id, reference, start_s, end_s, company) in enumerate(incidents):
+        if rng.random() >= INCIDENT_SHARE:
+            continue
+        raised_s = float(int(start_s + rng.uniform(0.2, 0.9) * min(end_s - start_s, 6 * 3600)))
+        steps = [st for st in _timeline(rng, raised_s, int(rng.choice([1, 2, 3], p=[0.3, 0.45, 0.25])), ack_s,
+                                        open_until=None) if st[0] <= now.timestamp() - 60]
+        rows.append({"ord": start + n, "raised_s": raised_s, "company_id": int(company), "ticket_id": None,
+                     "incident_id": int(incident_id), "reason_code": "commitment_not_kept",
+                     "reason": str(rng.choice(REASONS["incident"])).format(incident=reference),
+                     "raised_by": admin_of.get(company, "Customer administrator"),
+                     "owners": [str(rng.choice(AGENTS)), *DEMO_OWNERS],
+                     "steps": [(float(int(st[0])), *st[1:]) for st in steps]})
+    return rows
 
 
 def _insert(cur, rows: list[dict], now: datetime, chain: list[str]) -> None:
@@ -184,7 +207,8 @@ def _insert(cur, rows: list[dict], now: datetime, chain: list[str]) -> None:
                            "to_level": to_level, "actor": actor, "note": note})
         escalations.append({
             "reference": reference, "ref_year": year, "ref_seq": seq[year], "company_id": r["company_id"],
-            "ticket_id": r["ticket_id"], "level": level, "level_since": level_since, "reason": r["reason"],
+            "ticket_id": r["ticket_id"], "incident_id": r.get("incident_id"), "level": level,
+            "level_since": level_since, "reason": r["reason"],
             "reason_code": r["reason_code"], "raised_by": r["raised_by"], "raised_at": raised,
             "owner": r["owners"][level - 1], "acknowledged_at": ack_at, "acknowledged_by": ack_by,
             "resolved_at": resolved_at, "resolved_by": resolved_by,
@@ -193,6 +217,7 @@ def _insert(cur, rows: list[dict], now: datetime, chain: list[str]) -> None:
     for column in ("level_since", "raised_at", "acknowledged_at", "resolved_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     frame["ticket_id"] = frame["ticket_id"].astype("Int64")
+    frame["incident_id"] = frame["incident_id"].astype("Int64")
     cur.register("demo_escalations", frame)
     cur.execute("INSERT INTO escalations BY NAME SELECT *, 'demo' AS recorded_by FROM demo_escalations "
                 "ORDER BY raised_at")

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from analytics.db import Database
-from analytics.escalation_demo import DEMO_CONTACTS
+from analytics.escalation_demo import DEMO_OWNERS
 from analytics.escalation_stats import depth_distribution, open_escalations, repeat_customers, sla_cross_check
-from analytics.escalations import escalation_chain, level_contact
+from analytics.settings import get_setting
 from analytics.sla import Period
 from tests.conftest import DEMO_NOW
 
@@ -57,8 +57,19 @@ def test_some_customers_escalate_again_and_again(demo):
     assert (repeat["months"] >= 6).all()
 
 
-def test_the_chain_contacts_are_fictional_and_configured(demo):
-    assert escalation_chain(demo) == list(DEMO_CONTACTS)
-    assert level_contact(demo, "Director")["phone"].startswith("+33 1 00 ")
-    owners = {r[0] for r in demo.rows("SELECT DISTINCT owner FROM escalations WHERE level > 1")}
-    assert owners <= {c["name"] for c in DEMO_CONTACTS.values()}
+def test_owners_are_fictional_and_the_contacts_setting_is_left_alone(demo):
+    assert get_setting(demo, "escalation.contacts") == {}
+    assert demo.scalar("SELECT count(*) FROM settings WHERE name LIKE 'escalation.%'") == 0
+    owners = dict(demo.rows("SELECT level, list(DISTINCT owner) FROM escalations WHERE level > 1 GROUP BY 1"))
+    assert {level: set(names) for level, names in owners.items()} == {
+        level: {DEMO_OWNERS[level - 2]} for level in range(2, 6)}
+
+
+def test_some_customers_escalate_during_a_major_incident(demo):
+    linked = demo.query("""
+        SELECT e.reference, e.raised_at >= i.impact_defined_at AS after_impact,
+               EXISTS (SELECT 1 FROM incident_impacted_companies c
+                       WHERE c.incident_id = i.id AND c.company_id = e.company_id) AS impacted
+        FROM escalations e JOIN incidents i ON i.id = e.incident_id""")
+    assert len(linked) >= 3
+    assert linked["after_impact"].all() and linked["impacted"].all()

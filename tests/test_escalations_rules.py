@@ -282,3 +282,26 @@ def test_twenty_concurrent_raises_get_twenty_distinct_references(db):
     assert db.scalar("SELECT count(DISTINCT reference) FROM escalations") == 20
     assert db.scalar("SELECT count(*) FROM escalation_events WHERE kind = 'raised'") == 20
     assert len(load_audit(db, entity="escalation")) == 20
+
+
+def test_an_escalation_may_refer_to_an_incident(db):
+    from analytics.incident_rules import IncidentDraft
+    from analytics.incidents import declare
+
+    acme = add_company(db, "Acme")
+    started = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=3)
+    incident = declare(db, actor=Actor("Sue", roles=frozenset({"supervisor"})), token="t-1", draft=IncidentDraft(
+        title="Messaging down", severity=1, security_breach=False, platforms=("Messaging",), company_ids=(),
+        all_customers=True, started_at=started, detected_at=started, impact_defined_at=started,
+        description="Messaging platform unavailable", commander="C", notification_lead="N",
+        investigation_lead="I"))
+    for given in (incident.reference.lower(), incident.incident_id):
+        svc.raise_escalation(db, actor=MANAGER, company_id=acme, incident=given,
+                             reason="Not informed during the outage",
+                             reason_code="commitment_not_kept", raised_by="Jean", owner="Desk")
+    frame = open_escalations(db, now=datetime.now(timezone.utc))
+    assert list(frame["incident"]) == [incident.reference, incident.reference]
+    with pytest.raises(svc.EscalationInputError) as info:
+        svc.raise_escalation(db, actor=MANAGER, company_id=acme, incident=incident.incident_id + 1,
+                             reason="Not informed during the outage", reason_code="other", raised_by="J", owner="D")
+    assert info.value.errors == {"incident": f"No incident {incident.incident_id + 1!r}."}
