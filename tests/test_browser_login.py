@@ -1,0 +1,155 @@
+"""Sign-in in a real browser: a local OIDC provider (oidc-provider-mock on loopback), Streamlit's st.login,
+each user sees the pages of their roles; an admin's change is audited; local mode refuses a public address."""
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import shutil
+
+import pytest
+from oidc_provider_mock import User, run_server_in_thread
+
+from analytics.navigation import PAGES
+from tests import browser_support
+from tests.browser_support import ROOT, open_browser, start_dashboard, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+USERS = [
+    User(sub="sam", claims={"email": "sam@example.com", "name": "Sam Supervisor", "groups": ["vigie-supervisors"]}),
+    User(sub="lee", claims={"email": "lee@example.com", "name": "Lee Leadership", "groups": ["vigie-leadership"]}),
+    User(sub="ada", claims={"email": "ada@example.com", "name": "Ada Admin", "groups": ["vigie-admins", "staff"]}),
+    User(sub="eve", claims={"email": "eve@example.com", "name": "Eve Visitor", "groups": ["staff"]}),
+]
+
+
+@pytest.fixture(scope="module")
+def oidc_url():
+    """The mock identity provider, on a free loopback port in this process."""
+    with run_server_in_thread(user_claims=USERS) as server:
+        yield f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture
+def signed_dashboard(oidc_url, demo_db_path, tmp_path, monkeypatch):
+    """The dashboard on its own database copy, with an [auth] section pointing at the mock provider."""
+    port = browser_support.free_port()
+    monkeypatch.setattr(browser_support, "free_port", lambda: port)  # the redirect URI must name the port
+    secrets_file = tmp_path / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_hex(32)}"\n'
+        'client_id = "vigie-test"\n'
+        'client_secret = "vigie-test-secret"\n'
+        f'server_metadata_url = "{oidc_url}/.well-known/openid-configuration"\n')
+    db_path = tmp_path / "login.duckdb"
+    shutil.copyfile(demo_db_path, db_path)
+    with start_dashboard(db_path, args=("--secrets.files", str(secrets_file))) as url:
+        yield url, db_path
+
+
+def sign_in(page, url: str, sub: str) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/oauth2/authorize**")
+    page.get_by_role("button", name=sub, exact=True).click()  # the provider's one-click predefined user
+    page.wait_for_url(url + "/**")
+    wait_for_app(page)
+
+
+def nav_titles(page) -> set[str]:
+    """The page titles in the sidebar menu (each link's last line; the icon's name comes first)."""
+    return {link.inner_text().strip().split("\n")[-1] for link in page.get_by_test_id("stSidebarNavLink").all()}
+
+
+def titles_for(*roles: str) -> set[str]:
+    return {spec.title for spec in PAGES if spec.roles & set(roles) and (ROOT / spec.path).is_file()}
+
+
+@pytest.mark.parametrize("sub, role", [("sam", "supervisor"), ("lee", "leadership")])
+def test_a_user_signs_in_and_sees_the_pages_of_their_role(signed_dashboard, sub, role):
+    url, _ = signed_dashboard
+    with open_browser() as page:
+        page.goto(url)
+        wait_for_app(page)
+        assert page.get_by_role("heading", name="Vigie").is_visible()
+        assert page.get_by_test_id("stSidebarNavLink").count() == 0
+        sign_in(page, url, sub)
+        assert page.get_by_role("heading", name="SLA compliance").is_visible()
+        assert nav_titles(page) == titles_for(role)
+        assert "Settings" not in nav_titles(page) and "Audit log" not in nav_titles(page)
+        assert page.get_by_text(f"Signed in as {sub}@example.com · roles: {role}").is_visible()
+        assert page.get_by_text("Local single-user mode").count() == 0
+
+        page.goto(url + "/audit")  # a page of another role, by URL
+        wait_for_app(page)
+        assert page.get_by_text("Page not found").is_visible()
+        assert page.get_by_role("heading", name="Audit log").count() == 0
+        assert page.get_by_role("heading", name="SLA compliance").is_visible()
+        page.keyboard.press("Escape")  # close the "Page not found" dialog
+
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url("**/oauth2/end_session**")  # Streamlit ends the provider's session too
+        page.get_by_role("button", name="End session").click()
+        page.wait_for_url(url + "/**")
+        wait_for_app(page)
+        assert page.get_by_role("button", name="Sign in").is_visible()
+        assert page.get_by_test_id("stSidebarNavLink").count() == 0
+
+
+def test_a_user_without_a_vigie_role_gets_the_no_access_page(signed_dashboard):
+    url, _ = signed_dashboard
+    with open_browser() as page:
+        sign_in(page, url, "eve")
+        assert page.get_by_role("heading", name="No access").is_visible()
+        assert page.get_by_text("You are signed in as eve@example.com, but your account holds no Vigie role").is_visible()
+        assert page.get_by_test_id("stSidebarNavLink").count() == 0
+        page.goto(url + "/sla")
+        wait_for_app(page)
+        assert page.get_by_role("heading", name="SLA compliance").count() == 0
+
+
+def test_an_admin_changes_a_setting_and_finds_it_in_the_audit_log(signed_dashboard):
+    url, _ = signed_dashboard
+    with open_browser() as page:
+        sign_in(page, url, "ada")
+        assert nav_titles(page) == titles_for("admin")
+        page.get_by_test_id("stSidebarNavLink").filter(has_text="Settings").click()
+        wait_for_app(page)
+        page.get_by_test_id("stSelectbox").filter(has_text="Setting").first.click()
+        page.get_by_role("option", name="rca.overdue_days").click()
+        wait_for_app(page)
+        field = page.get_by_role("spinbutton", name="Value")
+        field.fill("14")
+        field.press("Tab")
+        page.get_by_role("button", name="Save", exact=True).click()
+        wait_for_app(page)
+        assert page.get_by_text("rca.overdue_days: 10 → 14").is_visible()
+
+        page.get_by_test_id("stSidebarNavLink").filter(has_text="Audit log").click()
+        wait_for_app(page)
+        assert page.get_by_role("heading", name="Audit log").is_visible()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download CSV").click()
+        rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+        mine = [r for r in rows if r["actor"] == "ada@example.com"]
+        assert [(r["action"], r["entity"], r["entity_id"], r["before"], r["after"]) for r in mine] == [
+            ("change", "setting", "rca.overdue_days", "10", "14")]
+
+
+def test_local_mode_refuses_to_serve_a_public_address(demo_db_path, tmp_path):
+    """Bound to every interface without an identity provider: only the refusal is served (checked on loopback)."""
+    db_path = tmp_path / "local.duckdb"
+    shutil.copyfile(demo_db_path, db_path)
+    with start_dashboard(db_path, args=("--server.address", "0.0.0.0")) as url, open_browser() as page:
+        page.goto(url)
+        wait_for_app(page)
+        assert page.get_by_role("heading", name="Vigie cannot start").is_visible()
+        assert page.get_by_text("served on 0.0.0.0").is_visible()
+        page.goto(url + "/sla")
+        wait_for_app(page)
+        assert page.get_by_role("heading", name="SLA compliance").count() == 0
+        assert page.get_by_role("heading", name="Vigie cannot start").is_visible()
