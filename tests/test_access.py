@@ -151,3 +151,16 @@ def test_unset_address_is_explained_as_every_interface():
 ])
 def test_public_local_mode_only_when_explicitly_allowed(setting, env, refused):
     assert (local_mode_refusal("0.0.0.0", allowed_by_setting=setting, environ=env) is not None) is refused
+
+
+def test_the_shipped_secrets_example_is_a_complete_auth_section():
+    import subprocess
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    example = tomllib.loads((root / ".streamlit" / "secrets.toml.example").read_text())
+    assert auth_config_problem(example["auth"]) is None
+    assert configured_providers(example["auth"]) == ["default"]
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=root)
+    assert ignored.returncode == 0, ".streamlit/secrets.toml must be git-ignored"
