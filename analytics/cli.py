@@ -14,7 +14,6 @@ from datetime import date, datetime, timezone
 
 from tqdm import tqdm
 
-from analytics.access import system_actor
 from analytics.db import Database, DatabaseError
 
 IMPORTERS: dict[str, str] = {  # extra "import KIND" commands: kind -> "module:function(args, db)"
@@ -49,20 +48,15 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from analytics import import_cli
+
+    if args.kind == "inspect":
+        return import_cli.run_inspect(args)
     if args.kind != "tickets":
         module_name, func_name = IMPORTERS[args.kind].split(":")
         module = __import__(module_name, fromlist=[func_name])
         return getattr(module, func_name)(args, Database(args.db))
-    from analytics.ticket_import import ImportFileError, import_tickets
-
-    db = Database(args.db)
-    try:
-        report = import_tickets(db, args.file, actor=system_actor("cli"))
-    except ImportFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(report.summary())
-    return 0
+    return import_cli.run_tickets(args, Database(args.db))
 
 
 def cmd_sla(args) -> int:
@@ -144,9 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     imp = sub.add_parser("import", help="import a file")
-    imp.add_argument("kind", choices=["tickets", *IMPORTERS])
+    imp.add_argument("kind", choices=["tickets", "inspect", *IMPORTERS])
     imp.add_argument("file")
     imp.add_argument("--db")
+    imp.add_argument("--source", help="tickets: a shipped source profile (servicenow, zendesk, ...)")
+    imp.add_argument("--mapping", help="tickets: a TOML mapping file (see 'import inspect')")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(func=cmd_import)
 
     sla = sub.add_parser("sla", help="SLA compliance per severity and measure")

@@ -33,6 +33,7 @@ PAGES: tuple[PageSpec, ...] = (
              frozenset({"leadership", "manager", "admin"}), "Leadership"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", frozenset({"admin"}), "Administration"),
     PageSpec("pages/audit.py", "Audit log", ":material/history:", frozenset({"admin"}), "Administration"),
+    PageSpec("pages/imports.py", "Import tickets", ":material/upload_file:", frozenset({"admin"}), "Administration"),
 )
 
 

@@ -1,19 +1,18 @@
-"""Import of tickets from the canonical CSV (the contract in the README).
+"""Validating and applying imported tickets, and the canonical CSV import (the README's contract).
 
-Rows are read with Python's csv module (line numbers survive quoted newlines),
-staged as text, then validated and upserted in DuckDB SQL inside one
-transaction: either the whole import lands with its report, or nothing does.
-Every rejected row is kept in ``import_rejections`` with its line and reason;
-``read = inserted + updated + unchanged + rejected`` always holds. The import is
-idempotent on ``reference``: re-importing a file changes nothing.
-
-``stage_and_apply`` takes an already-mapped staging frame, so importers of other
-formats (source profiles) reuse the same validation and upsert.
+Every importer (the canonical CSV, the source profiles of ``analytics/source_import.py``)
+fills the temporary table ``staging``: one row per ticket with the canonical columns as
+text (for the rejection messages), their parsed timestamps (``opened_at_ts`` ...), the
+source's own SLA verdict and counters, and the ``line`` the ticket comes from. Here that
+table is validated in SQL (one reason per rejected row), upserted into ``tickets`` with
+its lifecycle events, and the run is recorded with its rejections in ``import_runs`` /
+``import_rejections`` and the audit log, all inside the caller's transaction: either the
+whole import lands with its report, or nothing does. The import is idempotent on
+``reference``: re-importing a file changes nothing.
 """
 from __future__ import annotations
 
-import csv
-import io
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +21,7 @@ import pandas as pd
 
 from analytics import audit
 from analytics.access import Actor, require_role
+from analytics.import_files import ImportFileError  # noqa: F401  (part of this module's API)
 
 CANONICAL_COLUMNS = (
     "reference", "company", "contact_name", "contact_email", "contact_phone", "user_id", "channel",
@@ -31,15 +31,17 @@ CANONICAL_COLUMNS = (
 CHANNELS = ("phone", "email", "portal", "voicemail", "remote_session")
 DEFAULTED_CHANNELS = ("email", "voicemail")  # a blank severity means 4 on these
 TIMESTAMP_COLUMNS = ("opened_at", "first_response_at", "resolved_at", "closed_at")
-
-
-class ImportFileError(ValueError):
-    """The file cannot be read as an import at all (nothing was written)."""
+ISO_HINT = "ISO 8601 expected"
 
 
 @dataclass
 class ImportReport:
-    """Counts in and out of one import, with the rejection reasons."""
+    """Counts in and out of one import, with the rejection reasons.
+
+    ``read`` counts the rows of the file; ``read = accepted + rejected`` always. For a
+    one-row-per-ticket file ``accepted = inserted + updated + unchanged``; for an event log
+    the accepted rows fold into ``tickets`` tickets.
+    """
 
     file_name: str
     read: int = 0
@@ -49,91 +51,64 @@ class ImportReport:
     rejected: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     import_id: int | None = None
+    source: str = "canonical"
+    tickets: int | None = None     # set when rows fold into tickets (event logs)
+    events: int = 0                # ticket events written
+    seconds: float = 0.0
+
+    @property
+    def accepted(self) -> int:
+        return self.read - self.rejected
 
     def summary(self) -> str:
         """One line a person reads after the import."""
-        line = (f"{self.file_name}: {self.read} read, {self.inserted} inserted, {self.updated} updated, "
-                f"{self.unchanged} unchanged, {self.rejected} rejected")
+        if self.tickets is None:
+            line = (f"{self.file_name}: {self.read} read, {self.inserted} inserted, {self.updated} updated, "
+                    f"{self.unchanged} unchanged, {self.rejected} rejected")
+        else:
+            line = (f"{self.file_name}: {self.read} rows read, {self.accepted} accepted into {self.tickets} "
+                    f"tickets ({self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged), "
+                    f"{self.rejected} rejected")
         if self.reasons:
             line += " (" + "; ".join(f"{n} × {r}" for r, n in sorted(self.reasons.items())) + ")"
         return line
 
 
-def read_canonical_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
-    """Staging frame (text columns plus ``line``) and the rows rejected while parsing."""
-    if not path.is_file():
-        raise ImportFileError(f"cannot read {path}: no such file")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(f"cannot read {path}: not a UTF-8 CSV file") from None
-    if "\x00" in text:
-        raise ImportFileError(f"cannot read {path}: binary content, not a CSV file")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except (StopIteration, csv.Error):
-        raise ImportFileError(f"cannot read {path}: empty file, expected a CSV header") from None
-    missing = [c for c in CANONICAL_COLUMNS if c not in header]
-    if missing:
-        raise ImportFileError(f"cannot read {path}: header lacks column(s) {', '.join(missing)}")
-    positions = [header.index(c) for c in CANONICAL_COLUMNS]
-    rows, lines, parse_rejects = [], [], []
-    line_no = reader.line_num
-    while True:
-        start = line_no + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            parse_rejects.append((start, f"malformed CSV: {exc}", ""))
-            line_no = reader.line_num
-            continue
-        line_no = reader.line_num
-        if not record:
-            continue
-        if len(record) != len(header):
-            parse_rejects.append((start, f"expected {len(header)} fields, found {len(record)}",
-                                  ",".join(record)[:500]))
-            continue
-        rows.append([record[i].strip() for i in positions])
-        lines.append(start)
-    frame = pd.DataFrame(rows, columns=list(CANONICAL_COLUMNS), dtype="string")
-    frame.insert(0, "line", pd.Series(lines, dtype="int64"))
-    return frame, parse_rejects
+def validate_sql(hint: str) -> tuple[str, dict]:
+    """SQL turning ``staging`` into ``staged`` with a ``reject_reason`` per row (NULL = accepted)."""
+    unreadable = "".join(
+        f"WHEN nullif({c}, '') IS NOT NULL AND {c}_ts IS NULL THEN 'unreadable {c} (' || $hint || ')' "
+        for c in TIMESTAMP_COLUMNS)
+    sql = f"""
+    CREATE OR REPLACE TEMP TABLE staged AS
+    WITH typed AS (
+        SELECT s.*, nullif(s.reference, '') AS ref,
+               try_cast(nullif(s.severity, '') AS INTEGER) AS sev_num,
+               row_number() OVER (PARTITION BY nullif(s.reference, '') ORDER BY s.line DESC) AS dup_rank,
+               max(s.line) OVER (PARTITION BY nullif(s.reference, '')) AS last_line
+        FROM staging s
+    )
+    SELECT *,
+        CASE
+          WHEN ref IS NULL THEN 'missing reference'
+          WHEN dup_rank > 1 THEN 'duplicate reference in file (kept line ' || last_line || ')'
+          WHEN nullif(company, '') IS NULL THEN 'missing company'
+          WHEN NOT list_contains({list(CHANNELS)}, lower(channel)) THEN 'unknown channel ''' || channel || ''''
+          WHEN nullif(severity, '') IS NULL AND NOT list_contains({list(DEFAULTED_CHANNELS)}, lower(channel))
+               THEN 'missing severity (required for ' || lower(channel) || ')'
+          WHEN nullif(severity, '') IS NOT NULL AND (sev_num IS NULL OR sev_num NOT BETWEEN 1 AND 4)
+               THEN 'severity must be 1, 2, 3 or 4, not ''' || severity || ''''
+          WHEN nullif(opened_at, '') IS NULL AND opened_at_ts IS NULL THEN 'missing opened_at'
+          {unreadable}
+          WHEN first_response_at_ts < opened_at_ts THEN 'first_response_at before opened_at'
+          WHEN resolved_at_ts < opened_at_ts THEN 'resolved_at before opened_at'
+          WHEN closed_at_ts < coalesce(resolved_at_ts, opened_at_ts) THEN 'closed_at before resolved_at'
+          WHEN nullif(contact_email, '') IS NOT NULL AND contact_email NOT LIKE '%_@_%' THEN 'invalid contact_email'
+        END AS reject_reason
+    FROM typed
+    """
+    return sql, {"hint": hint}
 
-
-VALIDATE_SQL = f"""
-CREATE OR REPLACE TEMP TABLE staged AS
-WITH typed AS (
-    SELECT s.*,
-           nullif(s.reference, '') AS ref,
-           try_cast(nullif(s.severity, '') AS INTEGER) AS sev_num,
-           {", ".join(f"try_cast(nullif(s.{c}, '') AS TIMESTAMPTZ) AS {c}_ts" for c in TIMESTAMP_COLUMNS)},
-           row_number() OVER (PARTITION BY nullif(s.reference, '') ORDER BY s.line DESC) AS dup_rank,
-           max(s.line) OVER (PARTITION BY nullif(s.reference, '')) AS last_line
-    FROM staging s
-)
-SELECT *,
-    CASE
-      WHEN ref IS NULL THEN 'missing reference'
-      WHEN dup_rank > 1 THEN 'duplicate reference in file (kept line ' || last_line || ')'
-      WHEN nullif(company, '') IS NULL THEN 'missing company'
-      WHEN NOT list_contains({list(CHANNELS)}, lower(channel)) THEN 'unknown channel ''' || channel || ''''
-      WHEN nullif(severity, '') IS NULL AND NOT list_contains({list(DEFAULTED_CHANNELS)}, lower(channel))
-           THEN 'missing severity (required for ' || lower(channel) || ')'
-      WHEN nullif(severity, '') IS NOT NULL AND (sev_num IS NULL OR sev_num NOT BETWEEN 1 AND 4)
-           THEN 'severity must be 1, 2, 3 or 4, not ''' || severity || ''''
-      WHEN nullif(opened_at, '') IS NULL THEN 'missing opened_at'
-      {"".join(f"WHEN nullif({c}, '') IS NOT NULL AND {c}_ts IS NULL THEN 'unreadable {c} (ISO 8601 expected)' " for c in TIMESTAMP_COLUMNS)}
-      WHEN first_response_at_ts < opened_at_ts THEN 'first_response_at before opened_at'
-      WHEN resolved_at_ts < opened_at_ts THEN 'resolved_at before opened_at'
-      WHEN closed_at_ts < coalesce(resolved_at_ts, opened_at_ts) THEN 'closed_at before resolved_at'
-      WHEN nullif(contact_email, '') IS NOT NULL AND contact_email NOT LIKE '%_@_%' THEN 'invalid contact_email'
-    END AS reject_reason
-FROM typed
-"""
 
 UPSERT_SQL = """
 CREATE OR REPLACE TEMP TABLE incoming AS
@@ -150,6 +125,7 @@ SELECT st.ref AS reference, co.id AS company_id,
        st.resolved_at_ts AS resolved_at, st.closed_at_ts AS closed_at,
        nullif(st.assignee, '') AS assignee, nullif(st.team, '') AS team,
        nullif(st.resolution_code, '') AS resolution_code, nullif(st.description, '') AS description,
+       st.source_made_sla, st.initial_severity, st.initial_team, st.reopen_count, st.reassignment_count, st.waiting_s,
        t.id AS existing_id
 FROM staged st
 JOIN companies co ON co.name = st.company
@@ -160,62 +136,53 @@ WHERE st.reject_reason IS NULL
 """
 COMPARED = ("company_id", "contact_name", "contact_email", "contact_phone", "user_id", "channel",
             "severity", "category", "platform", "status", "opened_at", "first_response_at",
-            "resolved_at", "closed_at", "assignee", "team", "resolution_code", "description")
+            "resolved_at", "closed_at", "assignee", "team", "resolution_code", "description", "source_made_sla")
+EXTRA_STAGING = {"source_made_sla": "NULL::BOOLEAN", "initial_severity": "NULL::SMALLINT", "initial_team": "NULL::VARCHAR",
+                 "reopen_count": "NULL::DOUBLE", "reassignment_count": "NULL::DOUBLE", "waiting_s": "NULL::DOUBLE"}
 
 
-def stage_and_apply(cur, staging: pd.DataFrame, parse_rejects: list[tuple[int, str, str]], *,
-                    report: ImportReport, source: str, actor: Actor, default_severity: int = 4) -> ImportReport:
-    """Validate the staging frame and upsert it, inside the caller's transaction."""
-    started = datetime.now(timezone.utc)
-    cur.register("staging", staging)
-    cur.execute(VALIDATE_SQL)
+def validate_staging(cur, *, hint: str = ISO_HINT) -> None:
+    """Create ``staged`` from ``staging`` (adding absent optional columns)."""
+    present = {r[0] for r in cur.execute("DESCRIBE staging").fetchall()}
+    missing = {k: v for k, v in EXTRA_STAGING.items() if k not in present}
+    if missing:
+        extra = ", ".join(f"{v} AS {k}" for k, v in missing.items())
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE staging AS SELECT *, {extra} FROM staging")
+    sql, params = validate_sql(hint)
+    cur.execute(sql, params)
+
+
+def apply_staged(cur, report: ImportReport, *, source: str, default_severity: int = 4,
+                 record_changes: bool = True) -> None:
+    """Add new companies, insert new tickets, update changed ones (with change events)."""
     cur.execute("INSERT INTO companies (id, name) SELECT (SELECT coalesce(max(id), 0) FROM companies) "
                 "+ row_number() OVER (ORDER BY company), company FROM (SELECT DISTINCT company FROM staged "
                 "WHERE reject_reason IS NULL AND company NOT IN (SELECT name FROM companies))")
     cur.execute(UPSERT_SQL, {"default_severity": default_severity})
     changed = " OR ".join(f"i.{c} IS DISTINCT FROM t.{c}" for c in COMPARED)
-    report.updated = cur.execute(f"SELECT count(*) FROM incoming i JOIN tickets t ON t.id = i.existing_id "
-                                 f"WHERE {changed}").fetchone()[0]
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE changed_ids AS SELECT t.id FROM incoming i "
+                f"JOIN tickets t ON t.id = i.existing_id WHERE {changed}")
+    report.updated = cur.execute("SELECT count(*) FROM changed_ids").fetchone()[0]
     report.inserted = cur.execute("SELECT count(*) FROM incoming WHERE existing_id IS NULL").fetchone()[0]
     incoming = cur.execute("SELECT count(*) FROM incoming").fetchone()[0]
     report.unchanged = incoming - report.inserted - report.updated
-    _record_changes(cur, changed)
+    if record_changes:
+        _record_changes(cur)
     sets = ", ".join(f"{c} = i.{c}" for c in COMPARED)
     cur.execute(f"UPDATE tickets t SET {sets}, raised_by_admin = i.raised_by_admin, updated_at = now() "
-                f"FROM incoming i WHERE t.id = i.existing_id AND ({changed})")
+                f"FROM incoming i WHERE t.id = i.existing_id AND t.id IN (SELECT id FROM changed_ids)")
     cur.execute(f"""
         INSERT INTO tickets (id, reference, raised_by_admin, initial_severity, source, {", ".join(COMPARED)})
         SELECT (SELECT coalesce(max(id), 0) FROM tickets) + row_number() OVER (ORDER BY opened_at, reference),
-               reference, raised_by_admin, severity, $source, {", ".join(COMPARED)}
+               reference, raised_by_admin, coalesce(initial_severity, severity), $source, {", ".join(COMPARED)}
         FROM incoming WHERE existing_id IS NULL""", {"source": source})
+    before = cur.execute("SELECT count(*) FROM ticket_events").fetchone()[0]
     _insert_lifecycle_events(cur)
-    rejects = cur.execute("SELECT line, reject_reason, concat_ws(',', reference, company, channel, severity, "
-                          "opened_at) FROM staged WHERE reject_reason IS NOT NULL ORDER BY line").fetchall()
-    rejects = sorted(parse_rejects + rejects)
-    report.rejected = len(rejects)
-    report.read = incoming + report.rejected
-    for _, reason, _ in rejects:
-        key = reason.split(" (kept line")[0].split(" '")[0]
-        report.reasons[key] = report.reasons.get(key, 0) + 1
-    report.import_id = cur.execute(
-        "INSERT INTO import_runs (kind, source, file_name, actor, started_at, finished_at, rows_read, "
-        "inserted, updated, unchanged, rejected) VALUES ('tickets', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [source, report.file_name, actor.label, started, datetime.now(timezone.utc), report.read,
-         report.inserted, report.updated, report.unchanged, report.rejected]).fetchone()[0]
-    if rejects:
-        cur.executemany("INSERT INTO import_rejections VALUES (?, ?, ?, ?)",
-                        [(report.import_id, line, reason, raw) for line, reason, raw in rejects])
-    audit.record(cur, actor=actor, action="import", entity="import_run", entity_id=report.import_id,
-                 after={"file": report.file_name, "source": source, "read": report.read,
-                        "inserted": report.inserted, "updated": report.updated,
-                        "unchanged": report.unchanged, "rejected": report.rejected})
-    for name in ("staged", "incoming"):
-        cur.execute(f"DROP TABLE IF EXISTS {name}")
-    cur.unregister("staging")
-    return report
+    report.events += cur.execute("SELECT count(*) FROM ticket_events").fetchone()[0] - before
+    _store_source_facts(cur)
 
 
-def _record_changes(cur, changed: str) -> None:
+def _record_changes(cur) -> None:
     """Severity, team and status changes of known tickets become ticket events."""
     for kind, column in (("severity", "severity"), ("reassigned", "team"), ("status", "status")):
         cur.execute(f"""
@@ -230,16 +197,91 @@ def _insert_lifecycle_events(cur) -> None:
         INSERT INTO ticket_events (ticket_id, occurred_at, kind, from_value, to_value, actor)
         SELECT t.id, e.happened, e.kind, NULL, e.value, 'import'
         FROM incoming i JOIN tickets t ON t.reference = i.reference AND i.existing_id IS NULL,
-             LATERAL (VALUES ('opened', i.opened_at, i.team), ('response', i.first_response_at, NULL),
+             LATERAL (VALUES ('opened', i.opened_at, coalesce(i.initial_team, i.team)), ('response', i.first_response_at, NULL),
                              ('resolved', i.resolved_at, NULL), ('closed', i.closed_at, NULL)) e(kind, happened, value)
         WHERE e.happened IS NOT NULL""")
 
 
-def import_tickets(db, path: str | Path, *, actor: Actor, default_severity: int = 4) -> ImportReport:
+def _store_source_facts(cur) -> None:
+    """The source's own counters (reopenings, reassignments, time waiting on the customer)."""
+    cur.execute("""
+        CREATE OR REPLACE TEMP TABLE incoming_facts AS
+        SELECT t.id AS ticket_id, i.reopen_count::INTEGER AS reopen_count,
+               i.reassignment_count::INTEGER AS reassignment_count, i.waiting_s
+        FROM incoming i JOIN tickets t ON t.reference = i.reference
+        WHERE i.reopen_count IS NOT NULL OR i.reassignment_count IS NOT NULL OR i.waiting_s IS NOT NULL""")
+    cur.execute("""
+        UPDATE ticket_source_facts f SET reopen_count = n.reopen_count,
+               reassignment_count = n.reassignment_count, waiting_s = n.waiting_s
+        FROM incoming_facts n
+        WHERE f.ticket_id = n.ticket_id AND (f.reopen_count IS DISTINCT FROM n.reopen_count
+              OR f.reassignment_count IS DISTINCT FROM n.reassignment_count OR f.waiting_s IS DISTINCT FROM n.waiting_s)""")
+    cur.execute("INSERT INTO ticket_source_facts SELECT * FROM incoming_facts "
+                "WHERE ticket_id NOT IN (SELECT ticket_id FROM ticket_source_facts)")
+
+
+def record_run(cur, report: ImportReport, *, actor: Actor, started: datetime, details: dict) -> None:
+    """Write the run, its rejections (temp table ``import_rejects``) and the audit row."""
+    report.rejected = cur.execute("SELECT count(*) FROM import_rejects").fetchone()[0]
+    report.reasons = {}
+    for reason, count in cur.execute(
+            "SELECT split_part(split_part(reason, ' (kept line', 1), ' ''', 1) AS r, count(*) "
+            "FROM import_rejects GROUP BY r").fetchall():
+        report.reasons[reason] = count
+    report.seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    report.import_id = cur.execute(
+        "INSERT INTO import_runs (kind, source, file_name, actor, started_at, finished_at, rows_read, "
+        "inserted, updated, unchanged, rejected) VALUES ('tickets', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [report.source, report.file_name, actor.label, started, datetime.now(timezone.utc), report.read,
+         report.inserted, report.updated, report.unchanged, report.rejected]).fetchone()[0]
+    cur.execute("INSERT INTO import_rejections SELECT $id, line, reason, raw FROM import_rejects",
+                {"id": report.import_id})
+    cur.execute(
+        "INSERT INTO import_run_details (import_id, tickets, accepted, events, reasons, seconds, file_format, "
+        "encoding, delimiter, profile_title, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [report.import_id, report.tickets if report.tickets is not None else report.accepted, report.accepted,
+         report.events, json.dumps(report.reasons), report.seconds, details.get("format"),
+         details.get("encoding"), details.get("delimiter"), details.get("title"), details.get("mapping")])
+    audit.record(cur, actor=actor, action="import", entity="import_run", entity_id=report.import_id,
+                 after={"file": report.file_name, "source": report.source, "read": report.read,
+                        "inserted": report.inserted, "updated": report.updated,
+                        "unchanged": report.unchanged, "rejected": report.rejected})
+
+
+def drop_work_tables(cur) -> None:
+    """Remove the temporary tables of one import."""
+    for name in ("staging", "staged", "incoming", "changed_ids", "incoming_facts", "import_rejects"):
+        cur.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def stage_and_apply(cur, staging: pd.DataFrame, parse_rejects: list[tuple[int, str, str]], *,
+                    report: ImportReport, source: str, actor: Actor, default_severity: int = 4) -> ImportReport:
+    """Validate and upsert an already-mapped frame of canonical text columns plus ``line``."""
+    started = datetime.now(timezone.utc)
+    cur.register("staging_frame", staging)
+    parsed = ", ".join(f"try_cast(nullif(trim({c}), '') AS TIMESTAMPTZ) AS {c}_ts" for c in TIMESTAMP_COLUMNS)
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE staging AS SELECT *, {parsed} FROM staging_frame")
+    cur.unregister("staging_frame")
+    validate_staging(cur)
+    report.source = source
+    apply_staged(cur, report, source=source, default_severity=default_severity)
+    cur.register("parse_rejects", pd.DataFrame(parse_rejects, columns=["line", "reason", "raw"]))
+    cur.execute("CREATE OR REPLACE TEMP TABLE import_rejects AS "
+                "SELECT line::BIGINT AS line, reason::VARCHAR AS reason, raw::VARCHAR AS raw FROM parse_rejects "
+                "UNION ALL SELECT line, reject_reason, concat_ws(',', reference, company, channel, severity, opened_at) "
+                "FROM staged WHERE reject_reason IS NOT NULL")
+    cur.unregister("parse_rejects")
+    report.read = cur.execute("SELECT count(*) FROM staging").fetchone()[0] + len(parse_rejects)
+    record_run(cur, report, actor=actor, started=started, details={"format": "frame"})
+    drop_work_tables(cur)
+    return report
+
+
+def import_tickets(db, path: str | Path, *, actor: Actor, default_severity: int = 4, progress=None) -> ImportReport:
     """Import a canonical CSV in one transaction; raises ImportFileError for an unreadable file."""
+    from analytics.source_import import import_file
+    from analytics.source_profiles import get_profile
+
     require_role(actor, "admin", action="import tickets")
-    path = Path(path)
-    staging, parse_rejects = read_canonical_csv(path)
-    report = ImportReport(file_name=path.name)
-    return db.write(stage_and_apply, staging, parse_rejects, report=report, source="canonical",
-                    actor=actor, default_severity=default_severity)
+    return import_file(db, path, profile=get_profile("canonical"), actor=actor,
+                       default_severity=default_severity, progress=progress)

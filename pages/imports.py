@@ -1,0 +1,175 @@
+"""Import tickets (administrators): upload, pick the source profile, preview, confirm, and earlier imports."""
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import streamlit as st
+
+from analytics import import_reports as reports
+from analytics.access import PermissionDenied
+from analytics.db import DatabaseError
+from analytics.import_files import ImportFileError, peek_header
+from analytics.import_inspect import propose_mapping
+from analytics.settings import get_setting
+from analytics.source_import import import_file
+from analytics.source_profiles import ProfileError, detect_profile, parse_profile, shipped_profiles
+from ui.session import current_actor, get_database
+
+CUSTOM = "custom mapping (TOML file)"
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "vigie-uploads"
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_runs(_db, path):
+    return reports.load_import_runs(_db)
+
+
+@st.cache_data(ttl=60, show_spinner="Comparing verdicts…")
+def load_verdicts(_db, path, source, as_of):
+    return reports.verdict_comparison(_db, as_of=as_of, source=source)
+
+
+def saved_upload(uploaded) -> Path:
+    """The uploaded file on disk (one per upload), where the import reads it."""
+    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    target = UPLOAD_DIR / f"{uploaded.file_id}-{Path(uploaded.name).name}"
+    if not target.exists():
+        target.write_bytes(uploaded.getbuffer())
+    return target
+
+
+def chosen_profile(path: Path):
+    """The profile picked (the detected one preselected), or None with a message shown."""
+    profiles = shipped_profiles()
+    detected = detect_profile(peek_header(path))
+    options = list(profiles) + [CUSTOM]
+    index = options.index(detected.name) if detected else len(options) - 1
+    st.caption(f"Recognised from the header: **{detected.title}**." if detected else
+               "No shipped profile recognises this header: pick one, or upload a mapping "
+               "(below, a proposal to start from).")
+    name = st.selectbox("Source profile", options, index=index, key="imports_profile",
+                        format_func=lambda n: profiles[n].title if n in profiles else n)
+    if name != CUSTOM:
+        return profiles[name]
+    mapping = st.file_uploader("Mapping (TOML)", type=["toml"], key="imports_mapping")
+    with st.expander("Proposed mapping for this file"):
+        proposal = propose_mapping(path)
+        st.code(proposal, language="toml")
+        st.download_button("Download the proposal", proposal, file_name=f"{path.stem}.toml", key="imports_proposal")
+    if mapping is None:
+        return None
+    try:
+        return parse_profile(mapping.getvalue().decode("utf-8-sig"), origin=mapping.name)
+    except (ProfileError, UnicodeDecodeError) as exc:
+        st.error(f"The mapping cannot be used: {exc}")
+        return None
+
+
+def show_report(report, *, preview) -> None:
+    cols = st.columns(5)
+    cols[0].metric("Rows read", f"{report.read:,}")
+    cols[1].metric("Accepted", f"{report.accepted:,}")
+    cols[2].metric("Rejected", f"{report.rejected:,}")
+    cols[3].metric("New tickets", f"{report.inserted:,}")
+    cols[4].metric("Updated / unchanged", f"{report.updated:,} / {report.unchanged:,}")
+    st.caption(f"Counts in = accepted + rejected: {report.read:,} = {report.accepted:,} + {report.rejected:,}."
+               + (f" The accepted rows fold into {report.tickets:,} tickets." if report.tickets is not None else ""))
+    if report.reasons:
+        st.write("Rejected because: " + "; ".join(f"{n:,} × {r}" for r, n in sorted(report.reasons.items())))
+    if preview is not None:
+        st.write("Mapped tickets (first rows):")
+        st.dataframe(preview.tickets, hide_index=True, width="stretch", key="imports_preview_tickets")
+        if not preview.events.empty:
+            st.write("Events folded from the updates (first rows):")
+            st.dataframe(preview.events, hide_index=True, width="stretch", key="imports_preview_events")
+        if not preview.rejections.empty:
+            st.write("Rejected rows (first rows):")
+            st.dataframe(preview.rejections, hide_index=True, width="stretch", key="imports_preview_rejects")
+
+
+def new_import(db, actor) -> None:
+    uploaded = st.file_uploader("Export file (CSV, TSV, .gz, .xlsx, Parquet)", key="imports_file",
+                                type=["csv", "tsv", "txt", "gz", "xlsx", "parquet"])
+    if uploaded is None:
+        st.info("Upload an export from ServiceNow, Jira Service Management, Zendesk, or any tool with a mapping.")
+        return
+    path = saved_upload(uploaded)
+    try:
+        profile = chosen_profile(path)
+    except ImportFileError as exc:
+        st.error(str(exc))
+        return
+    if profile is None:
+        return
+    default_severity = int(get_setting(db, "sla.email_default_severity"))
+    key = (uploaded.file_id, profile.name, profile.text)
+    if st.button("Preview", key="imports_preview_button"):
+        try:
+            with st.spinner("Reading the file and checking every row…"):
+                st.session_state["imports_preview"] = (key, import_file(
+                    db, path, profile=profile, actor=actor, dry_run=True, default_severity=default_severity))
+        except (ImportFileError, ProfileError, PermissionDenied, DatabaseError) as exc:
+            st.error(str(exc))
+            return
+    stored = st.session_state.get("imports_preview")
+    if not stored or stored[0] != key:
+        st.caption("Preview first: nothing is written until you confirm.")
+        return
+    preview = stored[1]
+    show_report(preview.report, preview=preview)
+    if st.button(f"Import {uploaded.name}", type="primary", key="imports_confirm"):
+        bar = st.progress(0, text="starting")
+        try:
+            report = import_file(db, path, profile=profile, actor=actor, default_severity=default_severity,
+                                 progress=lambda step, f: bar.progress(min(int(f * 100), 100), text=step))
+        except (ImportFileError, ProfileError, PermissionDenied, DatabaseError) as exc:
+            st.error(f"Nothing was imported: {exc}")
+            return
+        st.session_state.pop("imports_preview", None)
+        st.cache_data.clear()
+        st.success(f"Imported as import #{report.import_id}: {report.summary()}")
+
+
+def earlier_imports(db) -> None:
+    runs = load_runs(db, str(db.path))
+    if runs.empty:
+        st.info("No import yet.")
+        return
+    st.dataframe(runs, hide_index=True, width="stretch", key="imports_runs")
+    labels = {int(r.id): f"#{r.id} · {r.file_name} · {r.source} · {r.finished_at:%d %b %Y %H:%M}"
+              for r in runs.itertuples()}
+    chosen = st.selectbox("Report of import", list(labels), format_func=labels.get, key="imports_run")
+    run = reports.load_import_run(db, int(chosen))
+    st.subheader(f"Import #{run['id']}: {run['file_name']}")
+    st.write(f"{run['profile_title'] or run['source']}, by {run['actor']} on {run['finished_at']:%d %b %Y %H:%M}; "
+             f"{run['rows_read']:,} rows read = {run['accepted']:,} accepted + {run['rejected']:,} rejected.")
+    if run["reasons"]:
+        st.write("Rejected because: " + "; ".join(f"{n:,} × {r}" for r, n in sorted(run["reasons"].items())))
+    rejections = reports.load_rejections(db, int(run["id"]))
+    if not rejections.empty:
+        st.dataframe(rejections, hide_index=True, width="stretch", key="imports_rejections")
+        st.download_button("Download the rejections (CSV)", rejections.to_csv(index=False),
+                           file_name=f"import-{run['id']}-rejections.csv", mime="text/csv", key="imports_rejects_csv")
+    as_of = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    verdicts = load_verdicts(db, str(db.path), run["source"], as_of)
+    if not verdicts.empty:
+        share = reports.agreement_share(verdicts)
+        st.subheader("The source's SLA verdict beside Vigie's")
+        st.caption(f"Resolution verdicts of the {run['source']} tickets: the source's own made_sla against Vigie's "
+                   f"targets and calendars" + (f"; they agree on {share:.0%} of decided tickets." if share else "."))
+        st.plotly_chart(reports.verdict_figure(verdicts), width="stretch", key="imports_verdicts")
+    with st.expander("Mapping used"):
+        st.code(run["mapping"] or "", language="toml")
+
+
+db = get_database()
+actor = current_actor()
+st.title("Import tickets")
+if not actor.has_any("admin"):
+    st.error("Only an administrator may import tickets.")
+    st.stop()
+new_tab, history_tab = st.tabs(["New import", "Earlier imports"])
+with new_tab:
+    new_import(db, actor)
+with history_tab:
+    earlier_imports(db)
