@@ -229,3 +229,15 @@ def test_same_figures_as_the_sla_command_and_the_other_pages(demo_db_path):
         assert by_level[by_level > 0].to_dict() == page.to_dict() and len(page) > 0
     finally:
         db.close()
+
+
+def test_a_month_in_progress_is_taken_to_date(two_months):
+    from analytics.report_render import render_html
+
+    now = datetime(2026, 10, 7, 9, 0, tzinfo=timezone.utc)  # O2 (7 Oct 10:00 Paris) is open at 11:00 Paris
+    report = build_report(two_months, OCTOBER, now=now)
+    assert report.current.as_of == now and not report.complete and report.previous.month.key == "2026-09"
+    assert report.current.tickets.backlog["open"].tolist() == [0, 1, 0, 0]
+    assert report.current.sla.cell(2, "response") == {"met": 0, "breached": 1, "compliance_pct": 0.0}  # O1 only
+    assert "The month is still in progress: figures to date." in render_html(report)
+    assert build_report(two_months, OCTOBER, now=NOW).complete
