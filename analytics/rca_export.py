@@ -116,7 +116,9 @@ def _impact(doc: RcaDocument) -> list[tuple[str, str]]:
 
 INTERNAL_SECTIONS = (("participants", "Participants"), ("went_well", "What went well"),
                      ("went_badly", "What went badly"), ("failure_causes", "Causes of the failures"),
-                     ("internal_notes", "Internal notes"), ("impacted_customers", "Impacted customers"))
+                     ("internal_notes", "Internal notes"), ("impacted_customers", "Impacted customers"),
+                     ("commander", "Incident commander"), ("prepared_by", "Prepared by"),
+                     ("published_by", "Published by"), ("revision_reason", "Reason for this revision"))
 
 
 def _cell(text) -> str:
