@@ -43,6 +43,11 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
+def labelled(widgets, label: str):
+    """The widget with this label (action widgets have keys per incident and form instance)."""
+    return next(w for w in widgets if w.label == label)
+
+
 def table_with(at: AppTest, *columns: str):
     """The first table showing these columns (display-only tables have no widget key)."""
     return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
@@ -141,7 +146,7 @@ def declare_now(db, minutes_ago: int = 5):
 
 
 def change_status(at: AppTest, label: str) -> AppTest:
-    at.selectbox(key="incidents_new_status").set_value(label)
+    labelled(at.selectbox, "New status").set_value(label)
     button(at, "Change status").click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -152,14 +157,14 @@ def test_incidents_page_offers_only_allowed_moves_and_walks_the_lifecycle(page_d
     at = run("incidents.py", SUPERVISOR)
     assert any(f"**{reference}**" in m.value for m in at.markdown)
     assert "First notification due in 2" in at.info[0].value  # 25 min and some seconds left
-    assert at.selectbox(key="incidents_new_status").options == ["investigating", "identified", "monitoring",
+    assert labelled(at.selectbox, "New status").options == ["investigating", "identified", "monitoring",
                                                                 "resolved"]
     change_status(at, "resolved")
     assert at.success[0].value == f"{reference} is now resolved."
-    assert at.selectbox(key="incidents_new_status").options == ["investigating", "post-mortem"]
+    assert labelled(at.selectbox, "New status").options == ["investigating", "post-mortem"]
     assert "Open incidents (0)" in [s.value for s in at.subheader]
     change_status(at, "post_mortem")
-    assert at.selectbox(key="incidents_new_status").options == ["closed"]
+    assert labelled(at.selectbox, "New status").options == ["closed"]
     change_status(at, "closed")
     assert "Closed: no further status change." in [c.value for c in at.caption]
     assert page_db.scalar("SELECT list(to_status ORDER BY id) FROM incident_transitions") == \
@@ -169,7 +174,7 @@ def test_incidents_page_offers_only_allowed_moves_and_walks_the_lifecycle(page_d
 def test_a_status_change_dated_before_the_last_one_is_refused_on_the_page(page_db):
     declare_now(page_db)
     at = run("incidents.py", SUPERVISOR)
-    at.datetime_input(key="incidents_status_at").set_value(local_now() - timedelta(hours=3))
+    labelled(at.datetime_input, "At (empty: now)").set_value(local_now() - timedelta(hours=3))
     change_status(at, "investigating")
     assert "cannot be dated before the previous one" in at.error[0].value
     assert page_db.scalar("SELECT status FROM incidents") == "declared"
@@ -181,13 +186,14 @@ def test_recording_the_notification_and_a_step_updates_both_tracks(page_db):
     assert "First notification overdue by 10:" in at.error[0].value
     button(at, "Record").click().run()
     assert [e.value for e in at.error][-1] == "Paste the text that was sent."
-    at.text_area(key="incidents_notify_message").set_value("We are investigating rejected EDI files.")
+    labelled(at.text_area, "Text sent").set_value("We are investigating rejected EDI files.")
     button(at, "Record").click().run()
     assert at.success[0].value == f"Notification recorded for {reference}."
     notices = table_with(at, "kind", "late", "next due")
     assert notices["late"].tolist() == ["LATE"] and notices["by"].tolist() == ["Julie"]
     assert "Next status update due in 59:" in at.info[0].value or "Next status update due in 1:00:" in at.info[0].value
-    assert at.radio(key="incidents_notify_kind").value == "status_update"
+    assert labelled(at.radio, "What was sent").value == "status_update"
+    assert labelled(at.text_area, "Text sent").value == ""  # a new form instance for the next report
     button(at, "Record step").click().run()
     assert at.success[0].value == f"Scope assessed: recorded for {reference}."
     steps = table_with(at, "step", "done", "owner")

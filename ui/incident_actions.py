@@ -2,14 +2,14 @@
 record an investigation step. Shown to supervisors and admins; the services check again.
 
 Each write clears the cached reads and reruns the page with a one-line confirmation.
-A notification's idempotency token is derived from its content, so a double click
-records it once while a genuinely new report (other text or time) is a new row.
+Each form instance carries an idempotency token, so a double click records a
+notification once; a successful write starts a new instance (new widget keys, so
+the fields return to their defaults). Times left empty mean "now", to the second.
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from uuid import uuid4
 
 import pandas as pd
 import streamlit as st
@@ -21,24 +21,21 @@ from analytics.incident_rules import STATUS_LABELS, STEP_LABELS, STEPS, TRANSITI
 from ui.incident_data import clear_incident_caches
 
 FLASH_KEY = "incidents_flash"
-FORM_OWNER_KEY = "incidents_forms_for"  # the incident whose values the action widgets hold
-FORM_KEYS = {
-    "status": ("incidents_new_status", "incidents_status_at", "incidents_status_note"),
-    "notify": ("incidents_notify_kind", "incidents_notify_sent_at", "incidents_notify_sent_by",
-               "incidents_notify_all", "incidents_notify_companies", "incidents_notify_message",
-               "incidents_notify_next_due"),
-    "step": ("incidents_step_owner", "incidents_step_at", "incidents_step_note"),
-}
 
 
-def _reset(*forms: str) -> None:
-    for form in forms:
-        for key in FORM_KEYS[form]:
-            st.session_state.pop(key, None)
+def _key(form: str, name: str, reference: str) -> str:
+    """A widget key per incident and per form instance: a new instance starts from the defaults."""
+    generation = st.session_state.get(f"incidents_{form}_generation", 0)
+    return f"incidents_{form}_{name}_{reference}_{generation}"
+
+
+def _token(form: str, reference: str) -> str:
+    """The idempotency token of the current instance of a form."""
+    return st.session_state.setdefault(_key(form, "token", reference), uuid4().hex)
 
 
 def _attempt(work, success: str, form: str, slots: dict | None = None) -> None:
-    """Run a service call; show its refusal, or empty the form, confirm and rerun."""
+    """Run a service call; show its refusal, or start a new form instance, confirm and rerun."""
     try:
         work()
     except incidents.ValidationError as exc:
@@ -48,7 +45,8 @@ def _attempt(work, success: str, form: str, slots: dict | None = None) -> None:
         st.error(str(exc), icon=":material/block:")
     else:
         clear_incident_caches()
-        _reset(form)
+        generation = f"incidents_{form}_generation"
+        st.session_state[generation] = st.session_state.get(generation, 0) + 1
         st.session_state[FLASH_KEY] = success
         st.rerun()
 
@@ -60,103 +58,95 @@ def show_flash() -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def notification_token(incident_id: int, kind: str, sent_at: datetime | None, sent_by: str, message: str) -> str:
-    """The same content gives the same token: a resubmission records nothing new."""
-    text = f"{incident_id}|{kind}|{sent_at:%Y-%m-%dT%H:%M}|{sent_by.strip()}|{message.strip()}" if sent_at else ""
-    return hashlib.sha256(text.encode()).hexdigest() if text else ""
-
-
-def status_form(db, incident: dict, actor: Actor, tz: ZoneInfo, now_local: datetime) -> None:
+def status_form(db, incident: dict, actor: Actor) -> None:
     """Move the incident along its lifecycle (only the moves it allows are offered)."""
     allowed = TRANSITIONS[incident["status"]]
     if not allowed:
         st.caption("Closed: no further status change.")
         return
+    ref = incident["reference"]
     with st.form("incidents_status_form"):
-        target = st.selectbox("New status", allowed, format_func=STATUS_LABELS.get, key="incidents_new_status")
-        at = st.datetime_input("At", value=now_local, step=60, key="incidents_status_at", format="YYYY-MM-DD")
-        note = st.text_input("Note (optional)", key="incidents_status_note")
+        target = st.selectbox("New status", allowed, format_func=STATUS_LABELS.get, key=_key("status", "to", ref))
+        at = st.datetime_input("At (empty: now)", value=None, step=60, key=_key("status", "at", ref),
+                               format="YYYY-MM-DD")
+        note = st.text_input("Note (optional)", key=_key("status", "note", ref))
         if st.form_submit_button("Change status"):
             _attempt(lambda: incidents.transition(db, actor=actor, incident_id=int(incident["id"]), to_status=target,
                                                   at=at, note=note, now=datetime.now(timezone.utc)),
-                     f"{incident['reference']} is now {STATUS_LABELS[target]}.", "status")
+                     f"{ref} is now {STATUS_LABELS[target]}.", "status")
 
 
 def notify_form(db, incident: dict, actor: Actor, companies: dict[str, int], impacted_ids: list[int],
-                settings: NotifySettings, now_local: datetime) -> None:
+                settings: NotifySettings) -> None:
     """Record the first customer notification, or a periodic status report."""
+    ref = incident["reference"]
     notified = pd.notna(incident["minutes_to_notify"])
     with st.form("incidents_notify_form"):
         kind = st.radio("What was sent", ["notification", "status_update"], index=1 if notified else 0,
-                        format_func={"notification": "Customer notification",
-                                     "status_update": "Status update"}.get,
-                        horizontal=True, key="incidents_notify_kind")
+                        format_func={"notification": "Customer notification", "status_update": "Status update"}.get,
+                        horizontal=True, key=_key("notify", "kind", ref))
         cols = st.columns(2)
-        sent_at = cols[0].datetime_input("Sent at", value=now_local, step=60, key="incidents_notify_sent_at",
-                                         format="YYYY-MM-DD")
-        sent_by = cols[1].text_input("Sent by", value=incident["notification_lead"], key="incidents_notify_sent_by")
+        sent_at = cols[0].datetime_input("Sent at (empty: now)", value=None, step=60, format="YYYY-MM-DD",
+                                         key=_key("notify", "sent_at", ref))
+        sent_by = cols[1].text_input("Sent by", value=incident["notification_lead"], key=_key("notify", "by", ref))
         slots = {"sent_at": cols[0].empty(), "sent_by": cols[1].empty()}
         names = [n for n, cid in companies.items() if cid in set(impacted_ids)]
-        everyone = st.checkbox("All impacted customers", value=True, key="incidents_notify_all")
-        picked = st.multiselect("Or these customers", names, key="incidents_notify_companies")
+        everyone = st.checkbox("All impacted customers", value=True, key=_key("notify", "all", ref))
+        picked = st.multiselect("Or these customers", names, key=_key("notify", "companies", ref))
         slots["recipients"] = st.empty()
-        message = st.text_area("Text sent", key="incidents_notify_message")
+        message = st.text_area("Text sent", key=_key("notify", "message", ref))
         slots["message"] = st.empty()
         next_due = st.datetime_input(f"Next update due (empty: {settings.interval} min after sending)", value=None,
-                                     step=60, key="incidents_notify_next_due", format="YYYY-MM-DD")
+                                     step=60, key=_key("notify", "next_due", ref), format="YYYY-MM-DD")
         slots["next_update_due"] = st.empty()
         if st.form_submit_button("Record"):
             record = incidents.notify if kind == "notification" else incidents.record_update
-            token = notification_token(int(incident["id"]), kind, sent_at, sent_by, message)
-            _attempt(lambda: record(db, actor=actor, incident_id=int(incident["id"]), sent_at=sent_at,
+            now = datetime.now(timezone.utc)
+            _attempt(lambda: record(db, actor=actor, incident_id=int(incident["id"]), sent_at=sent_at or now,
                                     sent_by=sent_by, company_ids=tuple(companies[n] for n in picked),
-                                    all_customers=everyone, message=message, token=token or "missing",
-                                    next_update_due=next_due, now=datetime.now(timezone.utc)),
-                     f"{'Notification' if kind == 'notification' else 'Status update'} recorded for "
-                     f"{incident['reference']}.", "notify", slots)
+                                    all_customers=everyone, message=message, token=_token("notify", ref),
+                                    next_update_due=next_due, now=now),
+                     f"{'Notification' if kind == 'notification' else 'Status update'} recorded for {ref}.",
+                     "notify", slots)
 
 
-def step_form(db, incident: dict, actor: Actor, steps_done: set[str], now_local: datetime) -> None:
+def step_form(db, incident: dict, actor: Actor, steps_done: set[str]) -> None:
     """Record the next step of the investigation track."""
     remaining = [s for s in STEPS if s not in steps_done]
     if not remaining:
         st.caption("All four investigation steps are recorded.")
         return
+    ref = incident["reference"]
     with st.form("incidents_step_form"):
         st.markdown(f"Next step: **{STEP_LABELS[remaining[0]]}**")
-        cols = st.columns(2)
-        owner = cols[0].text_input("Owner", value=incident["investigation_lead"], key="incidents_step_owner")
-        at = cols[1].datetime_input("Completed at", value=now_local, step=60, key="incidents_step_at",
-                                    format="YYYY-MM-DD")
-        slots = {"owner": cols[0].empty(), "completed_at": cols[1].empty()}
-        note = st.text_input("Note (optional)", key="incidents_step_note")
+        owner = st.text_input("Owner", value=incident["investigation_lead"], key=_key("step", "owner", ref))
+        slots = {"owner": st.empty()}
+        at = st.datetime_input("Completed at (empty: now)", value=None, step=60, key=_key("step", "at", ref),
+                               format="YYYY-MM-DD")
+        slots["completed_at"] = st.empty()
+        note = st.text_input("Note (optional)", key=_key("step", "note", ref))
         if st.form_submit_button("Record step"):
             _attempt(lambda: incidents.complete_step(db, actor=actor, incident_id=int(incident["id"]),
                                                      step=remaining[0], owner=owner, completed_at=at, note=note,
                                                      now=datetime.now(timezone.utc)),
-                     f"{STEP_LABELS[remaining[0]]}: recorded for {incident['reference']}.", "step", slots)
+                     f"{STEP_LABELS[remaining[0]]}: recorded for {ref}.", "step", slots)
 
 
 def actions(db, data: dict, actor: Actor, companies: dict[str, int], settings: NotifySettings) -> None:
     """The three action forms side by side (supervisors and admins only)."""
     incident = data["incident"]
-    if st.session_state.get(FORM_OWNER_KEY) != incident["reference"]:
-        _reset(*FORM_KEYS)  # another incident: start from its own defaults
-        st.session_state[FORM_OWNER_KEY] = incident["reference"]
-    tz = ZoneInfo(db.timezone)
-    now_local = datetime.now(tz).replace(second=0, microsecond=0, tzinfo=None)
     st.markdown("#### Act on this incident")
     status_col, notify_col, step_col = st.columns([1, 2, 1])
     with status_col:
         st.markdown("**Status**")
-        status_form(db, incident, actor, tz, now_local)
+        status_form(db, incident, actor)
     with notify_col:
         st.markdown("**Customer communication**")
         if incident["status"] in ("post_mortem", "closed"):
             st.caption("Customer communications are over for this incident.")
         else:
-            notify_form(db, incident, actor, companies, data["impacted_ids"], settings, now_local)
+            notify_form(db, incident, actor, companies, data["impacted_ids"], settings)
     with step_col:
         st.markdown("**Investigation**")
         done = set(data["steps"].loc[data["steps"]["completed_at"].notna(), "step"])
-        step_form(db, incident, actor, done, now_local)
+        step_form(db, incident, actor, done)

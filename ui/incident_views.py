@@ -47,7 +47,7 @@ def show_clock(row: dict, now: datetime, tz: str) -> None:
 
 def open_card(row: dict, now: datetime, tz: str) -> None:
     """One open incident: reference, title, badges, leads and its clock."""
-    with st.container(border=True):
+    with st.container(border=True, key=f"incidents_open_{row['reference']}"):
         left, right = st.columns([3, 2])
         left.markdown(f"**{row['reference']}** — {row['title']}  \n{badges(row)}")
         left.caption(f"Impact defined {_when(row['impact_defined_at'], tz)} · customers: {row['customers'] or '-'} · "
