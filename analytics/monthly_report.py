@@ -145,13 +145,13 @@ def month_as_of(month: ReportMonth, tz: str, now: datetime) -> datetime:
     return min(end, now)
 
 
-def month_figures(db, month: ReportMonth, *, now: datetime) -> MonthFigures:
-    """Collect every section for one month, as it stood at its end."""
+def month_figures(db, month: ReportMonth, *, now: datetime, detail: bool = True) -> MonthFigures:
+    """Collect every section for one month, as it stood at its end (``detail``: breaches per company)."""
     period = month.period(db.timezone)
     as_of = month_as_of(month, db.timezone, now)
     return MonthFigures(
         month=month, as_of=as_of,
-        sla=sections.sla_figures(db, period, as_of=as_of),
+        sla=sections.sla_figures(db, period, as_of=as_of, with_companies=detail),
         tickets=sections.ticket_figures(db, period, as_of=as_of),
         incidents=sections.incident_figures(db, period, as_of=as_of),
         escalations=sections.escalation_figures(db, period, as_of=as_of),
@@ -211,7 +211,7 @@ def build_report(db, month: ReportMonth, *, now: datetime | None = None) -> Mont
 
     now = now or datetime.now(timezone.utc)
     current = month_figures(db, month, now=now)
-    previous = month_figures(db, month.previous, now=now)
+    previous = month_figures(db, month.previous, now=now, detail=False)
     first = month
     for _ in range(TREND_MONTHS - 1):
         first = first.previous

@@ -76,8 +76,12 @@ def target_label(value: float, unit: str) -> str:
     return f"< {value:g} {UNIT_LABELS.get(unit, unit)}"
 
 
-def sla_figures(db, period: Period, *, as_of: datetime) -> SlaFigures:
-    """The SLA page's figures for the period: ``severity_table`` and ``compliance`` by company."""
+def sla_figures(db, period: Period, *, as_of: datetime, with_companies: bool = True) -> SlaFigures:
+    """The SLA page's figures for the period: ``severity_table``, and ``compliance`` by company.
+
+    The breaches per company and measure (the SLA page's breakdown by company) are the sums over
+    severities of ``compliance(by="company")``; ``with_companies=False`` skips them (previous month).
+    """
     table = sla.severity_table(db, period, as_of=as_of)
     shown = pd.DataFrame({
         "severity": table["severity"].astype(int), "measure": table["measure"],
@@ -85,19 +89,20 @@ def sla_figures(db, period: Period, *, as_of: datetime) -> SlaFigures:
         "calendar": table["calendar_name"],
         "met": table["met"].astype(int), "breached": table["breached"].astype(int),
         "compliance_pct": table["compliance_pct"].astype(float)})
+    columns = ["company", "severity", "measure", "breached"]
+    if not with_companies:
+        return SlaFigures(shown, pd.DataFrame(columns=columns),
+                          pd.DataFrame(columns=["company", "response", "resolution", "breaches"]))
     by_company = sla.compliance(db, period, as_of=as_of, by="company", per_severity=True)
-    by_company = by_company.loc[by_company["breached"] > 0, ["company", "severity", "measure", "breached"]]
-    per_measure = sla.compliance(db, period, as_of=as_of, by="company", per_severity=False)
-    top = (per_measure.pivot_table(index="company", columns="measure", values="breached", aggfunc="sum",
-                                   fill_value=0)
+    by_company = by_company.loc[by_company["breached"] > 0, columns].reset_index(drop=True)
+    top = (by_company.pivot_table(index="company", columns="measure", values="breached", aggfunc="sum",
+                                  fill_value=0)
            .reindex(columns=list(sla.MEASURES), fill_value=0).reset_index())
-    top["breaches"] = top["response"] + top["resolution"]
-    top = (top[top["breaches"] > 0].sort_values(["breaches", "company"], ascending=[False, True])
-           .head(TOP_COMPANIES).reset_index(drop=True))
     top.columns.name = None
-    return SlaFigures(shown, by_company.reset_index(drop=True),
-                      top[["company", "response", "resolution", "breaches"]].astype(
-                          {"response": int, "resolution": int, "breaches": int}))
+    top["breaches"] = top["response"] + top["resolution"]
+    top = (top.sort_values(["breaches", "company"], ascending=[False, True]).head(TOP_COMPANIES)
+           .reset_index(drop=True).astype({"response": int, "resolution": int, "breaches": int}))
+    return SlaFigures(shown, by_company, top[["company", "response", "resolution", "breaches"]])
 
 
 # -- tickets -----------------------------------------------------------------------
