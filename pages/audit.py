@@ -51,12 +51,12 @@ until = datetime.combine(end + timedelta(days=1), time(), tz)
 
 frame = load_rows(db, str(db.path), entity, who, action, since, until)
 shown = frame.assign(occurred_at=frame["occurred_at"].dt.tz_convert(db.timezone))
-st.write(f"{len(shown):,} changes from {start:%d %b %Y} to {end:%d %b %Y} ({db.timezone})"
+st.write(f"{len(shown):,} change{'' if len(shown) == 1 else 's'} from {start:%d %b %Y} to {end:%d %b %Y} ({db.timezone})"
          + (f", the newest {ROW_LIMIT:,} shown: narrow the filters" if len(shown) == ROW_LIMIT else "") + ".")
 event = st.dataframe(shown, key="audit_table", hide_index=True, width="stretch", on_select="rerun",
                      selection_mode="single-row",
-                     column_config={"occurred_at": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm:ss"),
-                                    "entity_id": "id"})
+                     column_config={"id": "#", "entity_id": "entity id",
+                                    "occurred_at": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm:ss")})
 st.download_button("Download CSV", shown.to_csv(index=False), file_name=f"vigie-audit-{start}-{end}.csv",
                    mime="text/csv", key="audit_csv", icon=":material/download:")
 

@@ -57,8 +57,11 @@ table = load_settings(db, str(db.path))
 st.caption(f"{len(table)} settings; {int(table['overridden'].sum())} changed from their default. "
            "Every change is checked, takes effect at once and is recorded in the audit log.")
 st.dataframe(table, hide_index=True, width="stretch", key="settings_table",
-             column_config={"value": "value in force", "updated_at": st.column_config.DatetimeColumn("changed at"),
-                            "updated_by": "changed by", "help": st.column_config.TextColumn("meaning", width="large")})
+             column_order=["name", "value", "default", "help", "overridden", "updated_at", "updated_by"],
+             column_config={"value": st.column_config.TextColumn("value in force", width="medium"),
+                            "default": st.column_config.TextColumn("default", width="small"),
+                            "help": st.column_config.TextColumn("meaning", width="large"),
+                            "updated_at": st.column_config.DatetimeColumn("changed at"), "updated_by": "changed by"})
 
 st.subheader("Change a setting")
 name = st.selectbox("Setting", list(BY_NAME), key="settings_name")

@@ -95,7 +95,7 @@ def test_the_page_lists_filters_and_compares_before_and_after(audited_db):
     frame = shown(at)
     assert list(frame["entity_id"]) == ["3/resolution"]
     assert json.loads(frame["after"].iloc[0]) == {"calendar_id": 1, "target_unit": "hours", "target_value": 10.0}
-    assert at.markdown[0].value.startswith("1 changes from")
+    assert at.markdown[0].value.startswith("1 change from")
 
     at.selectbox(key="audit_entity").set_value(None)
     at.selectbox(key="audit_actor").set_value("ada@example.com")
