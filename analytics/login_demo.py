@@ -8,8 +8,8 @@ hours, so locks at night wait for the morning; three companies have slow
 administrators). Successful sessions may end in an inactivity logout after the
 timeout of their zone (office addresses are in the trusted zone, home and
 customer-site addresses are not), and people logged out often come straight back.
-A user's sessions never overlap a lock: a session starting while the account is
-locked waits for the release. Two attacks are injected: a password spray from one
+A user works in one session at a time: a session starting while the previous one
+is still open, or while the account is locked, waits for it to end. Two attacks are injected: a password spray from one
 address across many accounts, and a brute force that locks three accounts far
 faster than the delays allow.
 
@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.demo import HOUR_WEIGHT, WEEKDAY_WEIGHT
-from analytics.lockout_policy import LockoutPolicy, ip_number, load_policy
-from analytics.login_store import insert_events
+from analytics.lockout_policy import OUTCOMES, LockoutPolicy, ip_number, load_policy
+from analytics.login_store import refresh_daily, sequence_facts
 
 LOGINS_PER_TICKET = 20
 MAX_DEMO_EVENTS = 1_000_000
@@ -38,6 +38,12 @@ FAST_GAP_S = 1.0               # scripted attempts, far faster than any delay
 SPRAY_IP, BRUTE_IP = "192.0.2.66", "2001:db8:bad::7"
 VENDOR_SUPPORT = "vendor support"
 NORMAL, SPRAY, BRUTE = 0, 1, 2
+INSERT_GENERATED = """
+    INSERT INTO login_events
+    SELECT make_timestamptz(us), user_id::VARCHAR, company_id, ip::VARCHAR,
+           (ip_hi::UHUGEINT << 64) | ip_lo::UHUGEINT, outcome::VARCHAR, actor::VARCHAR, 'demo', NULL,
+           streak, since_attempt_s, since_success_s, next_attempt_s, release_s
+    FROM login_demo_frame"""
 
 
 class _CursorReader:
@@ -64,19 +70,10 @@ def generate_demo(cur, rng, *, companies, now) -> None:
     policy = load_policy(_CursorReader(cur))
     frame = generate_logins(rng, users=users, weights=companies.set_index("id")["weight"], policy=policy,
                             start=pd.Timestamp(start), end=pd.Timestamp(now), events=events, tz=tz)
-    ips = pd.DataFrame({"ip": frame["ip"].cat.categories})
-    ips["ip_num"] = [str(ip_number(ip)) for ip in ips["ip"]]
     cur.register("login_demo_frame", frame)
-    cur.register("login_demo_ips", ips)
-    cur.execute("CREATE OR REPLACE TEMP TABLE login_demo_events AS "
-                "SELECT f.occurred_at, f.user_id::VARCHAR AS user_id, f.company_id, f.ip::VARCHAR AS ip, "
-                "i.ip_num::UHUGEINT AS ip_num, f.outcome::VARCHAR AS outcome, f.actor::VARCHAR AS actor, "
-                "'demo' AS source, NULL::BIGINT AS import_id "
-                "FROM login_demo_frame f JOIN login_demo_ips i ON i.ip = f.ip::VARCHAR")
-    insert_events(cur, "login_demo_events", tz=tz)
-    cur.execute("DROP TABLE login_demo_events")
+    cur.execute(INSERT_GENERATED)
     cur.unregister("login_demo_frame")
-    cur.unregister("login_demo_ips")
+    refresh_daily(cur, tz=tz)
 
 
 def _addresses(users: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -138,7 +135,7 @@ def _release_latency(rng, lock_abs, slow, tz) -> np.ndarray:
     n = len(lock_abs)
     latency = rng.lognormal(np.log(np.where(slow, 5 * 3600.0, 30 * 60.0)), 0.8, n)
     local = pd.DatetimeIndex(pd.to_datetime(lock_abs, unit="s", utc=True)).tz_convert(tz)
-    weekday, hour = local.dayofweek.to_numpy(), local.hour.to_numpy()
+    weekday, hour = local.day_of_week.to_numpy(), local.hour.to_numpy()
     office = (weekday < 5) & (hour >= 8) & (hour < 19)
     add = np.where((weekday < 5) & (hour < 8), 0, 1)
     weekday_next = (weekday + add) % 7
@@ -160,14 +157,16 @@ def generate_logins(rng, *, users: pd.DataFrame, weights: pd.Series, policy: Loc
 
     # Sessions: who, when (weekly and daily rhythms, local time), where, how many failed attempts.
     days = pd.date_range(start.tz_convert(tz).normalize(), end.tz_convert(tz).normalize(), freq="D")
-    day_w = WEEKDAY_WEIGHT[days.dayofweek]
+    day_w = WEEKDAY_WEIGHT[days.day_of_week]
     user_w = rng.lognormal(0, 0.6, n_users) * weights.reindex(company).fillna(weights.min()).to_numpy()
     u = rng.choice(n_users, size=n, p=user_w / user_w.sum())
     day = rng.choice(len(days), size=n, p=day_w / day_w.sum())
     hour = rng.choice(24, size=n, p=HOUR_WEIGHT / HOUR_WEIGHT.sum())
     s = days.as_unit("s").asi8[day].astype(float) + hour * 3600 + rng.uniform(0, 3600, n)
-    working = (days.dayofweek.to_numpy()[day] < 5) & (hour >= 8) & (hour < 19)
-    failing = rng.random(n) < FAILING_SESSION_SHARE * np.where(days.dayofweek.to_numpy()[day] == 0, 1.3, 1.0)
+    working = (days.day_of_week.to_numpy()[day] < 5) & (hour >= 8) & (hour < 19)
+    forgetful = rng.lognormal(0, 0.7, n_users)  # some people fail far more often than others
+    fail_share = FAILING_SESSION_SHARE * forgetful[u] / forgetful.mean()
+    failing = rng.random(n) < np.minimum(fail_share * np.where(days.day_of_week.to_numpy()[day] == 0, 1.3, 1.0), 0.9)
     attacks = _attacks(rng, users, end, tz, threshold)
     u = np.r_[u, attacks["u"]]
     s = np.r_[s, attacks["s"]]
@@ -199,7 +198,8 @@ def generate_logins(rng, *, users: pd.DataFrame, weights: pd.Series, policy: Loc
                                            delay[np.minimum(streak, threshold)] + 3 + rng.exponential(15, len(rows))))
     fail_rel = np.cumsum(gap)
     fail_rel -= np.repeat(np.r_[0.0, fail_rel][np.cumsum(n_pre) - n_pre], n_pre)
-    last_fail = np.bincount(rows, weights=gap, minlength=m)
+    last_fail = np.zeros(m)
+    last_fail[n_pre > 0] = fail_rel[np.cumsum(n_pre)[n_pre > 0] - 1]
     post_span = n_post * FAST_GAP_S
 
     # The administrator's release, then the user's success; an inactivity logout after some sessions.
@@ -215,17 +215,20 @@ def generate_logins(rng, *, users: pd.DataFrame, weights: pd.Series, policy: Loc
     timeout = np.where(inside, policy.inactivity_minutes_inside, policy.inactivity_minutes_outside) * 60
     logout = (kind == NORMAL) & (rng.random(m) < np.where(inside, LOGOUT_SHARE[1], LOGOUT_SHARE[0]))
     logout_rel = np.where(logout, success_rel + rng.lognormal(np.log(45 * 60), 0.8, m) + timeout, np.nan)
-    blocking = np.where(np.isnan(success_rel), last_fail, success_rel) + rng.uniform(60, 900, m)
+    ends = np.where(logout, logout_rel, np.where(np.isnan(success_rel), last_fail, success_rel))
+    pause = np.where(logout, rng.lognormal(np.log(40 * 60), 0.6, m), rng.uniform(60, 900, m))
+    blocking = ends + pause  # one session at a time; none while the account is locked
     s = _wait_for_release(u, s, blocking)
 
     # People logged out for inactivity often come straight back: one more (successful) session.
     back = logout & (rng.random(m) < np.where(inside, QUICK_RETURN_SHARE[1], QUICK_RETURN_SHARE[0]))
     b = np.flatnonzero(back)
-    back_s = s[b] + logout_rel[b] + rng.lognormal(np.log(150), 0.7, len(b))
-    all_u, all_s = np.r_[u, u[b]], np.r_[s, back_s]
+    return_after = np.where(back, ends + rng.lognormal(np.log(150), 0.7, m), blocking)
+    all_u, all_s = np.r_[u, u[b]], np.r_[s, s[b] + return_after[b]]
     order = np.lexsort((all_s, all_u))
     shifted = np.empty(len(all_u))
-    shifted[order] = _wait_for_release(all_u[order], all_s[order], np.r_[blocking, rng.uniform(60, 900, len(b))][order])
+    shifted[order] = _wait_for_release(all_u[order], all_s[order],
+                                       np.r_[return_after, rng.uniform(60, 900, len(b))][order])
     s, back_s = shifted[:m], shifted[m:]
 
     # Events, with the administrator who released (another admin of the company, else the vendor).
@@ -242,29 +245,33 @@ def generate_logins(rng, *, users: pd.DataFrame, weights: pd.Series, policy: Loc
     post_pos = np.arange(len(post_rows)) - np.repeat(np.cumsum(n_post) - n_post, n_post)
     ok = np.flatnonzero(~np.isnan(success_rel))
     lo = np.flatnonzero(logout)
+    F_, L_, U_, R_, S_, I_ = (OUTCOMES.index(o) for o in ("failure", "locked", "unlock",
+                                                           "password_regenerated", "success", "inactivity_logout"))
     parts = [
-        (rows, s[rows] + fail_rel, "failure", ip[rows], -1),
-        (post_rows, s[post_rows] + last_fail[post_rows] + (post_pos + 1) * FAST_GAP_S, "failure",
-         ip[post_rows], -1),
-        (lk, s[lk] + last_fail[lk], "locked", ip[lk], -1),
-        (lk, s[lk] + release_rel[lk], np.where(regenerate[lk], "password_regenerated", "unlock"),
+        (rows, s[rows] + fail_rel, F_, ip[rows], -1),
+        (post_rows, s[post_rows] + last_fail[post_rows] + (post_pos + 1) * FAST_GAP_S, F_, ip[post_rows], -1),
+        (lk, s[lk] + last_fail[lk], L_, ip[lk], -1),
+        (lk, s[lk] + release_rel[lk], np.where(regenerate[lk], R_, U_),
          np.where(first_admin[u[lk]] > 0, office[first_admin[u[lk]] - 1], office[u[lk]]), releaser[u[lk]]),
-        (ok, s[ok] + success_rel[ok], "success", own_ip[ok], -1),
-        (lo, s[lo] + logout_rel[lo], "inactivity_logout", ip[lo], -1),
-        (b, back_s, "success", ip[b], -1),
+        (ok, s[ok] + success_rel[ok], S_, own_ip[ok], -1),
+        (lo, s[lo] + logout_rel[lo], I_, ip[lo], -1),
+        (b, back_s, S_, ip[b], -1),
     ]
+    columns = [np.concatenate([np.broadcast_to(p[k], len(p[0])) for p in parts]) for k in range(1, 5)]
     who = np.concatenate([u[p[0]] for p in parts])
-    at = np.concatenate([p[1] for p in parts])
-    outcome = np.concatenate([np.broadcast_to(p[2], len(p[0])) for p in parts])
-    where = np.concatenate([p[3] for p in parts])
-    actor = np.concatenate([np.broadcast_to(p[4], len(p[0])) for p in parts])
-    keep = at < end.timestamp()
-    frame = pd.DataFrame({
-        "occurred_at": pd.to_datetime(at[keep], unit="s", utc=True),
-        "user_id": pd.Categorical.from_codes(who[keep], categories=list(users["user_id"])),
-        "company_id": company[who[keep]].astype("int32"),
-        "ip": pd.Categorical.from_codes(where[keep], categories=ip_table),
-        "outcome": pd.Categorical(outcome[keep]),
-        "actor": pd.Categorical.from_codes(actor[keep], categories=actor_names),
+    at, outcome, where, actor = columns
+    keep = np.flatnonzero((at >= start.timestamp()) & (at < end.timestamp()))
+    keep = keep[np.argsort(at[keep], kind="stable")]
+    who, outcome, where, actor = who[keep], outcome[keep], where[keep], actor[keep]
+    us = np.round(at[keep] * 1e6).astype(np.int64)  # stored to the microsecond
+    facts = sequence_facts(who, us / 1e6, outcome)
+    numbers = [ip_number(a) for a in ip_table]
+    return pd.DataFrame({
+        "us": us, "user_id": pd.Categorical.from_codes(who, categories=list(users["user_id"])),
+        "company_id": company[who].astype("int32"),
+        "ip": pd.Categorical.from_codes(where, categories=ip_table),
+        "ip_hi": np.array([n >> 64 for n in numbers], dtype=np.uint64)[where],
+        "ip_lo": np.array([n & (2 ** 64 - 1) for n in numbers], dtype=np.uint64)[where],
+        "outcome": pd.Categorical.from_codes(outcome, categories=list(OUTCOMES)),
+        "actor": pd.Categorical.from_codes(actor, categories=actor_names), **facts,
     })
-    return frame.sort_values("occurred_at", kind="stable", ignore_index=True)

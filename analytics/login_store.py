@@ -2,11 +2,17 @@
 
 Login events arrive from the demo and from imports. Before they are stored, the
 facts that depend on a user's whole sequence are derived once in DuckDB window
-functions (the failures in a row before each event, the time since the previous
-attempt and success, the time to the next attempt, the time until the next
-unlock or regeneration), so that the page's figures are plain scans whatever the
-number of events. Those facts do not depend on the settings; everything that
-does (delays, zone, timeouts) is applied on read by ``analytics/login_stats.py``.
+functions, so that the page's figures are plain scans whatever the number of
+events: the failures in a row before each event, and, only on the events they
+serve (which keeps the table small), the time since the previous attempt (on
+failures), the session length and the time until the next attempt (on inactivity
+logouts) and the time until the next unlock or regeneration (on lockouts). Those
+facts do not depend on the settings; everything that does (delays, zone,
+timeouts) is applied on read by ``analytics/login_stats.py``.
+
+:func:`sequence_facts` computes the same facts in NumPy for generated data (the
+demo, the benchmark), where a million events must be written in a second; a test
+checks that both give the same result.
 
 After every write the ``login_daily`` rollup (events per local day, company and
 outcome) is rebuilt in the same transaction.
@@ -16,9 +22,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
+import numpy as np
+
+from analytics.lockout_policy import OUTCOMES
+
 BASE_COLUMNS = ("occurred_at", "user_id", "company_id", "ip", "ip_num", "outcome", "actor", "source",
                 "import_id")
 TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+TIE_RANK = {"failure": 1, "locked": 2, "unlock": 3, "password_regenerated": 4, "success": 5,
+            "inactivity_logout": 6}  # order of events of one user at the same instant
 ORDER_IN_INSTANT = ("CASE outcome WHEN 'failure' THEN 1 WHEN 'locked' THEN 2 WHEN 'unlock' THEN 3 "
                     "WHEN 'password_regenerated' THEN 4 WHEN 'success' THEN 5 ELSE 6 END")
 
@@ -37,11 +49,16 @@ SELECT {base},
        coalesce(sum((outcome = 'failure')::INTEGER) OVER (
            PARTITION BY user_id, run ORDER BY t, tie ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0
        )::SMALLINT AS streak,
-       t - last_value(CASE WHEN is_attempt THEN t END IGNORE NULLS) OVER before AS since_attempt_s,
-       t - last_value(CASE WHEN outcome = 'success' THEN t END IGNORE NULLS) OVER before AS since_success_s,
-       first_value(CASE WHEN is_attempt THEN t END IGNORE NULLS) OVER after - t AS next_attempt_s,
-       first_value(CASE WHEN outcome IN ('unlock', 'password_regenerated') THEN t END IGNORE NULLS)
-           OVER after - t AS release_s
+       CASE WHEN outcome = 'failure'
+            THEN t - last_value(CASE WHEN is_attempt THEN t END IGNORE NULLS) OVER before END AS since_attempt_s,
+       CASE WHEN outcome = 'inactivity_logout'
+            THEN t - last_value(CASE WHEN outcome = 'success' THEN t END IGNORE NULLS) OVER before
+       END AS since_success_s,
+       CASE WHEN outcome = 'inactivity_logout'
+            THEN first_value(CASE WHEN is_attempt THEN t END IGNORE NULLS) OVER after - t END AS next_attempt_s,
+       CASE WHEN outcome = 'locked'
+            THEN first_value(CASE WHEN outcome IN ('unlock', 'password_regenerated') THEN t END IGNORE NULLS)
+                 OVER after - t END AS release_s
 FROM grouped
 WINDOW before AS (PARTITION BY user_id ORDER BY t, tie ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
        after AS (PARTITION BY user_id ORDER BY t, tie ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
@@ -103,3 +120,62 @@ def refresh_daily(cur, *, tz: str) -> None:
     cur.execute("DELETE FROM login_rollup_state")
     cur.execute("INSERT INTO login_rollup_state SELECT $tz, (SELECT count(*) FROM login_events), $now",
                 {"tz": tz, "now": datetime.now(timezone.utc)})
+
+
+def _previous(mask: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """For rows sorted by user, the index of the previous row of the same user where ``mask`` holds, or -1."""
+    n = len(mask)
+    latest = np.maximum.accumulate(np.where(mask, np.arange(n), -1))
+    before = np.r_[-1, latest[:-1]]
+    return np.where(before >= first, before, -1)
+
+
+def _following(mask: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """For rows sorted by user, the index of the next row of the same user where ``mask`` holds, or -1."""
+    n = len(mask)
+    soonest = np.minimum.accumulate(np.where(mask, np.arange(n), n)[::-1])[::-1]
+    after = np.r_[soonest[1:], n]
+    return np.where(after <= last, after, -1)
+
+
+def sequence_facts(user: np.ndarray, t: np.ndarray, outcome: np.ndarray) -> dict[str, np.ndarray]:
+    """The stored sequence facts of events given as user codes, epoch seconds and outcome codes
+    (indexes into ``OUTCOMES``), in the rows' own order: the NumPy twin of :data:`DERIVED_SELECT`."""
+    tie = np.array([TIE_RANK[o] for o in OUTCOMES])[outcome]
+    order = np.lexsort((tie, t, user))
+    u, tt, oc = user[order], t[order], outcome[order]
+    n = len(u)
+    idx = np.arange(n)
+    starts = np.r_[True, u[1:] != u[:-1]] if n else np.zeros(0, bool)
+    ends = np.r_[u[1:] != u[:-1], True] if n else np.zeros(0, bool)
+    first = np.maximum.accumulate(np.where(starts, idx, 0))
+    last = np.minimum.accumulate(np.where(ends, idx, n)[::-1])[::-1]
+    code = {name: OUTCOMES.index(name) for name in OUTCOMES}
+    failure = oc == code["failure"]
+    reset = np.isin(oc, [code["success"], code["unlock"], code["password_regenerated"]])
+    attempt = np.isin(oc, [code["success"], code["failure"]])
+    release = np.isin(oc, [code["unlock"], code["password_regenerated"]])
+    failures_before = np.cumsum(failure) - failure
+    last_reset = _previous(reset, first)
+    streak = failures_before - failures_before[np.where(last_reset >= 0, last_reset, first)]
+
+    def since(mask):
+        j = _previous(mask, first)
+        return np.where(j >= 0, tt - tt[np.maximum(j, 0)], np.nan)
+
+    def until(mask):
+        j = _following(mask, last)
+        return np.where(j >= 0, tt[np.maximum(j, 0)] - tt, np.nan)
+
+    logout = oc == code["inactivity_logout"]
+    facts = {"streak": streak.astype(np.int16),
+             "since_attempt_s": np.where(failure, since(attempt), np.nan),
+             "since_success_s": np.where(logout, since(oc == code["success"]), np.nan),
+             "next_attempt_s": np.where(logout, until(attempt), np.nan),
+             "release_s": np.where(oc == code["locked"], until(release), np.nan)}
+    unsorted = {}
+    for name, values in facts.items():
+        back = np.empty_like(values)
+        back[order] = values
+        unsorted[name] = back
+    return unsorted

@@ -14,10 +14,10 @@ CREATE TABLE login_events (
     import_id        BIGINT,
     -- Facts of each user's sequence, derived by analytics/login_store.py when events are written:
     streak           SMALLINT NOT NULL,  -- failed attempts in a row before this event
-    since_attempt_s  DOUBLE,             -- seconds since the user's previous attempt (success or failure)
-    since_success_s  DOUBLE,             -- seconds since the user's previous success (session length)
-    next_attempt_s   DOUBLE,             -- seconds until the user's next attempt
-    release_s        DOUBLE              -- seconds until the next unlock or regeneration (on any event)
+    since_attempt_s  DOUBLE,             -- failures: seconds since the user's previous attempt
+    since_success_s  DOUBLE,             -- inactivity logouts: seconds since the user's last success
+    next_attempt_s   DOUBLE,             -- inactivity logouts: seconds until the user's next attempt
+    release_s        DOUBLE              -- lockouts: seconds until the next unlock or regeneration
 );
 
 -- Events per local day (deployment time zone), company and outcome; rebuilt after every write
