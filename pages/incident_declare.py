@@ -11,18 +11,17 @@ from analytics.incident_rules import FIELD_LABELS
 from ui.incident_data import clear_incident_caches, load_choices
 from ui.session import current_actor, get_database
 
-FIELDS = ("title", "severity", "platforms", "customers", "started_at", "detected_at", "impact_defined_at",
-          "description", "commander", "notification_lead", "investigation_lead")
-WIDGET_KEYS = [f"incident_declare_{name}" for name in
-               (*FIELDS, "security_breach", "all_customers", "company_names")]
 
 
 def start_new_form() -> None:
-    """A new form instance: a new idempotency token and empty fields."""
+    """A new form instance: a new idempotency token, and new widget keys so every field starts empty."""
     st.session_state["incident_declare_token"] = uuid4().hex
     st.session_state.pop("incident_declare_result", None)
-    for key in WIDGET_KEYS:
-        st.session_state.pop(key, None)
+
+
+def key(name: str) -> str:
+    """The widget key of a field in the current form instance."""
+    return f"incident_declare_{name}_{st.session_state['incident_declare_token']}"
 
 
 db = get_database()
@@ -43,40 +42,40 @@ now_local = datetime.now(tz).replace(second=0, microsecond=0, tzinfo=None)
 slots = {}
 
 with st.form("incident_declare_form"):
-    title = st.text_input(FIELD_LABELS["title"], key="incident_declare_title",
+    title = st.text_input(FIELD_LABELS["title"], key=key("title"),
                           placeholder="e.g. Messaging: outgoing messages delayed")
     slots["title"] = st.empty()
     severity = st.radio(FIELD_LABELS["severity"], severities["severity"].tolist(), index=None,
-                        format_func=lambda s: f"Severity {s}", key="incident_declare_severity",
+                        format_func=lambda s: f"Severity {s}", key=key("severity"),
                         captions=severities["definition"].tolist())
     slots["severity"] = st.empty()
-    security_breach = st.checkbox("Security breach", key="incident_declare_security_breach",
+    security_breach = st.checkbox("Security breach", key=key("security_breach"),
                                   help="A breach is a major incident even when a single customer is impacted.")
-    chosen_platforms = st.multiselect(FIELD_LABELS["platforms"], platforms, key="incident_declare_platforms")
+    chosen_platforms = st.multiselect(FIELD_LABELS["platforms"], platforms, key=key("platforms"))
     slots["platforms"] = st.empty()
     left, right = st.columns([3, 1])
-    company_names = left.multiselect(FIELD_LABELS["customers"], list(companies), key="incident_declare_company_names")
-    all_customers = right.checkbox("All customers", key="incident_declare_all_customers")
+    company_names = left.multiselect(FIELD_LABELS["customers"], list(companies), key=key("company_names"))
+    all_customers = right.checkbox("All customers", key=key("all_customers"))
     slots["customers"] = st.empty()
     cols = st.columns(3)
     started = cols[0].datetime_input(FIELD_LABELS["started_at"], value=now_local, step=60,
-                                     key="incident_declare_started_at", format="YYYY-MM-DD")
+                                     key=key("started_at"), format="YYYY-MM-DD")
     detected = cols[1].datetime_input(FIELD_LABELS["detected_at"], value=now_local, step=60,
-                                      key="incident_declare_detected_at", format="YYYY-MM-DD")
+                                      key=key("detected_at"), format="YYYY-MM-DD")
     defined = cols[2].datetime_input(FIELD_LABELS["impact_defined_at"], value=now_local, step=60,
-                                     key="incident_declare_impact_defined_at", format="YYYY-MM-DD",
+                                     key=key("impact_defined_at"), format="YYYY-MM-DD",
                                      help="The notification clock starts here: target 20 min, deadline 30 min.")
     for name, col in zip(("started_at", "detected_at", "impact_defined_at"), cols):
         slots[name] = col.empty()
-    description = st.text_area(FIELD_LABELS["description"], key="incident_declare_description",
+    description = st.text_area(FIELD_LABELS["description"], key=key("description"),
                                placeholder="What customers see, which services, since when.")
     slots["description"] = st.empty()
     cols = st.columns(3)
-    commander = cols[0].text_input(FIELD_LABELS["commander"], value=actor.name, key="incident_declare_commander")
+    commander = cols[0].text_input(FIELD_LABELS["commander"], value=actor.name, key=key("commander"))
     notification_lead = cols[1].text_input(FIELD_LABELS["notification_lead"],
-                                           key="incident_declare_notification_lead")
+                                           key=key("notification_lead"))
     investigation_lead = cols[2].text_input(FIELD_LABELS["investigation_lead"],
-                                            key="incident_declare_investigation_lead")
+                                            key=key("investigation_lead"))
     for name, col in zip(("commander", "notification_lead", "investigation_lead"), cols):
         slots[name] = col.empty()
     submitted = st.form_submit_button("Declare the incident", type="primary", icon=":material/campaign:")

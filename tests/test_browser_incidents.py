@@ -1,11 +1,12 @@
-"""In a real browser: declare an incident through the form, find it on the incidents page with its
-notification countdown ticking, record the notification, then resolve it."""
+"""In a real browser: declare an incident through the form (sending it twice creates one incident), find
+it on the incidents page with its notification countdown ticking, record the notification, then resolve it."""
 import re
 import shutil
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from analytics.db import Database
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -44,6 +45,11 @@ def test_declare_then_follow_the_notification_clock(demo_db_path, tmp_path):
         success = page.locator('[data-testid="stAlertContentSuccess"]').inner_text()
         reference = re.search(r"INC-\d{4}-\d{4}", success).group(0)
         assert "declared" in success
+        page.get_by_role("button", name="Declare the incident").click()  # the form sent again
+        page.get_by_text(f"This form was already submitted as {reference}").wait_for()
+        page.get_by_role("button", name="Declare another incident").click()
+        wait_for_app(page)
+        assert page.get_by_label("Title").input_value() == ""  # a new form instance starts empty
 
         page.goto(url + "/incidents")
         wait_for_app(page)
@@ -70,3 +76,13 @@ def test_declare_then_follow_the_notification_clock(demo_db_path, tmp_path):
         page.get_by_text(f"{reference} is now resolved.").wait_for()
         wait_for_app(page)
         assert page.locator(f".st-key-incidents_open_{reference}").count() == 0
+    database = Database(db_path, read_only=True)
+    try:
+        assert database.scalar("SELECT count(*) FROM incidents WHERE title = 'Customer portal: pages time out'") == 1
+        assert database.scalar("SELECT list(t.to_status ORDER BY t.id) FROM incident_transitions t "
+                               "JOIN incidents i ON i.id = t.incident_id WHERE i.reference = ?",
+                               [reference]) == ["declared", "resolved"]
+        assert database.scalar("SELECT count(*) FROM incident_notifications n JOIN incidents i "
+                               "ON i.id = n.incident_id WHERE i.reference = ?", [reference]) == 1
+    finally:
+        database.close()

@@ -12,6 +12,7 @@ from analytics.calendars import ensure_intervals
 from analytics.db import Database
 from tests.factories import add_company, add_ticket
 from tests.incident_factories import LEADER, MANAGER, SUPERVISOR, declared
+from tests.pg_support import backend_target
 
 ROOT = Path(__file__).resolve().parent.parent
 PARIS = ZoneInfo("Europe/Paris")
@@ -20,7 +21,7 @@ PARIS = ZoneInfo("Europe/Paris")
 @pytest.fixture
 def page_db(tmp_path, monkeypatch):
     """Three customers and one ticket opened an hour ago (so no demo is built)."""
-    path = tmp_path / "incidents.duckdb"
+    path = backend_target(tmp_path / "incidents.duckdb")  # or PostgreSQL (tests/pg_support.py)
     db = Database(path)
     ensure_intervals(db)
     for name in ("Alpha", "Beta", "Gamma"):
@@ -57,14 +58,19 @@ def local_now() -> datetime:
     return datetime.now(PARIS).replace(second=0, microsecond=0, tzinfo=None)
 
 
+def field(at: AppTest, name: str) -> str:
+    """The key of a declare-form field in the form instance on screen."""
+    return f"incident_declare_{name}_{at.session_state['incident_declare_token']}"
+
+
 def fill_valid(at: AppTest) -> None:
-    at.text_input(key="incident_declare_title").set_value("EDI Gateway: files rejected")
-    at.radio(key="incident_declare_severity").set_value(2)
-    at.multiselect(key="incident_declare_platforms").set_value(["EDI Gateway"])
-    at.multiselect(key="incident_declare_company_names").set_value(["Alpha", "Beta"])
-    at.text_area(key="incident_declare_description").set_value("Inbound files are rejected with error 503.")
-    at.text_input(key="incident_declare_notification_lead").set_value("Julie")
-    at.text_input(key="incident_declare_investigation_lead").set_value("Pierre")
+    at.text_input(key=field(at, "title")).set_value("EDI Gateway: files rejected")
+    at.radio(key=field(at, "severity")).set_value(2)
+    at.multiselect(key=field(at, "platforms")).set_value(["EDI Gateway"])
+    at.multiselect(key=field(at, "company_names")).set_value(["Alpha", "Beta"])
+    at.text_area(key=field(at, "description")).set_value("Inbound files are rejected with error 503.")
+    at.text_input(key=field(at, "notification_lead")).set_value("Julie")
+    at.text_input(key=field(at, "investigation_lead")).set_value("Pierre")
 
 
 def submit(at: AppTest) -> AppTest:
@@ -92,25 +98,25 @@ def test_empty_form_shows_one_message_per_required_field(page_db):
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda at: at.text_input(key="incident_declare_title").set_value("Down"),
+    (lambda at: at.text_input(key=field(at, "title")).set_value("Down"),
      "The title needs at least 5 characters."),
-    (lambda at: at.text_input(key="incident_declare_title").set_value("x" * 130),
+    (lambda at: at.text_input(key=field(at, "title")).set_value("x" * 130),
      "The title may have at most 120 characters (it has 130)."),
-    (lambda at: at.multiselect(key="incident_declare_company_names").set_value(["Alpha"]),
+    (lambda at: at.multiselect(key=field(at, "company_names")).set_value(["Alpha"]),
      "A major incident impacts several customers: pick at least two, tick 'All customers', "
      "or flag a security breach."),
-    (lambda at: at.text_input(key="incident_declare_commander").set_value(" "), "Name the incident commander."),
-    (lambda at: at.datetime_input(key="incident_declare_started_at").set_value(local_now() + timedelta(hours=2)),
+    (lambda at: at.text_input(key=field(at, "commander")).set_value(" "), "Name the incident commander."),
+    (lambda at: at.datetime_input(key=field(at, "started_at")).set_value(local_now() + timedelta(hours=2)),
      "Started at cannot be in the future."),
-    (lambda at: at.datetime_input(key="incident_declare_detected_at").set_value(local_now() - timedelta(hours=1)),
+    (lambda at: at.datetime_input(key=field(at, "detected_at")).set_value(local_now() - timedelta(hours=1)),
      "Detection cannot come before the start of the disruption."),
-    (lambda at: (at.datetime_input(key="incident_declare_started_at").set_value(local_now() - timedelta(hours=2)),
-                 at.datetime_input(key="incident_declare_impact_defined_at").set_value(
+    (lambda at: (at.datetime_input(key=field(at, "started_at")).set_value(local_now() - timedelta(hours=2)),
+                 at.datetime_input(key=field(at, "impact_defined_at")).set_value(
                      local_now() - timedelta(hours=1))),
      "The impact cannot be defined before the disruption was detected."),
-    (lambda at: at.datetime_input(key="incident_declare_impact_defined_at").set_value(
+    (lambda at: at.datetime_input(key=field(at, "impact_defined_at")).set_value(
         local_now() + timedelta(minutes=30)), "Impact defined at cannot be in the future."),
-    (lambda at: at.text_area(key="incident_declare_description").set_value("d" * 5001),
+    (lambda at: at.text_area(key=field(at, "description")).set_value("d" * 5001),
      "The description may have at most 5000 characters."),
 ])
 def test_each_invalid_field_gets_its_message(page_db, change, message):
@@ -133,7 +139,7 @@ def test_declaring_twice_from_one_form_creates_one_incident(page_db):
     assert at.info[0].value.startswith(f"This form was already submitted as INC-{year}-0001")
     assert page_db.table_count("incidents") == 1
     button(at, "Declare another incident").click().run()
-    assert at.text_input(key="incident_declare_title").value == ""
+    assert at.text_input(key=field(at, "title")).value == ""
     fill_valid(at)
     submit(at)
     assert at.success[0].value.startswith(f"Incident INC-{year}-0002 declared.")
