@@ -26,16 +26,15 @@ ATTACK_KINDS = {"spray": "password spray (many accounts, one address)",
 # CTEs (to follow a WITH ... , ) defining `sprays` (ip, day) and `bursts` (user_id, day).
 ATTACK_CTES = """
 fails AS (
-    SELECT user_id, company_id, ip, ip_num, occurred_at, timezone($tz, occurred_at)::DATE AS day,
-           streak, since_attempt_s
+    SELECT user_id, company_id, ip, ip_num, occurred_at, {day} AS day, streak, since_attempt_s
     FROM login_events WHERE outcome = 'failure' AND {filter}
 ),
 spray_candidates AS (
     SELECT ip, day FROM fails GROUP BY ip, day HAVING count(DISTINCT user_id) >= $accounts_per_ip
 ),
 spray_logged_in AS (
-    SELECT DISTINCT e.ip, c.day, e.user_id
-    FROM login_events e JOIN spray_candidates c ON e.ip = c.ip AND timezone($tz, e.occurred_at)::DATE = c.day
+    SELECT DISTINCT e.ip, {day_e} AS day, e.user_id
+    FROM login_events e SEMI JOIN (SELECT DISTINCT ip FROM spray_candidates) c ON e.ip = c.ip
     WHERE e.outcome = 'success' AND {filter_e}
 ),
 sprays AS (
@@ -64,21 +63,21 @@ def attack_params(policy: LockoutPolicy) -> dict:
             "accounts_per_ip": policy.attack_accounts_per_ip, "fast_failures": policy.attack_fast_failures}
 
 
-def attack_ctes(filter_sql: str, filter_e_sql: str) -> str:
-    """The attack CTEs over the filtered events (fragments built by login_stats, never user text)."""
-    return ATTACK_CTES.format(filter=filter_sql, filter_e=filter_e_sql)
+def attack_ctes(sql: dict[str, str]) -> str:
+    """The attack CTEs over the filtered events; ``sql`` holds the fragments ``filter``, ``filter_e``, ``day``
+    and ``day_e`` built by login_stats (never user text)."""
+    return ATTACK_CTES.format(**sql)
 
 
-def suspected_attacks_sql(filter_sql: str, filter_e_sql: str, spray_zone_sql: str) -> str:
+def suspected_attacks_sql(sql: dict[str, str], spray_zone_sql: str) -> str:
     """One row per suspected attack: sprays by address, bursts by account, most recent first.
 
     ``spray_zone_sql`` tests ``s.ip_num`` against the trusted zone.
     """
     return f"""
-    WITH {attack_ctes(filter_sql, filter_e_sql)},
+    WITH {attack_ctes(sql)},
     locks AS (
-        SELECT user_id, ip, timezone($tz, occurred_at)::DATE AS day FROM login_events
-        WHERE outcome = 'locked' AND {filter_sql}
+        SELECT user_id, ip, {sql["day"]} AS day FROM login_events WHERE outcome = 'locked' AND {sql["filter"]}
     )
     SELECT 'spray' AS kind, s.ip AS source, s.day, s.accounts, s.companies, s.failures,
            (SELECT count(*) FROM locks l WHERE l.ip = s.ip AND l.day = s.day) AS lockouts,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.lockout_policy import LockoutPolicy
+from analytics.login_days import local_day_sql
 from analytics.login_attacks import attack_ctes, attack_params, label_attacks, suspected_attacks_sql
 from analytics.sla import Period
 
@@ -58,13 +59,22 @@ def phone_calendar_id(db, policy: LockoutPolicy) -> int | None:
 
 
 def filter_params(db, flt: LoginFilter, policy: LockoutPolicy) -> dict:
-    """The bound parameters of the filter and the policy."""
+    """The bound parameters of the filter, the policy and the local-day expressions."""
     start, end = flt.period.bounds()
     return {"from": start, "to": end, "first_day": flt.period.start, "end_day": flt.period.end,
             "all_companies": not flt.company_ids, "companies": [int(c) for c in flt.company_ids],
             "tz": db.timezone, "phone_calendar": phone_calendar_id(db, policy),
             "timeout_inside": policy.inactivity_minutes_inside,
-            "timeout_outside": policy.inactivity_minutes_outside, **attack_params(policy)}
+            "timeout_outside": policy.inactivity_minutes_outside, **attack_params(policy),
+            **local_day_sql("occurred_at", db.timezone, start, end)[1]}
+
+
+def fragments(db, flt: LoginFilter) -> dict[str, str]:
+    """SQL fragments of the filter and of the local day, bare and for the alias ``e``."""
+    start, end = flt.period.bounds()
+    return {"filter": event_filter(), "filter_e": event_filter("e"),
+            "day": local_day_sql("occurred_at", db.timezone, start, end)[0],
+            "day_e": local_day_sql("e.occurred_at", db.timezone, start, end)[0]}
 
 
 def run_query(db, sql: str, params: dict) -> pd.DataFrame:
@@ -79,22 +89,23 @@ def rollup_is_fresh(db) -> bool:
                           "AND events = (SELECT count(*) FROM login_events)", [db.timezone]))
 
 
-def _counts_source(db) -> str:
+def _counts_source(db, flt: LoginFilter) -> str:
     """Rows (day, company_id, outcome, n) for the filter, from the rollup when it is current."""
     if rollup_is_fresh(db):
         return ("SELECT day, company_id, outcome, events AS n FROM login_daily WHERE day >= $first_day "
                 "AND day < $end_day AND ($all_companies OR list_contains($companies, company_id))")
-    return (f"SELECT timezone($tz, occurred_at)::DATE AS day, company_id, outcome, count(*) AS n "
+    return (f"SELECT {fragments(db, flt)['day']} AS day, company_id, outcome, count(*) AS n "
             f"FROM login_events WHERE {event_filter()} GROUP BY ALL")
 
 
-def lockouts_cte(policy: LockoutPolicy) -> tuple[str, dict]:
+def lockouts_cte(db, flt: LoginFilter, policy: LockoutPolicy) -> tuple[str, dict]:
     """CTEs ending in `lockouts`: one row per lockout with zone, phone hours, attack and release."""
     zone, params = zone_sql(policy, "e.ip_num")
-    sql = f"""{attack_ctes(event_filter(), event_filter("e"))},
+    parts = fragments(db, flt)
+    sql = f"""{attack_ctes(parts)},
     lk AS (
         SELECT e.user_id, e.company_id, e.occurred_at, e.ip, e.release_s, epoch(e.occurred_at) AS t,
-               timezone($tz, e.occurred_at)::DATE AS day, {zone} AS in_zone
+               {parts["day_e"]} AS day, {zone} AS in_zone
         FROM login_events e WHERE e.outcome = 'locked' AND {event_filter("e")}
     ),
     lk_hours AS (
@@ -119,7 +130,7 @@ def daily_counts(db, flt: LoginFilter) -> pd.DataFrame:
     sql = f"""
         WITH days AS (SELECT d::DATE AS day FROM generate_series($first_day::TIMESTAMP,
                       $end_day::TIMESTAMP - INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)),
-             c AS ({_counts_source(db)})
+             c AS ({_counts_source(db, flt)})
         SELECT days.day, {sums} FROM days LEFT JOIN c ON c.day = days.day GROUP BY days.day ORDER BY days.day"""
     return run_query(db, sql, filter_params(db, flt, LockoutPolicy()))
 
@@ -136,11 +147,11 @@ def failure_depth(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
 
 def overview(db, flt: LoginFilter, policy: LockoutPolicy) -> dict:
     """The headline figures of the period."""
-    ctes, zone_params = lockouts_cte(policy)
+    ctes, zone_params = lockouts_cte(db, flt, policy)
     sql = f"""
         WITH {ctes},
         counts AS (SELECT {", ".join(f"coalesce(sum(n) FILTER (WHERE outcome = '{o}'), 0)::BIGINT AS {name}"
-                                     for o, name in OUTCOME_COLUMNS.items())} FROM ({_counts_source(db)}))
+                                     for o, name in OUTCOME_COLUMNS.items())} FROM ({_counts_source(db, flt)}))
         SELECT counts.*, count(l.t) AS lockouts_seen, count(*) FILTER (WHERE l.attack) AS attack_lockouts,
                count(*) FILTER (WHERE NOT l.attack) AS ordinary_lockouts,
                count(DISTINCT l.user_id) AS users_locked,
@@ -160,12 +171,12 @@ def overview(db, flt: LoginFilter, policy: LockoutPolicy) -> dict:
 
 def by_company(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     """Per company: failures, lockouts (and how many in attacks), releases and how long they took."""
-    ctes, zone_params = lockouts_cte(policy)
+    ctes, zone_params = lockouts_cte(db, flt, policy)
     sums = ", ".join(f"coalesce(sum(n) FILTER (WHERE outcome = '{o}'), 0)::BIGINT AS {name}"
                      for o, name in OUTCOME_COLUMNS.items() if o != "locked")
     sql = f"""
         WITH {ctes},
-        counts AS (SELECT company_id, {sums} FROM ({_counts_source(db)}) GROUP BY company_id),
+        counts AS (SELECT company_id, {sums} FROM ({_counts_source(db, flt)}) GROUP BY company_id),
         locks AS (
             SELECT company_id, count(*) AS lockouts, count(*) FILTER (WHERE attack) AS attack_lockouts,
                    count(DISTINCT user_id) AS users_locked, median(release_h) AS median_release_h,
@@ -186,7 +197,7 @@ def by_company(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
 
 def by_user(db, flt: LoginFilter, policy: LockoutPolicy, *, limit: int = 20) -> pd.DataFrame:
     """The users most often locked out (then most failures), with their company."""
-    ctes, zone_params = lockouts_cte(policy)
+    ctes, zone_params = lockouts_cte(db, flt, policy)
     sql = f"""
         WITH {ctes},
         per_user AS (
@@ -209,7 +220,7 @@ def by_user(db, flt: LoginFilter, policy: LockoutPolicy, *, limit: int = 20) -> 
 def suspected_attacks(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     """Suspected attacks of the period (sprays by address, bursts by account), most recent first."""
     zone, zone_params = zone_sql(policy, "s.ip_num")
-    sql = suspected_attacks_sql(event_filter(), event_filter("e"), zone)
+    sql = suspected_attacks_sql(fragments(db, flt), zone)
     return label_attacks(run_query(db, sql, {**filter_params(db, flt, policy), **zone_params}))
 
 

@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from analytics.lockout_policy import OUTCOMES
+from analytics.login_days import local_day_sql
 
 BASE_COLUMNS = ("occurred_at", "user_id", "company_id", "ip", "ip_num", "outcome", "actor", "source",
                 "import_id")
@@ -113,10 +114,11 @@ def merge_events(cur, incoming: str, *, tz: str) -> None:
 def refresh_daily(cur, *, tz: str) -> None:
     """Rebuild the daily rollup, days cut at midnight in ``tz``."""
     cur.execute("DELETE FROM login_daily")
-    cur.execute("""
-        INSERT INTO login_daily
-        SELECT timezone($tz, occurred_at)::DATE AS day, company_id, outcome, count(*) AS events
-        FROM login_events GROUP BY ALL""", {"tz": tz})
+    first, last = cur.execute("SELECT min(occurred_at), max(occurred_at) FROM login_events").fetchone()
+    if first is not None:
+        day, params = local_day_sql("occurred_at", tz, first, last)
+        cur.execute(f"INSERT INTO login_daily SELECT {day} AS day, company_id, outcome, count(*) AS events "
+                    f"FROM login_events GROUP BY ALL", params)
     cur.execute("DELETE FROM login_rollup_state")
     cur.execute("INSERT INTO login_rollup_state SELECT $tz, (SELECT count(*) FROM login_events), $now",
                 {"tz": tz, "now": datetime.now(timezone.utc)})

@@ -36,7 +36,7 @@ def _bin_sql(value: str, edges: int) -> str:
 
 def release_distribution(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     """Lockouts by time to release, ordinary and attack apart; 'still locked' last."""
-    ctes, zone_params = lockouts_cte(policy)
+    ctes, zone_params = lockouts_cte(db, flt, policy)
     edges = list(RELEASE_BINS_H)
     labels = ([f"< {_hours(edges[0])}"] + [f"{_hours(a)}-{_hours(b)}" for a, b in zip(edges, edges[1:])]
               + [f"≥ {_hours(edges[-1])}", "still locked"])
@@ -54,7 +54,7 @@ def release_distribution(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.Data
 
 def release_by_company(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     """Quartiles of the time to release (hours) of ordinary lockouts per company, slowest first."""
-    ctes, zone_params = lockouts_cte(policy)
+    ctes, zone_params = lockouts_cte(db, flt, policy)
     sql = f"""
         WITH {ctes}
         SELECT co.name AS company, count(*) AS released, min(release_h) AS min_h,
@@ -69,7 +69,7 @@ def release_by_company(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFr
 
 def phone_hours_by_company(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     """Per company: ordinary lockouts outside phone-support hours, and how long those users waited."""
-    ctes, zone_params = lockouts_cte(policy)
+    ctes, zone_params = lockouts_cte(db, flt, policy)
     sql = f"""
         WITH {ctes}
         SELECT co.name AS company, count(*) AS lockouts,
