@@ -69,7 +69,7 @@ def volume_comparison_figure(current: pd.DataFrame, previous: pd.DataFrame, *, m
                 ["tickets"].fillna(0).astype(int).tolist(), marker_color=PREVIOUS_COLOUR)
     fig.add_bar(name=month, x=labels, y=current["tickets"].astype(int).tolist(), text=current["tickets"].tolist(),
                 textposition="outside", marker_color=[CHANNEL_COLOURS.get(c, CURRENT_COLOUR) for c in current["channel"]])
-    return _layout(fig, height=300, barmode="group", yaxis_title="tickets opened")
+    return _layout(fig, height=300, barmode="group", yaxis=dict(title="tickets opened", rangemode="tozero"))
 
 
 def backlog_figure(current: pd.DataFrame, previous: pd.DataFrame, *, month: str, previous_month: str) -> go.Figure:
@@ -78,7 +78,7 @@ def backlog_figure(current: pd.DataFrame, previous: pd.DataFrame, *, month: str,
     for frame, label, colour in ((previous, previous_month, PREVIOUS_COLOUR), (current, month, CURRENT_COLOUR)):
         fig.add_bar(name=f"end of {label}", x=[f"Sev {s}" for s in frame["severity"]], y=frame["open"].tolist(),
                     text=frame["open"].tolist(), textposition="outside", marker_color=colour)
-    return _layout(fig, height=280, barmode="group", yaxis_title="open tickets")
+    return _layout(fig, height=280, barmode="group", yaxis=dict(title="open tickets", rangemode="tozero"))
 
 
 def top_companies_figure(top: pd.DataFrame) -> go.Figure:
@@ -115,7 +115,7 @@ def escalations_figure(current: pd.DataFrame, previous: pd.DataFrame, *, month: 
     fig.add_bar(name=f"end of {previous_month}", x=labels, y=prev.tolist(), marker_color=PREVIOUS_COLOUR)
     fig.add_bar(name=f"end of {month}", x=labels, y=current["open"].tolist(), text=current["open"].tolist(),
                 textposition="outside", marker_color=CURRENT_COLOUR)
-    return _layout(fig, height=280, barmode="group", yaxis_title="open escalations")
+    return _layout(fig, height=280, barmode="group", yaxis=dict(title="open escalations", rangemode="tozero"))
 
 
 RCA_BARS = (("RCAs published", "rcas_published"), ("RCAs requested", "requests_received"),
@@ -130,7 +130,7 @@ def rca_figure(current: dict, previous: dict, *, month: str, previous_month: str
     for figures, label, colour in ((previous, previous_month, PREVIOUS_COLOUR), (current, month, CURRENT_COLOUR)):
         values = [int(figures.get(key) or 0) for _, key in RCA_BARS]
         fig.add_bar(name=label, x=labels, y=values, text=values, textposition="outside", marker_color=colour)
-    return _layout(fig, height=280, barmode="group", yaxis_title="count")
+    return _layout(fig, height=280, barmode="group", yaxis=dict(title="count", rangemode="tozero"))
 
 
 def lockouts_daily_figure(daily: pd.DataFrame, *, month: str) -> go.Figure:
@@ -138,7 +138,7 @@ def lockouts_daily_figure(daily: pd.DataFrame, *, month: str) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(name="lockouts", x=pd.to_datetime(daily["day"]).dt.strftime("%d").tolist(),
                 y=daily["lockouts"].astype(int).tolist(), marker_color="#8e6bb8")
-    return _layout(fig, height=260, showlegend=False, yaxis_title="lockouts",
+    return _layout(fig, height=260, showlegend=False, yaxis=dict(title="lockouts", rangemode="tozero"),
                    xaxis=dict(title=f"day of {month}", type="category"))
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from analytics import report_charts as charts
 from analytics import report_tables as tables
 from analytics.monthly_report import MonthlyReport
+from analytics.report_summary import plural
 
 CSS_TEMPLATE = Path(__file__).resolve().parent / "templates" / "monthly_report.css"
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
@@ -148,7 +149,7 @@ def _chapters(report: MonthlyReport, images: ChartImages) -> list[tuple[str, str
                      + _figure(images, "notification", "Minutes to the first customer notice, per incident"))
         chapters.append(("Major incidents", body))
     if cur.escalations.available:
-        body = (f"<p>{cur.escalations.raised:,} escalations raised in {month.label} "
+        body = (f"<p>{_esc(plural(cur.escalations.raised, 'escalation'))} raised in {month.label} "
                 f"({prev.escalations.raised:,} in {month.previous.label}).</p>")
         if cur.escalations.open_total == 0:
             body += '<p class="empty">No escalation open at the end of the month.</p>'

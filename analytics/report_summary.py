@@ -164,13 +164,16 @@ def escalations_sentence(before: int, after: int, *, highest_level: int | None, 
     return text + f"; {plural(raised, 'escalation')} raised in the month."
 
 
-def rca_sentence(*, published: int, published_before: int, requested: int, delivered: int, due: int,
-                 closed_on_time: int, overdue: int) -> str:
-    """RCAs published, customers' requests against deliveries, action items closed on time and overdue."""
-    if not any((published, published_before, requested, delivered, due, overdue)):
+def rca_sentence(*, published: int, published_before: int, overdue_rcas: int, requested: int, delivered: int,
+                 due: int, closed_on_time: int, overdue: int) -> str:
+    """RCAs published and overdue, customers' requests against deliveries, action items closed on time."""
+    if not any((published, published_before, overdue_rcas, requested, delivered, due, overdue)):
         return "No RCA was published, requested or due this month."
     head = "No RCA" if published == 0 else plural(published, "RCA")
-    parts = [f"{head} published ({published_before:,} the previous month)"]
+    first = f"{head} published ({published_before:,} the previous month)"
+    if overdue_rcas:
+        first += f", {plural(overdue_rcas, 'RCA')} overdue at month end"
+    parts = [first]
     if requested or delivered:
         parts.append(f"customers requested {plural(requested, 'RCA')} and {delivered:,} "
                      f"{'was' if delivered == 1 else 'were'} delivered")
@@ -243,6 +246,7 @@ def summarise(cur, prev) -> list[str]:
         r = cur.rca
         lines.append(rca_sentence(
             published=r.get("rcas_published"), published_before=prev.rca.get("rcas_published"),
+            overdue_rcas=r.get("rcas_overdue_at_end"),
             requested=r.get("requests_received"), delivered=r.get("requests_delivered"),
             due=r.get("action_items_due"), closed_on_time=r.get("action_items_closed_on_time"),
             overdue=r.get("action_items_overdue_at_end")))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics import report_tables as tables
 from analytics.monthly_report import ReportMonth, build_report, month_choices
+from analytics.report_summary import plural
 from analytics.report_render import html_document, pdf_document, report_figures
 from ui.session import get_database
 
@@ -126,7 +127,7 @@ if not report.current.escalations.available:
     st.info("Escalations are not recorded in this database.")
 else:
     esc = report.current.escalations
-    st.write(f"{esc.raised:,} escalations raised in {month.label} ({report.previous.escalations.raised:,} in "
+    st.write(f"{plural(esc.raised, 'escalation')} raised in {month.label} ({report.previous.escalations.raised:,} in "
              f"{month.previous.label}); {esc.open_total:,} open at the end of the month.")
     left, right = st.columns(2)
     with left:

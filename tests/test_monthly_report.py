@@ -179,7 +179,7 @@ def test_headlines_and_summary(two_months):
         "median time to resolve 1.5 h.",
         "1 escalation open at month end (1 a month earlier), the highest at level 2 (Support supervisor); "
         "1 escalation raised in the month.",
-        "No RCA was published, requested or due this month.",
+        "No RCA published (0 the previous month), 1 RCA overdue at month end.",  # resolved 20 Oct, due 30 Oct
         "Account lockouts rose from 0 to 1; no suspected attack.",
     ]
 

@@ -126,14 +126,20 @@ def test_escalations_sentence(before, after, level, name, raised, expected):
 
 
 @pytest.mark.parametrize("kwargs, expected", [
-    (dict(published=0, published_before=0, requested=0, delivered=0, due=0, closed_on_time=0, overdue=0),
+    (dict(published=0, published_before=0, overdue_rcas=0, requested=0, delivered=0, due=0, closed_on_time=0,
+          overdue=0),
      "No RCA was published, requested or due this month."),
-    (dict(published=2, published_before=1, requested=3, delivered=1, due=4, closed_on_time=3, overdue=2),
+    (dict(published=2, published_before=1, overdue_rcas=0, requested=3, delivered=1, due=4, closed_on_time=3,
+          overdue=2),
      "2 RCAs published (1 the previous month); customers requested 3 RCAs and 1 was delivered; "
      "3 of 4 action items due closed on time; 2 action items overdue at month end."),
-    (dict(published=0, published_before=1, requested=0, delivered=0, due=2, closed_on_time=1, overdue=5),
-     "No RCA published (1 the previous month); 1 of 2 action items due closed on time; "
-     "5 action items overdue at month end."),
+    (dict(published=0, published_before=1, overdue_rcas=4, requested=0, delivered=0, due=2, closed_on_time=1,
+          overdue=5),
+     "No RCA published (1 the previous month), 4 RCAs overdue at month end; 1 of 2 action items due closed on "
+     "time; 5 action items overdue at month end."),
+    (dict(published=0, published_before=0, overdue_rcas=1, requested=0, delivered=0, due=0, closed_on_time=0,
+          overdue=0),
+     "No RCA published (0 the previous month), 1 RCA overdue at month end."),
 ])
 def test_rca_sentence(kwargs, expected):
     assert rca_sentence(**kwargs) == expected
