@@ -94,7 +94,7 @@ def suspected_attacks_sql(sql: dict[str, str], spray_zone_sql: str) -> str:
 
 
 def label_attacks(frame: pd.DataFrame) -> pd.DataFrame:
-    """Readable kinds for the page and CSV."""
+    """The attack list with a readable ``pattern`` beside its ``kind`` (spray, burst)."""
     out = frame.copy()
-    out["kind"] = out["kind"].map(ATTACK_KINDS)
+    out.insert(1, "pattern", out["kind"].map(ATTACK_KINDS))
     return out

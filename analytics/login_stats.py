@@ -18,7 +18,7 @@ import pandas as pd
 
 from analytics.lockout_policy import LockoutPolicy
 from analytics.login_days import local_day_sql
-from analytics.login_attacks import attack_ctes, attack_params, label_attacks, suspected_attacks_sql
+from analytics.login_attacks import attack_params, label_attacks, suspected_attacks_sql
 from analytics.sla import Period
 
 LOGIN_TICKET_CATEGORIES = ("login lockout", "password regeneration")
@@ -77,10 +77,18 @@ def fragments(db, flt: LoginFilter) -> dict[str, str]:
             "day_e": local_day_sql("e.occurred_at", db.timezone, start, end)[0]}
 
 
-def run_query(db, sql: str, params: dict) -> pd.DataFrame:
-    """Run ``sql`` with the parameters it names (DuckDB refuses unused ones)."""
-    used = set(PARAM.findall(sql))
-    return db.query(sql, {k: v for k, v in params.items() if k in used})
+def run_query(db, sql: str, params: dict, frames: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Run ``sql`` with the parameters it names (DuckDB refuses unused ones), ``frames`` visible as tables."""
+    used = {k: v for k, v in params.items() if k in set(PARAM.findall(sql))}
+    if not frames:
+        return db.query(sql, used)
+    cur = db.cursor()
+    try:
+        for name, frame in frames.items():
+            cur.register(name, frame)
+        return cur.execute(sql, used).df()
+    finally:
+        cur.close()
 
 
 def rollup_is_fresh(db) -> bool:
@@ -98,29 +106,40 @@ def _counts_source(db, flt: LoginFilter) -> str:
             f"FROM login_events WHERE {event_filter()} GROUP BY ALL")
 
 
-def lockouts_cte(db, flt: LoginFilter, policy: LockoutPolicy) -> tuple[str, dict]:
-    """CTEs ending in `lockouts`: one row per lockout with zone, phone hours, attack and release."""
+def suspected_attacks(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+    """Suspected attacks of the period (sprays by address, bursts by account), most recent first."""
+    zone, zone_params = zone_sql(policy, "s.ip_num")
+    sql = suspected_attacks_sql(fragments(db, flt), zone)
+    return label_attacks(run_query(db, sql, {**filter_params(db, flt, policy), **zone_params}))
+
+
+def lockout_rows(db, flt: LoginFilter, policy: LockoutPolicy, attacks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per lockout of the period: account, company, instant, address, hours until released (None:
+    still locked), inside the trusted zone, outside phone hours, during a suspected attack."""
+    if attacks is None:
+        attacks = suspected_attacks(db, flt, policy)
     zone, params = zone_sql(policy, "e.ip_num")
     parts = fragments(db, flt)
-    sql = f"""{attack_ctes(parts)},
-    lk AS (
-        SELECT e.user_id, e.company_id, e.occurred_at, e.ip, e.release_s, epoch(e.occurred_at) AS t,
-               {parts["day_e"]} AS day, {zone} AS in_zone
-        FROM login_events e WHERE e.outcome = 'locked' AND {event_filter("e")}
-    ),
-    lk_hours AS (
-        SELECT lk.*, CASE WHEN $phone_calendar IS NULL THEN NULL ELSE coalesce(lk.t >= ci.end_s, true) END
-                   AS off_hours
+    sql = f"""
+        WITH lk AS (
+            SELECT e.user_id, e.company_id, e.occurred_at, e.ip, e.release_s / 3600 AS release_h,
+                   epoch(e.occurred_at) AS t, {parts["day_e"]} AS day, {zone} AS in_zone
+            FROM login_events e WHERE e.outcome = 'locked' AND {parts["filter_e"]}
+        )
+        SELECT lk.user_id, lk.company_id, lk.occurred_at, lk.ip, lk.release_h, lk.in_zone,
+               CASE WHEN $phone_calendar IS NULL THEN NULL ELSE coalesce(lk.t >= ci.end_s, true) END AS off_hours,
+               EXISTS (SELECT 1 FROM login_attack_list a WHERE a.day::DATE = lk.day
+                       AND a.source = CASE a.kind WHEN 'spray' THEN lk.ip ELSE lk.user_id END) AS attack
         FROM lk ASOF LEFT JOIN (SELECT start_s, end_s FROM calendar_intervals
                                 WHERE calendar_id = $phone_calendar) ci ON lk.t >= ci.start_s
-    ),
-    lockouts AS (
-        SELECT h.*, h.release_s / 3600 AS release_h,
-               (EXISTS (SELECT 1 FROM sprays s WHERE s.ip = h.ip AND s.day = h.day)
-                OR EXISTS (SELECT 1 FROM bursts b WHERE b.user_id = h.user_id AND b.day = h.day)) AS attack
-        FROM lk_hours h
-    )"""
-    return sql, params
+        ORDER BY lk.occurred_at"""
+    keys = attacks[["kind", "source", "day"]].astype({"kind": "string", "source": "string"})
+    return run_query(db, sql, {**filter_params(db, flt, policy), **params}, {"login_attack_list": keys})
+
+
+def lockouts_frame(db, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFrame | None) -> dict:
+    """The lockout rows as a frame for ``run_query`` (computed unless the caller has them already)."""
+    return {"lockouts": lockout_rows(db, flt, policy) if lockouts is None else lockouts}
 
 
 def daily_counts(db, flt: LoginFilter) -> pd.DataFrame:
@@ -145,17 +164,15 @@ def failure_depth(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     return run_query(db, sql, filter_params(db, flt, policy))
 
 
-def overview(db, flt: LoginFilter, policy: LockoutPolicy) -> dict:
+def overview(db, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFrame | None = None) -> dict:
     """The headline figures of the period."""
-    ctes, zone_params = lockouts_cte(db, flt, policy)
     sql = f"""
-        WITH {ctes},
-        counts AS (SELECT {", ".join(f"coalesce(sum(n) FILTER (WHERE outcome = '{o}'), 0)::BIGINT AS {name}"
-                                     for o, name in OUTCOME_COLUMNS.items())} FROM ({_counts_source(db, flt)}))
-        SELECT counts.*, count(l.t) AS lockouts_seen, count(*) FILTER (WHERE l.attack) AS attack_lockouts,
+        WITH counts AS (SELECT {", ".join(f"coalesce(sum(n) FILTER (WHERE outcome = '{o}'), 0)::BIGINT AS {name}"
+                                          for o, name in OUTCOME_COLUMNS.items())} FROM ({_counts_source(db, flt)}))
+        SELECT counts.*, count(*) FILTER (WHERE l.attack) AS attack_lockouts,
                count(*) FILTER (WHERE NOT l.attack) AS ordinary_lockouts,
                count(DISTINCT l.user_id) AS users_locked,
-               count(*) FILTER (WHERE l.release_s IS NULL AND l.t IS NOT NULL) AS still_locked,
+               count(l.occurred_at) FILTER (WHERE l.release_h IS NULL) AS still_locked,
                median(l.release_h) FILTER (WHERE NOT l.attack) AS median_release_h,
                count(*) FILTER (WHERE NOT l.in_zone) AS outside_zone,
                count(*) FILTER (WHERE l.off_hours) AS off_hours,
@@ -163,25 +180,22 @@ def overview(db, flt: LoginFilter, policy: LockoutPolicy) -> dict:
                   AND list_contains($ticket_categories, t.category)
                   AND ($all_companies OR list_contains($companies, t.company_id))) AS login_tickets
         FROM counts LEFT JOIN lockouts l ON true GROUP BY ALL"""
-    params = {**filter_params(db, flt, policy), **zone_params, "ticket_categories": list(LOGIN_TICKET_CATEGORIES)}
-    row = run_query(db, sql, params).to_dict(orient="records")[0]
-    row.pop("lockouts_seen")
+    params = {**filter_params(db, flt, policy), "ticket_categories": list(LOGIN_TICKET_CATEGORIES)}
+    row = run_query(db, sql, params, lockouts_frame(db, flt, policy, lockouts)).to_dict(orient="records")[0]
     return {name: None if pd.isna(value) else value for name, value in row.items()}
 
 
-def by_company(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+def by_company(db, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per company: failures, lockouts (and how many in attacks), releases and how long they took."""
-    ctes, zone_params = lockouts_cte(db, flt, policy)
     sums = ", ".join(f"coalesce(sum(n) FILTER (WHERE outcome = '{o}'), 0)::BIGINT AS {name}"
                      for o, name in OUTCOME_COLUMNS.items() if o != "locked")
     sql = f"""
-        WITH {ctes},
-        counts AS (SELECT company_id, {sums} FROM ({_counts_source(db, flt)}) GROUP BY company_id),
+        WITH counts AS (SELECT company_id, {sums} FROM ({_counts_source(db, flt)}) GROUP BY company_id),
         locks AS (
             SELECT company_id, count(*) AS lockouts, count(*) FILTER (WHERE attack) AS attack_lockouts,
                    count(DISTINCT user_id) AS users_locked, median(release_h) AS median_release_h,
                    quantile_cont(release_h, 0.9) AS p90_release_h,
-                   count(*) FILTER (WHERE release_s IS NULL) AS still_locked,
+                   count(*) FILTER (WHERE release_h IS NULL) AS still_locked,
                    round(100.0 * count(*) FILTER (WHERE NOT in_zone) / count(*), 1) AS outside_zone_pct,
                    count(*) FILTER (WHERE off_hours) AS outside_phone_hours
             FROM lockouts GROUP BY company_id
@@ -192,15 +206,14 @@ def by_company(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
                l.outside_zone_pct, coalesce(l.outside_phone_hours, 0) AS outside_phone_hours
         FROM counts c JOIN companies co ON co.id = c.company_id LEFT JOIN locks l ON l.company_id = c.company_id
         ORDER BY lockouts DESC, c.failures DESC, company"""
-    return run_query(db, sql, {**filter_params(db, flt, policy), **zone_params})
+    return run_query(db, sql, filter_params(db, flt, policy), lockouts_frame(db, flt, policy, lockouts))
 
 
-def by_user(db, flt: LoginFilter, policy: LockoutPolicy, *, limit: int = 20) -> pd.DataFrame:
+def by_user(db, flt: LoginFilter, policy: LockoutPolicy, *, limit: int = 20,
+            lockouts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The users most often locked out (then most failures), with their company."""
-    ctes, zone_params = lockouts_cte(db, flt, policy)
     sql = f"""
-        WITH {ctes},
-        per_user AS (
+        WITH per_user AS (
             SELECT user_id, any_value(company_id) AS company_id,
                    count(*) FILTER (WHERE outcome = 'failure') AS failures,
                    count(*) FILTER (WHERE outcome = 'password_regenerated') AS regenerations
@@ -214,14 +227,8 @@ def by_user(db, flt: LoginFilter, policy: LockoutPolicy, *, limit: int = 20) -> 
                coalesce(l.attack_lockouts, 0) AS attack_lockouts, p.failures, p.regenerations, l.last_lockout
         FROM per_user p JOIN companies co ON co.id = p.company_id LEFT JOIN locks l ON l.user_id = p.user_id
         ORDER BY lockouts DESC, p.failures DESC, p.user_id LIMIT $limit"""
-    return run_query(db, sql, {**filter_params(db, flt, policy), **zone_params, "limit": limit})
-
-
-def suspected_attacks(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
-    """Suspected attacks of the period (sprays by address, bursts by account), most recent first."""
-    zone, zone_params = zone_sql(policy, "s.ip_num")
-    sql = suspected_attacks_sql(fragments(db, flt), zone)
-    return label_attacks(run_query(db, sql, {**filter_params(db, flt, policy), **zone_params}))
+    return run_query(db, sql, {**filter_params(db, flt, policy), "limit": limit},
+                     lockouts_frame(db, flt, policy, lockouts))
 
 
 def company_choices(db) -> dict[str, int]:

@@ -16,22 +16,16 @@ from ui.session import get_database
 
 
 @st.cache_data(ttl=60, show_spinner="Counting login events…")
-def load_overview(_db, path, flt, policy):
-    return {"overview": stats.overview(_db, flt, policy), "daily": stats.daily_counts(_db, flt),
-            "depth": stats.failure_depth(_db, flt, policy)}
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def load_breakdowns(_db, path, flt, policy, top):
-    return {"company": stats.by_company(_db, flt, policy), "users": stats.by_user(_db, flt, policy, limit=top),
-            "attacks": stats.suspected_attacks(_db, flt, policy)}
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def load_support(_db, path, flt, policy):
-    return {"release": support.release_distribution(_db, flt, policy),
-            "release_company": support.release_by_company(_db, flt, policy),
-            "phone": support.phone_hours_by_company(_db, flt, policy),
+def load_figures(_db, path, flt, policy, top):
+    attacks = stats.suspected_attacks(_db, flt, policy)
+    lockouts = stats.lockout_rows(_db, flt, policy, attacks)
+    return {"overview": stats.overview(_db, flt, policy, lockouts), "daily": stats.daily_counts(_db, flt),
+            "depth": stats.failure_depth(_db, flt, policy), "attacks": attacks,
+            "company": stats.by_company(_db, flt, policy, lockouts),
+            "users": stats.by_user(_db, flt, policy, limit=top, lockouts=lockouts),
+            "release": support.release_distribution(_db, flt, policy, lockouts),
+            "release_company": support.release_by_company(_db, flt, policy, lockouts),
+            "phone": support.phone_hours_by_company(_db, flt, policy, lockouts),
             "tickets": support.login_tickets_weekly(_db, flt),
             "inactivity": support.inactivity_by_zone(_db, flt, policy),
             "returns": support.return_distribution(_db, flt, policy)}
@@ -86,7 +80,7 @@ if not stats.has_login_events(db):
             "(columns occurred_at, user_id, company, ip, outcome, actor).")
     st.stop()
 
-loaded = load_overview(db, path, flt, policy)
+loaded = load_figures(db, path, flt, policy, int(top))
 o = loaded["overview"]
 cols = st.columns(6)
 cols[0].metric("Lockouts", f"{o['lockouts']:,}",
@@ -112,24 +106,22 @@ with right:
     st.subheader("How far runs of failures go")
     st.plotly_chart(depth_figure(loaded["depth"], policy), width="stretch", key="lockouts_depth_chart")
 
-more = load_breakdowns(db, path, flt, policy, int(top))
-extra = load_support(db, path, flt, policy)
 tabs = st.tabs(["By company", "By user", "Time to unlock", "Suspected attacks", "Inactivity logouts",
                 "Support tickets", "Outside phone hours"])
 with tabs[0]:
     st.write("Lockouts per company, with how long their administrators took to release them.")
-    table(more["company"], "lockouts_by_company", "lockouts-by-company.csv")
+    table(loaded["company"], "lockouts_by_company", "lockouts-by-company.csv")
 with tabs[1]:
     st.write(f"The {int(top)} users most often locked out.")
-    table(more["users"], "lockouts_by_user", "lockouts-by-user.csv")
+    table(loaded["users"], "lockouts_by_user", "lockouts-by-user.csv")
 with tabs[2]:
-    st.plotly_chart(release_figure(extra["release"]), width="stretch", key="lockouts_release_chart")
+    st.plotly_chart(release_figure(loaded["release"]), width="stretch", key="lockouts_release_chart")
     st.write("Per company (ordinary lockouts), slowest median first: slow administrators show up at the top.")
-    st.plotly_chart(release_company_figure(extra["release_company"]), width="stretch",
+    st.plotly_chart(release_company_figure(loaded["release_company"]), width="stretch",
                     key="lockouts_release_company_chart")
-    table(extra["release_company"], "lockouts_release_company", "time-to-unlock-by-company.csv")
+    table(loaded["release_company"], "lockouts_release_company", "time-to-unlock-by-company.csv")
 with tabs[3]:
-    attacks = more["attacks"]
+    attacks = loaded["attacks"]
     st.write(f"{len(attacks):,} suspected attacks, kept apart from ordinary lockouts: an address from which at "
              f"least {policy.attack_accounts_per_ip} accounts failed in a day without logging in from it, or an "
              f"account with at least {policy.attack_fast_failures} failures in a day faster than the delay "
@@ -140,15 +132,15 @@ with tabs[4]:
              f"{policy.inactivity_minutes_outside:g} min outside. Users back within minutes of a logout were "
              "still working: a high share suggests the timeout is too short.")
     z1, z2 = st.columns(2)
-    z1.plotly_chart(zone_figure(extra["inactivity"]), width="stretch", key="lockouts_zone_chart")
-    z2.plotly_chart(return_figure(extra["returns"]), width="stretch", key="lockouts_return_chart")
-    table(extra["inactivity"], "lockouts_inactivity", "inactivity-logouts-by-zone.csv")
+    z1.plotly_chart(zone_figure(loaded["inactivity"]), width="stretch", key="lockouts_zone_chart")
+    z2.plotly_chart(return_figure(loaded["returns"]), width="stretch", key="lockouts_return_chart")
+    table(loaded["inactivity"], "lockouts_inactivity", "inactivity-logouts-by-zone.csv")
 with tabs[5]:
     st.write("Login-related support tickets beside the lockouts and regenerations, per week.")
-    st.plotly_chart(tickets_figure(extra["tickets"]), width="stretch", key="lockouts_tickets_chart")
-    table(extra["tickets"], "lockouts_tickets", "login-tickets-weekly.csv")
+    st.plotly_chart(tickets_figure(loaded["tickets"]), width="stretch", key="lockouts_tickets_chart")
+    table(loaded["tickets"], "lockouts_tickets", "login-tickets-weekly.csv")
 with tabs[6]:
     st.write(f"Ordinary lockouts outside phone-support hours ({policy.phone_hours_calendar}), when nobody "
              "could help the user, and how long those users waited for their administrator.")
-    st.plotly_chart(phone_hours_figure(extra["phone"]), width="stretch", key="lockouts_phone_chart")
-    table(extra["phone"], "lockouts_phone_hours", "lockouts-outside-phone-hours.csv")
+    st.plotly_chart(phone_hours_figure(loaded["phone"]), width="stretch", key="lockouts_phone_chart")
+    table(loaded["phone"], "lockouts_phone_hours", "lockouts-outside-phone-hours.csv")

@@ -19,7 +19,7 @@ SPRAYER = "192.0.2.66"
 
 def attacks(db):
     frame = suspected_attacks(db, NOV, load_policy(db))
-    return sorted(zip(frame["kind"].str.split(" ").str[0], frame["source"], frame["failures"], frame["lockouts"]))
+    return sorted(zip(frame["kind"], frame["source"], frame["failures"], frame["lockouts"]))
 
 
 def spray(accounts: int, *, ip=SPRAYER, per_account=2, gap=30, day=3, first=0) -> list[tuple]:
@@ -35,7 +35,7 @@ def spray(accounts: int, *, ip=SPRAYER, per_account=2, gap=30, day=3, first=0) -
 @pytest.mark.parametrize("accounts,flagged", [(4, False), (5, True), (12, True)])
 def test_spray_needs_the_accounts_threshold(db, accounts, flagged):
     add_logins(db, spray(accounts))
-    assert attacks(db) == ([("password", SPRAYER, 2 * accounts, 0)] if flagged else [])
+    assert attacks(db) == ([("spray", SPRAYER, 2 * accounts, 0)] if flagged else [])
 
 
 def test_accounts_that_log_in_from_the_address_are_not_a_spray(db):
@@ -57,7 +57,7 @@ def test_spray_lockouts_are_attributed(db):
     events = spray(5)
     events += run_of(NIGHT.replace(hour=3), "v9", "Acme", SPRAYER, scripted_lockout())
     add_logins(db, events)
-    assert attacks(db) == [("failures", "v9", 5, 1), ("password", SPRAYER, 16, 1)]
+    assert attacks(db) == [("burst", "v9", 5, 1), ("spray", SPRAYER, 16, 1)]
 
 
 @pytest.mark.parametrize("steps,fast", [
@@ -73,7 +73,7 @@ def test_spray_lockouts_are_attributed(db):
 ])
 def test_failures_faster_than_the_delay_policy(db, steps, fast):
     add_logins(db, run_of(paris(2026, 11, 3, 10, 0), "u1", "Acme", "10.1.1.1", steps))
-    assert attacks(db) == ([("failures", "u1", fast, 0)] if fast else [])
+    assert attacks(db) == ([("burst", "u1", fast, 0)] if fast else [])
 
 
 def test_attack_lockouts_are_kept_apart_from_ordinary_ones(db):
@@ -86,12 +86,12 @@ def test_attack_lockouts_are_kept_apart_from_ordinary_ones(db):
     figures = overview(db, NOV, load_policy(db))
     assert (figures["lockouts"], figures["ordinary_lockouts"], figures["attack_lockouts"]) == (2, 1, 1)
     assert figures["median_release_h"] == pytest.approx(0.5)   # the attack's release is left out
-    assert attacks(db) == [("failures", "u2", 5, 1)]
+    assert attacks(db) == [("burst", "u2", 5, 1)]
 
 
 def test_thresholds_are_settings(db):
     add_logins(db, run_of(paris(2026, 11, 3, 10, 0), "u1", "Acme", "10.1.1.1", scripted_lockout()) + spray(5))
-    assert [a[0] for a in attacks(db)] == ["failures", "password"]
+    assert [a[0] for a in attacks(db)] == ["burst", "spray"]
     with db.transaction() as cur:
         put_setting(cur, name="lockout.attack_fast_failures", value=6, actor="test")
         put_setting(cur, name="lockout.attack_accounts_per_ip", value=6, actor="test")
@@ -100,4 +100,4 @@ def test_thresholds_are_settings(db):
         put_setting(cur, name="lockout.base_delay_seconds", value=0.5, actor="test")   # 0.5, 1, 2, 4, 8 s
         put_setting(cur, name="lockout.attack_fast_failures", value=3, actor="test")
     # 1 s gaps against delays of 0.5, 1, 2, 4, 8 s: fast after the 3rd, 4th and 5th failures
-    assert attacks(db) == [("failures", "u1", 3, 1)]
+    assert attacks(db) == [("burst", "u1", 3, 1)]
