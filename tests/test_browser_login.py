@@ -2,6 +2,7 @@
 each user sees the pages of their roles; an admin's change is audited; local mode refuses a public address."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import secrets
@@ -9,6 +10,7 @@ import shutil
 
 import pytest
 from oidc_provider_mock import User, run_server_in_thread
+from playwright.sync_api import expect
 
 from analytics.navigation import PAGES
 from tests import browser_support
@@ -31,11 +33,11 @@ def oidc_url():
         yield f"http://127.0.0.1:{server.server_port}"
 
 
-@pytest.fixture
-def signed_dashboard(oidc_url, demo_db_path, tmp_path, monkeypatch):
-    """The dashboard on its own database copy, with an [auth] section pointing at the mock provider."""
+@pytest.fixture(scope="module")
+def signed_dashboard(oidc_url, demo_db_path, tmp_path_factory):
+    """One dashboard for the module, on its own database copy, with [auth] pointing at the mock provider."""
+    tmp_path = tmp_path_factory.mktemp("login")
     port = browser_support.free_port()
-    monkeypatch.setattr(browser_support, "free_port", lambda: port)  # the redirect URI must name the port
     secrets_file = tmp_path / "secrets.toml"
     secrets_file.write_text(
         "[auth]\n"
@@ -46,7 +48,10 @@ def signed_dashboard(oidc_url, demo_db_path, tmp_path, monkeypatch):
         f'server_metadata_url = "{oidc_url}/.well-known/openid-configuration"\n')
     db_path = tmp_path / "login.duckdb"
     shutil.copyfile(demo_db_path, db_path)
-    with start_dashboard(db_path, args=("--secrets.files", str(secrets_file))) as url:
+    with contextlib.ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as patch:  # the redirect URI must name the port: choose it here
+            patch.setattr(browser_support, "free_port", lambda: port)
+            url = stack.enter_context(start_dashboard(db_path, args=("--secrets.files", str(secrets_file))))
         yield url, db_path
 
 
@@ -122,12 +127,13 @@ def test_an_admin_changes_a_setting_and_finds_it_in_the_audit_log(signed_dashboa
         page.get_by_test_id("stSelectbox").filter(has_text="Setting").first.click()
         page.get_by_role("option", name="rca.overdue_days").click()
         wait_for_app(page)
+        expect(page.get_by_role("paragraph").filter(has_text="Days after resolution beyond which")).to_be_visible()
         field = page.get_by_role("spinbutton", name="Value")
+        expect(field).to_have_value("10")  # the form now edits rca.overdue_days
         field.fill("14")
         field.press("Tab")
         page.get_by_role("button", name="Save", exact=True).click()
-        wait_for_app(page)
-        assert page.get_by_text("rca.overdue_days: 10 → 14").is_visible()
+        expect(page.get_by_text("rca.overdue_days: 10 → 14")).to_be_visible(timeout=30_000)
 
         page.get_by_test_id("stSidebarNavLink").filter(has_text="Audit log").click()
         wait_for_app(page)
