@@ -177,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     monthly.add_argument("--db")
     monthly.add_argument("--out", required=True, help="output file; .pdf or .html decides the format")
     monthly.set_defaults(func=cmd_report_monthly)
+    from analytics.store_cli import add_store_commands  # migrate, copy
+
+    add_store_commands(sub)
     return parser
 
 

@@ -6,6 +6,11 @@ connection to the DuckDB file, applies the versioned schema migrations found in
 that Streamlit's threads never share one. Every value travels as a bound
 parameter; writes go through :meth:`Database.transaction`, which serialises the
 writers of this process and retries on DuckDB's optimistic-concurrency conflicts.
+
+With ``VIGIE_DATABASE_URL=postgresql://...`` (or a PostgreSQL URL as the target) the same
+class attaches a PostgreSQL server through DuckDB's postgres extension instead of a file;
+:mod:`analytics.pg_backend` holds what differs (cross-replica write lock, migrations,
+data version), and every query keeps running in DuckDB.
 """
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ from typing import Any, Iterator, Sequence
 
 import duckdb
 import pandas as pd
+
+from analytics import pg_backend
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "vigie.duckdb"
@@ -41,6 +48,18 @@ def database_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB_PATH
 
 
+def database_target(explicit: str | os.PathLike | None = None) -> str | Path:
+    """The store to open: a PostgreSQL URL or a DuckDB file.
+
+    ``explicit``, else ``$VIGIE_DB`` (a file or a URL), else ``$VIGIE_DATABASE_URL`` or its key
+    in ``.streamlit/secrets.toml``, else ``data/vigie.duckdb``.
+    """
+    for candidate in (explicit, os.environ.get("VIGIE_DB"), pg_backend.configured_url()):
+        if candidate:
+            return str(candidate) if pg_backend.is_postgres_url(str(candidate)) else Path(candidate)
+    return DEFAULT_DB_PATH
+
+
 def deployment_timezone() -> str:
     """The deployment time zone (``$VIGIE_TIMEZONE``, default Europe/Paris), validated."""
     name = os.environ.get("VIGIE_TIMEZONE", DEFAULT_TIMEZONE)
@@ -60,18 +79,27 @@ def migration_files() -> list[tuple[int, Path]]:
 
 
 class Database:
-    """A DuckDB database file with its schema applied."""
+    """A DuckDB database file, or a PostgreSQL server, with its schema applied."""
 
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
-        self.path = database_path(path)
+        target = database_target(path)
         self.timezone = deployment_timezone()
         self.read_only = read_only
-        if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise DatabaseError(f"Cannot open database {self.path}: {exc}") from exc
+        self.postgres = isinstance(target, str)  # a URL: the shared PostgreSQL store
+        if self.postgres:
+            self.path = pg_backend.redact(target)
+            try:
+                self._con = pg_backend.open_connection(target, read_only=read_only)
+            except (ConnectionError, RuntimeError) as exc:
+                raise DatabaseError(f"Cannot open database {self.path}: {exc}") from exc
+        else:
+            self.path = target
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._con = duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                raise DatabaseError(f"Cannot open database {self.path}: {exc}") from exc
         self._write_lock = threading.RLock()
         if not read_only:
             self.migrate()
@@ -81,6 +109,8 @@ class Database:
         """A new cursor on the shared connection, set to the deployment time zone."""
         cur = self._con.cursor()
         cur.execute(f"SET TimeZone = '{self.timezone}'")  # validated against zoneinfo
+        if self.postgres:
+            cur.execute(f"USE {pg_backend.CATALOG}")
         return cur
 
     def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
@@ -112,7 +142,12 @@ class Database:
             cur = self.cursor()
             cur.execute("BEGIN TRANSACTION")
             try:
-                yield cur
+                if self.postgres:  # the cross-replica write lock, then the work, then the data version
+                    pg_backend.begin_write(cur)
+                    yield pg_backend.WriteCursor(cur)
+                    pg_backend.end_write(cur)
+                else:
+                    yield cur
                 cur.execute("COMMIT")
             except BaseException:
                 try:
@@ -147,6 +182,10 @@ class Database:
 
     def migrate(self) -> list[int]:
         """Apply the migrations not yet applied, each in its own transaction."""
+        if self.postgres:
+            from analytics import pg_schema
+
+            return pg_schema.migrate(self, migration_files())
         applied = []
         current = self.schema_version()
         for version, path in migration_files():
@@ -176,6 +215,17 @@ class Database:
         if table not in known:
             raise DatabaseError(f"Unknown table {table!r}")
         return self.scalar(f'SELECT count(*) FROM "{table}"')
+
+    def data_version(self) -> int | None:
+        """A counter every committed write on the shared store increments (None for a file:
+        only this process writes it, and its writes clear their own caches)."""
+        if not self.postgres:
+            return None
+        cur = self.cursor()
+        try:
+            return pg_backend.data_version(cur)
+        finally:
+            cur.close()
 
     def close(self) -> None:
         """Close the shared connection."""

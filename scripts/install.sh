@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Vigie needs into .venv: runtime only, or with --dev the test tools and the
-# Debian packages the tests drive (Chromium for browser tests, poppler-utils for pdftotext).
+# Debian packages the tests drive (Chromium for browser tests, poppler-utils for pdftotext,
+# postgresql for the shared-store tests, which start their own throwaway server on loopback).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -10,6 +11,7 @@ if [[ "${1:-}" == "--dev" ]]; then
   need=()
   command -v chromium >/dev/null || need+=(chromium)
   command -v pdftotext >/dev/null || need+=(poppler-utils)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
   if (( ${#need[@]} )); then
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     $SUDO apt-get update -q

@@ -8,14 +8,18 @@ import pytest
 from analytics.calendars import ensure_intervals
 from analytics.db import Database
 from analytics.demo import build_demo
+from tests.pg_support import backend_target
 
 DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def db(tmp_path):
-    """An empty, migrated database with the default calendars and targets."""
-    database = Database(tmp_path / "test.duckdb")
+    """An empty, migrated database with the default calendars and targets.
+
+    A DuckDB file; a fresh PostgreSQL database with ``VIGIE_TEST_BACKEND=postgres``.
+    """
+    database = Database(backend_target(tmp_path / "test.duckdb"))
     ensure_intervals(database)
     yield database
     database.close()

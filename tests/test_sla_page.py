@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.calendars import ensure_intervals
 from analytics.db import Database
 from tests.factories import add_ticket
+from tests.pg_support import backend_target
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
@@ -17,7 +18,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 @pytest.fixture
 def small_db(tmp_path, monkeypatch):
     """Five tickets this week: severity 1 met+breached response, severity 3 open at risk, one e-mail."""
-    path = tmp_path / "page.duckdb"
+    path = backend_target(tmp_path / "page.duckdb")  # or PostgreSQL (tests/pg_support.py)
     db = Database(path)
     ensure_intervals(db)
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)

@@ -3,15 +3,23 @@
 One :class:`analytics.db.Database` per process (``st.cache_resource``); the first
 run on a missing file builds the demo data and says so while it does. The acting
 user comes from :func:`ui.auth.resolve_session` (identity provider or local mode).
+
+On the shared PostgreSQL store several replicas write: at most once a second per process,
+:func:`open_database` polls the store's data version and, when another replica (or this one)
+has written since, clears the page-edge caches (``st.cache_data``) of this replica.
 """
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timezone
 
 import streamlit as st
 
 from analytics.access import Actor
-from analytics.db import Database, database_path
+from analytics.db import Database, database_target
+
+REPLICA_POLL_SECONDS = 1.0
 
 
 @st.cache_resource(show_spinner=False)
@@ -19,9 +27,30 @@ def _open_database(path: str) -> Database:
     return Database(path)
 
 
+@st.cache_resource(show_spinner=False)
+def _replica_state(path: str) -> dict:
+    return {"lock": threading.Lock(), "checked": 0.0, "version": None}
+
+
 def open_database() -> Database:
     """The shared database as it is (no demo build): enough to read settings before sign-in."""
-    return _open_database(str(database_path()))
+    db = _open_database(str(database_target()))
+    if db.postgres:
+        follow_other_replicas(db)
+    return db
+
+
+def follow_other_replicas(db: Database) -> None:
+    """Clear this replica's page caches when the shared store changed (polled once a second)."""
+    state = _replica_state(str(db.path))
+    with state["lock"]:
+        if time.monotonic() - state["checked"] < REPLICA_POLL_SECONDS:
+            return
+        state["checked"] = time.monotonic()
+        version, seen = db.data_version(), state["version"]
+        state["version"] = version
+    if seen is not None and version != seen:
+        st.cache_data.clear()
 
 
 def get_database() -> Database:
