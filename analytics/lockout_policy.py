@@ -70,13 +70,13 @@ class LockoutPolicy:
         return any(first <= number <= last for first, last in self.zone())
 
     def describe(self) -> str:
-        """The policy in one sentence, as the page states it."""
+        """The policy in a few sentences, as the page states it (Markdown: ranges as code)."""
         delays = ", ".join(f"{d:g}" for d in self.delays())
         return (f"Each failed login lengthens the delay before the next attempt ({delays} s after failures "
                 f"1-{self.threshold - 1}: {self.base_delay_seconds:g} s × {self.delay_growth:g} per failure, "
                 f"at most {self.max_delay_seconds:g} s); {self.threshold} failures in a row lock the account "
                 f"until its administrator unlocks it or regenerates the password. Trusted zone: "
-                f"{', '.join(self.trusted_zone) or 'none'}. Inactivity timeout: "
+                f"{', '.join(f'`{r}`' for r in self.trusted_zone) or 'none'}. Inactivity timeout: "
                 f"{self.inactivity_minutes_inside:g} min inside the zone, {self.inactivity_minutes_outside:g} min "
                 f"outside. Phone support: {self.phone_hours_calendar}.")
 

@@ -23,34 +23,48 @@ from analytics.lockout_policy import LockoutPolicy
 ATTACK_KINDS = {"spray": "password spray (many accounts, one address)",
                 "burst": "failures faster than the delay policy allows"}
 
-# CTEs (to follow a WITH ... , ) defining `sprays` (ip, day) and `bursts` (user_id, day).
-ATTACK_CTES = """
-fails AS (
-    SELECT user_id, company_id, ip, ip_num, occurred_at, {day} AS day, streak, since_attempt_s
-    FROM login_events WHERE outcome = 'failure' AND {filter}
-),
+# Per address, day and account: the failures of accounts that did not log in from the address that
+# day. Over the filtered events (`{filter}`, `{day}`) or, in login_store, over all events.
+UNANSWERED_FAILURES = """
+    SELECT ip, {day} AS day, user_id, any_value(ip_num) AS ip_num, any_value(company_id) AS company_id,
+           count(*) FILTER (WHERE outcome = 'failure') AS failures,
+           min(occurred_at) FILTER (WHERE outcome = 'failure') AS first_seen,
+           max(occurred_at) FILTER (WHERE outcome = 'failure') AS last_seen
+    FROM login_events WHERE outcome IN ('success', 'failure') AND {filter}
+    GROUP BY ip, day, user_id
+    HAVING count(*) FILTER (WHERE outcome = 'failure') > 0 AND NOT bool_or(outcome = 'success')"""
+
+# `spray_rows` (day, ip, ip_num, company_id, accounts, failures, first_seen, last_seen), from the rollup.
+SPRAY_ROWS_FROM_ROLLUP = """
+spray_rows AS (
+    SELECT day, ip, ip_num, company_id, accounts, failures, first_seen, last_seen FROM login_ip_daily
+    WHERE day >= $first_day AND day < $end_day AND ($all_companies OR list_contains($companies, company_id))
+)"""
+
+# The same from the events: addresses with enough failing accounts first, then those that logged in.
+SPRAY_ROWS_FROM_EVENTS = """
 spray_candidates AS (
-    SELECT ip, day FROM fails GROUP BY ip, day HAVING count(DISTINCT user_id) >= $accounts_per_ip
+    SELECT ip, {day} AS day FROM login_events WHERE outcome = 'failure' AND {filter}
+    GROUP BY ip, day HAVING count(DISTINCT user_id) >= $accounts_per_ip
 ),
-spray_logged_in AS (
-    SELECT DISTINCT e.ip, {day_e} AS day, e.user_id
-    FROM login_events e SEMI JOIN (SELECT DISTINCT ip FROM spray_candidates) c ON e.ip = c.ip
-    WHERE e.outcome = 'success' AND {filter_e}
-),
+spray_rows AS (
+    SELECT day, ip, ip_num, company_id, 1 AS accounts, failures, first_seen, last_seen
+    FROM ({unanswered}) u SEMI JOIN spray_candidates c USING (ip, day)
+)"""
+
+# CTEs (to follow a WITH ... , ) defining `sprays` (ip, day) and `bursts` (user_id, day).
+ATTACK_CTES = """{spray_rows},
 sprays AS (
-    SELECT f.ip, f.day, any_value(f.ip_num) AS ip_num, count(DISTINCT f.user_id) AS accounts,
-           count(DISTINCT f.company_id) AS companies, count(*) AS failures,
-           min(f.occurred_at) AS first_seen, max(f.occurred_at) AS last_seen
-    FROM fails f JOIN spray_candidates c ON c.ip = f.ip AND c.day = f.day
-    ANTI JOIN spray_logged_in o ON o.ip = f.ip AND o.day = f.day AND o.user_id = f.user_id
-    GROUP BY f.ip, f.day HAVING count(DISTINCT f.user_id) >= $accounts_per_ip
+    SELECT ip, day, any_value(ip_num) AS ip_num, sum(accounts) AS accounts, count(DISTINCT company_id) AS companies,
+           sum(failures) AS failures, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+    FROM spray_rows GROUP BY ip, day HAVING sum(accounts) >= $accounts_per_ip
 ),
 bursts AS (
-    SELECT user_id, day, any_value(company_id) AS company_id, count(*) AS failures,
+    SELECT user_id, {day} AS day, any_value(company_id) AS company_id, count(*) AS failures,
            string_agg(DISTINCT ip, ', ' ORDER BY ip) AS ips, min(occurred_at) AS first_seen,
            max(occurred_at) AS last_seen
-    FROM fails
-    WHERE streak BETWEEN 1 AND $threshold - 1
+    FROM login_events
+    WHERE outcome = 'failure' AND {filter} AND streak BETWEEN 1 AND $threshold - 1
       AND since_attempt_s < least($base_delay * power($growth, streak - 1), $max_delay)
     GROUP BY user_id, day HAVING count(*) >= $fast_failures
 )"""
@@ -63,19 +77,24 @@ def attack_params(policy: LockoutPolicy) -> dict:
             "accounts_per_ip": policy.attack_accounts_per_ip, "fast_failures": policy.attack_fast_failures}
 
 
-def attack_ctes(sql: dict[str, str]) -> str:
-    """The attack CTEs over the filtered events; ``sql`` holds the fragments ``filter``, ``filter_e``, ``day``
-    and ``day_e`` built by login_stats (never user text)."""
-    return ATTACK_CTES.format(**sql)
+def attack_ctes(sql: dict[str, str], *, from_rollup: bool) -> str:
+    """The attack CTEs over the filtered events; ``sql`` holds the fragments ``filter`` and ``day`` built by
+    login_stats (never user text). Sprays come from ``login_ip_daily`` when it is current."""
+    if from_rollup:
+        spray_rows = SPRAY_ROWS_FROM_ROLLUP
+    else:
+        unanswered = UNANSWERED_FAILURES.format(day=sql["day"], filter=sql["filter"])
+        spray_rows = SPRAY_ROWS_FROM_EVENTS.format(unanswered=unanswered, **sql)
+    return ATTACK_CTES.format(spray_rows=spray_rows, **sql)
 
 
-def suspected_attacks_sql(sql: dict[str, str], spray_zone_sql: str) -> str:
+def suspected_attacks_sql(sql: dict[str, str], spray_zone_sql: str, *, from_rollup: bool) -> str:
     """One row per suspected attack: sprays by address, bursts by account, most recent first.
 
     ``spray_zone_sql`` tests ``s.ip_num`` against the trusted zone.
     """
     return f"""
-    WITH {attack_ctes(sql)},
+    WITH {attack_ctes(sql, from_rollup=from_rollup)},
     locks AS (
         SELECT user_id, ip, {sql["day"]} AS day FROM login_events WHERE outcome = 'locked' AND {sql["filter"]}
     )

@@ -12,8 +12,8 @@ COLOURS = {"failures": "#c9d6e8", "lockouts": "#c0392b", "unlocks": "#2f6fb0", "
 
 
 def _layout(fig: go.Figure, height: int = 340, **kwargs) -> go.Figure:
-    fig.update_layout(margin=dict(t=40, b=10, l=10, r=10), height=height,
-                      legend=dict(orientation="h", y=1.12), **kwargs)
+    fig.update_layout(margin=dict(t=50, b=10, l=10, r=10), height=height,
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"), **kwargs)
     return fig
 
 
@@ -24,9 +24,8 @@ def daily_figure(daily: pd.DataFrame, policy: LockoutPolicy) -> go.Figure:
     for column in ("lockouts", "unlocks", "regenerations"):
         fig.add_scatter(name=column, x=daily["day"], y=daily[column], mode="lines",
                         line_color=COLOURS[column])
-    fig.add_annotation(text=f"policy: locked after {policy.threshold} failures in a row", xref="paper",
-                       yref="paper", x=0, y=1.0, showarrow=False, xanchor="left", yanchor="bottom",
-                       font=dict(size=11, color=COLOURS["lockouts"]))
+    fig.update_layout(title=dict(text=f"policy: locked after {policy.threshold} failures in a row",
+                                 font=dict(size=12, color=COLOURS["lockouts"]), y=0.99, x=0.01))
     return _layout(fig, yaxis=dict(title="lockouts, unlocks, regenerations", rangemode="tozero"),
                    yaxis2=dict(title="failures", overlaying="y", side="right", rangemode="tozero",
                                showgrid=False))

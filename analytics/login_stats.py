@@ -109,7 +109,7 @@ def _counts_source(db, flt: LoginFilter) -> str:
 def suspected_attacks(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     """Suspected attacks of the period (sprays by address, bursts by account), most recent first."""
     zone, zone_params = zone_sql(policy, "s.ip_num")
-    sql = suspected_attacks_sql(fragments(db, flt), zone)
+    sql = suspected_attacks_sql(fragments(db, flt), zone, from_rollup=rollup_is_fresh(db))
     return label_attacks(run_query(db, sql, {**filter_params(db, flt, policy), **zone_params}))
 
 

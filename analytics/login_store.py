@@ -14,8 +14,10 @@ timeouts) is applied on read by ``analytics/login_stats.py``.
 demo, the benchmark), where a million events must be written in a second; a test
 checks that both give the same result.
 
-After every write the ``login_daily`` rollup (events per local day, company and
-outcome) is rebuilt in the same transaction.
+After every write the rollups are rebuilt in the same transaction: ``login_daily``
+(events per local day, company and outcome) and ``login_ip_daily`` (per day,
+address and company, the accounts failing from the address without logging in
+from it: what a password spray leaves behind).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from analytics.lockout_policy import OUTCOMES
+from analytics.login_attacks import UNANSWERED_FAILURES
 from analytics.login_days import local_day_sql
 
 BASE_COLUMNS = ("occurred_at", "user_id", "company_id", "ip", "ip_num", "outcome", "actor", "source",
@@ -112,13 +115,18 @@ def merge_events(cur, incoming: str, *, tz: str) -> None:
 
 
 def refresh_daily(cur, *, tz: str) -> None:
-    """Rebuild the daily rollup, days cut at midnight in ``tz``."""
+    """Rebuild the rollups (``login_daily``, ``login_ip_daily``), days cut at midnight in ``tz``."""
     cur.execute("DELETE FROM login_daily")
+    cur.execute("DELETE FROM login_ip_daily")
     first, last = cur.execute("SELECT min(occurred_at), max(occurred_at) FROM login_events").fetchone()
     if first is not None:
         day, params = local_day_sql("occurred_at", tz, first, last)
         cur.execute(f"INSERT INTO login_daily SELECT {day} AS day, company_id, outcome, count(*) AS events "
                     f"FROM login_events GROUP BY ALL", params)
+        unanswered = UNANSWERED_FAILURES.format(day=day, filter="true")
+        cur.execute(f"INSERT INTO login_ip_daily SELECT day, ip, any_value(ip_num), company_id, count(*), "
+                    f"sum(failures), min(first_seen), max(last_seen) FROM ({unanswered}) GROUP BY day, ip, company_id",
+                    params)
     cur.execute("DELETE FROM login_rollup_state")
     cur.execute("INSERT INTO login_rollup_state SELECT $tz, (SELECT count(*) FROM login_events), $now",
                 {"tz": tz, "now": datetime.now(timezone.utc)})

@@ -30,8 +30,9 @@ def _minutes(m: float) -> str:
 
 
 def _bin_sql(value: str, edges: int) -> str:
-    """Index of the first edge above ``value`` (0-based), ``edges`` when above them all."""
-    return f"coalesce(list_position(list_transform($edges, x -> {value} < x), true) - 1, {edges})"
+    """Index of the first of the ``$edges`` above ``value`` (0-based), ``edges`` when above them all."""
+    whens = " ".join(f"WHEN {value} < $edges[{i + 1}] THEN {i}" for i in range(edges))
+    return f"CASE {whens} ELSE {edges} END"
 
 
 def release_distribution(db, flt: LoginFilter, policy: LockoutPolicy,

@@ -47,7 +47,8 @@ def share(part, whole) -> str:
 
 
 def table(frame: pd.DataFrame, key: str, file_name: str) -> None:
-    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+    shown = frame.round({column: 2 for column in frame.select_dtypes("float").columns})
+    st.dataframe(shown, hide_index=True, width="stretch", key=key)
     st.download_button("Download CSV", frame.to_csv(index=False), file_name=file_name, mime="text/csv",
                        key=f"{key}_csv")
 
@@ -87,14 +88,15 @@ cols[0].metric("Lockouts", f"{o['lockouts']:,}",
                help=f"{o['ordinary_lockouts']:,} ordinary, {o['attack_lockouts']:,} during suspected attacks; "
                     f"{o['users_locked']:,} users; {o['still_locked']:,} still locked")
 cols[1].metric("Failed logins", f"{o['failures']:,}")
-cols[2].metric("Unlocks / regenerations", f"{o['unlocks']:,} / {o['regenerations']:,}",
-               help="Done by the customer's administrator.")
+cols[2].metric("Unlocks / regen.", f"{o['unlocks']:,} / {o['regenerations']:,}",
+               help="Unlocks and password regenerations, done by the customer's administrator.")
 cols[3].metric("Median time to unlock", hours(o["median_release_h"]),
                help="From lockout to the administrator's unlock or password regeneration (ordinary lockouts).")
-cols[4].metric("Lockouts outside the trusted zone", share(o["outside_zone"], o["lockouts"]),
-               help=f"{o['outside_zone']:,} of {o['lockouts']:,}")
-cols[5].metric("Lockouts outside phone hours", share(o["off_hours"], o["lockouts"]),
-               help=f"{o['off_hours']:,} of {o['lockouts']:,}, when nobody could help ({policy.phone_hours_calendar})")
+cols[4].metric("Outside trusted zone", share(o["outside_zone"], o["lockouts"]),
+               help=f"Lockouts from an address outside the trusted zone: {o['outside_zone']:,} of {o['lockouts']:,}")
+cols[5].metric("Outside phone hours", share(o["off_hours"], o["lockouts"]),
+               help=f"Lockouts outside phone-support hours ({policy.phone_hours_calendar}), when nobody could "
+                    f"help: {o['off_hours']:,} of {o['lockouts']:,}")
 st.caption(f"{o['login_tickets']:,} login-related support tickets opened in the period "
            f"({', '.join(stats.LOGIN_TICKET_CATEGORIES)}).")
 

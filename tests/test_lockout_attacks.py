@@ -32,20 +32,37 @@ def spray(accounts: int, *, ip=SPRAYER, per_account=2, gap=30, day=3, first=0) -
     return events
 
 
+def without_rollups(db):
+    """Make the rollups stale so that the figures come from the events themselves."""
+    db.write(lambda cur: cur.execute("DELETE FROM login_rollup_state"))
+    return db
+
+
 @pytest.mark.parametrize("accounts,flagged", [(4, False), (5, True), (12, True)])
-def test_spray_needs_the_accounts_threshold(db, accounts, flagged):
+@pytest.mark.parametrize("source", ["rollup", "events"])
+def test_spray_needs_the_accounts_threshold(db, accounts, flagged, source):
     add_logins(db, spray(accounts))
+    if source == "events":
+        without_rollups(db)
     assert attacks(db) == ([("spray", SPRAYER, 2 * accounts, 0)] if flagged else [])
 
 
-def test_accounts_that_log_in_from_the_address_are_not_a_spray(db):
+@pytest.mark.parametrize("source", ["rollup", "events"])
+def test_accounts_that_log_in_from_the_address_are_not_a_spray(db, source):
     """An office behind one address: five people fail, four then log in from it, one gives up."""
     events = spray(5, ip="203.0.113.40", gap=30)
     for k in range(4):
         events.append((NIGHT.replace(minute=k, second=50), f"v{k}", "Acme" if k % 2 else "Beta", "203.0.113.40",
                        "success"))
     add_logins(db, events)
+    if source == "events":
+        without_rollups(db)
     assert attacks(db) == []
+    events.append((NIGHT.replace(minute=55), "v9", "Acme", "203.0.113.40", "failure"))   # a fifth one fails
+    add_logins(db, events[-1:])
+    if source == "events":
+        without_rollups(db)
+    assert attacks(db) == []   # 4 did log in: only v4 and v9 failed without
 
 
 def test_spray_is_counted_per_day(db):
@@ -53,11 +70,16 @@ def test_spray_is_counted_per_day(db):
     assert attacks(db) == []
 
 
-def test_spray_lockouts_are_attributed(db):
+@pytest.mark.parametrize("source", ["rollup", "events"])
+def test_spray_lockouts_are_attributed(db, source):
     events = spray(5)
     events += run_of(NIGHT.replace(hour=3), "v9", "Acme", SPRAYER, scripted_lockout())
     add_logins(db, events)
+    if source == "events":
+        without_rollups(db)
     assert attacks(db) == [("burst", "v9", 5, 1), ("spray", SPRAYER, 16, 1)]
+    figures = overview(db, NOV, load_policy(db))
+    assert (figures["lockouts"], figures["attack_lockouts"]) == (1, 1)
 
 
 @pytest.mark.parametrize("steps,fast", [

@@ -139,5 +139,5 @@ def test_policy_statement():
     text = DEFAULT.describe()
     assert "2, 4, 8, 16, 32 s after failures 1-5" in text
     assert "6 failures in a row lock the account" in text
-    assert "10.0.0.0/8, 192.168.0.0/16, 2001:db8:100::/48" in text
+    assert "Trusted zone: `10.0.0.0/8`, `192.168.0.0/16`, `2001:db8:100::/48`." in text
     assert "60 min inside the zone, 15 min outside" in text
