@@ -22,6 +22,7 @@ from analytics.demo import AGENTS
 from analytics.settings import BY_NAME
 
 PER_MONTH = 9
+SEED_TAG = 25                    # this extension's own stream, derived from the demo seed
 RECENT_OPEN = 9                  # raised in the last days, still open
 DEPTH_SHARE = [0.40, 0.27, 0.17, 0.10, 0.06]
 REPEAT_SHARE = 0.4               # share of escalations from the three repeat customers
@@ -100,7 +101,12 @@ def _recent_open(rng, now_s: float, ack_s: float, index: int) -> tuple[float, in
 
 
 def generate_demo(cur, rng: np.random.Generator, *, companies: pd.DataFrame, now: datetime) -> None:
-    """Add demo escalations and their events inside the demo transaction."""
+    """Add demo escalations and their events inside the demo transaction.
+
+    Draws come from a generator derived from the demo's seed, not from ``rng`` itself, so
+    the extensions that run after this one get the same draws whether it runs or not.
+    """
+    rng = np.random.default_rng([rng.bit_generator.seed_seq.entropy, SEED_TAG])
     chain = list(BY_NAME["escalation.chain"].default)
     ack_s = float(BY_NAME["escalation.ack_hours"].default) * 3600
     now_s = now.timestamp()
