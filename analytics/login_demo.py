@@ -68,8 +68,8 @@ def generate_demo(cur, rng, *, companies, now) -> None:
     if events <= 0 or users.empty:
         return
     policy = load_policy(_CursorReader(cur))
-    frame = generate_logins(rng, users=users, weights=companies.set_index("id")["weight"], policy=policy,
-                            start=pd.Timestamp(start), end=pd.Timestamp(now), events=events, tz=tz)
+    frame = generate_logins(rng, users=users, policy=policy, start=pd.Timestamp(start), end=pd.Timestamp(now),
+                            events=events, tz=tz)
     cur.register("login_demo_frame", frame)
     cur.execute(INSERT_GENERATED)
     cur.unregister("login_demo_frame")
@@ -146,19 +146,32 @@ def _release_latency(rng, lock_abs, slow, tz) -> np.ndarray:
     return wait + latency
 
 
-def generate_logins(rng, *, users: pd.DataFrame, weights: pd.Series, policy: LockoutPolicy,
-                    start: pd.Timestamp, end: pd.Timestamp, events: int, tz: str) -> pd.DataFrame:
-    """About ``events`` login events for ``users`` between ``start`` and ``end`` (a DataFrame)."""
+def generate_logins(rng, *, users: pd.DataFrame, policy: LockoutPolicy, start: pd.Timestamp, end: pd.Timestamp,
+                    events: int, tz: str) -> pd.DataFrame:
+    """About ``events`` login events for ``users`` between ``start`` and ``end`` (a DataFrame, by time).
+
+    Sessions pushed past ``end`` (a busy user works in one session at a time) are lost; when that
+    leaves more than 3% short, the sessions are drawn again, more of them."""
+    sessions = max(int(events / EVENTS_PER_SESSION), 1)
+    frame = _simulate(rng, users, policy, start, end, sessions, tz)
+    if len(frame) < 0.97 * events:
+        frame = _simulate(rng, users, policy, start, end, int(sessions * events / max(len(frame), 1)), tz)
+    return frame
+
+
+def _simulate(rng, users: pd.DataFrame, policy: LockoutPolicy, start: pd.Timestamp, end: pd.Timestamp,
+              n: int, tz: str) -> pd.DataFrame:
+    """The events of ``n`` sessions (plus the attacks and the quick returns after a logout)."""
     threshold = policy.threshold
     delay = np.array([policy.delay_after(k) or 0.0 for k in range(threshold + 1)])
     ip_table, office, home = _addresses(users)
     company = users["company_id"].to_numpy()
-    n_users, n = len(users), max(int(events / EVENTS_PER_SESSION), 1)
+    n_users = len(users)
 
     # Sessions: who, when (weekly and daily rhythms, local time), where, how many failed attempts.
     days = pd.date_range(start.tz_convert(tz).normalize(), end.tz_convert(tz).normalize(), freq="D")
     day_w = WEEKDAY_WEIGHT[days.day_of_week]
-    user_w = rng.lognormal(0, 0.6, n_users) * weights.reindex(company).fillna(weights.min()).to_numpy()
+    user_w = rng.lognormal(0, 0.5, n_users)  # some people log in more often than others
     u = rng.choice(n_users, size=n, p=user_w / user_w.sum())
     day = rng.choice(len(days), size=n, p=day_w / day_w.sum())
     hour = rng.choice(24, size=n, p=HOUR_WEIGHT / HOUR_WEIGHT.sum())

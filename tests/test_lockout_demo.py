@@ -117,8 +117,7 @@ def test_short_timeout_outside_the_zone_shows(demo):
 def test_generation_is_deterministic_and_follows_the_policy_in_force():
     users = pd.DataFrame({"user_id": [f"u{i}" for i in range(30)], "company_id": [1 + i % 3 for i in range(30)],
                           "is_admin": [i < 3 for i in range(30)]})
-    weights = pd.Series([0.5, 0.3, 0.2], index=[1, 2, 3])
-    kwargs = dict(users=users, weights=weights, start=pd.Timestamp("2026-01-01", tz="UTC"),
+    kwargs = dict(users=users, start=pd.Timestamp("2026-01-01", tz="UTC"),
                   end=pd.Timestamp(datetime(2026, 6, 1, tzinfo=timezone.utc)), events=20_000, tz="Europe/Paris")
     first = generate_logins(np.random.default_rng(5), policy=LockoutPolicy(), **kwargs)
     again = generate_logins(np.random.default_rng(5), policy=LockoutPolicy(), **kwargs)
