@@ -16,10 +16,14 @@ def _months(frame: pd.DataFrame) -> list[str]:
     return [m.strftime("%Y-%m") for m in pd.to_datetime(frame["month"])]
 
 
-def categories_over_time_figure(trend: pd.DataFrame, categories: list[str] | None = None) -> go.Figure:
-    """Incidents per month and root-cause category, stacked (colours follow the taxonomy's order)."""
+def categories_over_time_figure(trend: pd.DataFrame, categories: list[str] | None = None,
+                                months: list[str] | None = None) -> go.Figure:
+    """Incidents per month and root-cause category, stacked (colours follow the taxonomy's order).
+
+    ``months`` ('YYYY-MM') puts every month of the period on the axis, those without incidents too.
+    """
     order = list(categories or []) + sorted(set(trend["category"]) - set(categories or []))
-    months = sorted(set(_months(trend))) if not trend.empty else []
+    months = sorted(set(months or []) | set(_months(trend) if not trend.empty else []))
     fig = go.Figure()
     for k, category in enumerate(order):
         part = trend[trend["category"] == category]

@@ -99,11 +99,16 @@ def generate_demo(cur, rng: np.random.Generator, *, companies: pd.DataFrame, now
     causes = _causes(incidents, rng)
     rows: dict[str, list] = {"rca_reports": [], "rca_revisions": [], "rca_root_causes": [], "rca_timeline": [],
                              "rca_action_items": [], "rca_requests": []}
+    ids = incidents["id"].astype(int).tolist()
+    events = cur.execute(EVENTS_SQL, events_params(ids)).df()
+    impacts = cur.execute(IMPACT_SQL, {"ids": ids}).df().set_index("incident_id")
     for k, ((status, revisions), row) in enumerate(zip(_plan(incidents, now), incidents.itertuples())):
         if status == "none":
             continue
-        _report(cur, rows, rng, row, report_id=k + 1, status=status, revisions=revisions, cause=causes[k], now=now)
-    _requests(cur, rows, rng, now)
+        _report(rows, rng, row, report_id=k + 1, status=status, revisions=revisions, cause=causes[k], now=now,
+                events=events[events["incident_id"] == row.id],
+                impact={k: int(v) for k, v in impacts.loc[row.id].items()})
+    _requests(cur, rows, rng, now, incidents)
     for table, items in rows.items():
         if items:
             cur.register("demo_rca_rows", pd.DataFrame(items))
@@ -124,13 +129,10 @@ def _publications(rng, first: datetime, revisions: int, status: str, now: dateti
     return out
 
 
-def _report(cur, rows, rng, incident, *, report_id, status, revisions, cause, now) -> None:
+def _report(rows, rng, incident, *, report_id, status, revisions, cause, now, events, impact) -> None:
     resolved, author = incident.resolved_at, incident.commander
     rows["rca_reports"].append({"id": report_id, "incident_id": incident.id, "created_at": _day(resolved),
                                 "created_by": author})
-    events = cur.execute(EVENTS_SQL, events_params(int(incident.id))).df()
-    impact = dict(zip(("customers_affected", "impact_minutes", "tickets"),
-                      cur.execute(IMPACT_SQL, [int(incident.id)]).fetchone()))
     category, platform = cause
     publications = _publications(rng, resolved + timedelta(days=float(rng.uniform(2, 15))), revisions, status, now)
     first_published = publications[0][1]
@@ -195,30 +197,31 @@ def _actions(rows, rng, report_id, category, *, created, published, now) -> list
     return planned
 
 
-def _requests(cur, rows, rng, now) -> None:
+def _requests(cur, rows, rng, now, incidents: pd.DataFrame) -> None:
     published: dict[int, datetime] = {}
     for r in rows["rca_revisions"]:
         if r["published_at"] is not None and r["report_id"] not in published:
             published[r["report_id"]] = r["published_at"]  # revisions come in order: the first publication
-    reports = {r["id"]: r["incident_id"] for r in rows["rca_reports"]}
-    for report_id, incident_id in reports.items():
+    impacted = cur.execute("SELECT incident_id, list(company_id ORDER BY company_id) FROM incident_impacted_companies "
+                           "GROUP BY incident_id").fetchall()
+    companies_of = {int(i): list(c) for i, c in impacted}
+    contact_of = dict(cur.execute("SELECT company_id, arg_min(name, (NOT is_admin, id)) FROM contacts "
+                                  "GROUP BY company_id").fetchall())
+    resolved_of = dict(zip(incidents["id"].astype(int), incidents["resolved_at"]))
+    for report in rows["rca_reports"]:
+        report_id, incident_id = report["id"], int(report["incident_id"])
         if rng.random() > 0.4:
             continue
-        companies = [r[0] for r in cur.execute(
-            "SELECT company_id FROM incident_impacted_companies WHERE incident_id = ? ORDER BY company_id",
-            [int(incident_id)]).fetchall()]
-        resolved = cur.execute("SELECT resolved_at FROM incidents WHERE id = ?", [int(incident_id)]).fetchone()[0]
+        companies = companies_of.get(incident_id, [])
         for company_id in rng.choice(companies, size=min(len(companies), int(rng.integers(1, 3))), replace=False):
-            contact = cur.execute("SELECT name FROM contacts WHERE company_id = ? ORDER BY is_admin DESC, id LIMIT 1",
-                                  [int(company_id)]).fetchone()
-            requested = resolved + timedelta(days=float(rng.uniform(0.5, 6)))
+            requested = resolved_of[incident_id] + timedelta(days=float(rng.uniform(0.5, 6)))
             if requested > now:
                 continue
             ready = published.get(report_id)
             delivered = max(requested, ready) + timedelta(days=float(rng.uniform(0.1, 2))) if ready else None
             delivered = delivered if delivered and delivered <= now else None
             rows["rca_requests"].append({
-                "incident_id": int(incident_id), "company_id": int(company_id),
-                "requested_at": requested, "requested_by": contact[0] if contact else "Customer administrator",
+                "incident_id": incident_id, "company_id": int(company_id),
+                "requested_at": requested, "requested_by": contact_of.get(int(company_id), "Customer administrator"),
                 "delivered_at": delivered, "delivered_revision": 1 if delivered else None,
                 "recorded_by": "demo", "recorded_at": requested})

@@ -127,51 +127,57 @@ def _no_revisions() -> pd.DataFrame:
 
 
 EVENTS_SQL = """
-    SELECT occurred_at, event, who, note, customer_visible FROM (
-        SELECT started_at AS occurred_at, 'Disruption started' AS event, NULL AS who, NULL AS note,
-               true AS customer_visible, 0 AS rank FROM incidents WHERE id = $id
-        UNION ALL SELECT detected_at, 'Disruption detected by support', NULL, NULL, true, 1
-        FROM incidents WHERE id = $id
-        UNION ALL SELECT impact_defined_at, 'Impact on customers assessed', NULL, NULL, true, 2
-        FROM incidents WHERE id = $id
-        UNION ALL SELECT t.occurred_at, s.event, t.actor, t.note, NOT list_contains($internal, t.to_status), 3
+    SELECT incident_id, occurred_at, event, who, note, customer_visible FROM (
+        SELECT id AS incident_id, started_at AS occurred_at, 'Disruption started' AS event, NULL AS who,
+               NULL AS note, true AS customer_visible, 0 AS rank FROM incidents WHERE list_contains($ids, id)
+        UNION ALL SELECT id, detected_at, 'Disruption detected by support', NULL, NULL, true, 1
+        FROM incidents WHERE list_contains($ids, id)
+        UNION ALL SELECT id, impact_defined_at, 'Impact on customers assessed', NULL, NULL, true, 2
+        FROM incidents WHERE list_contains($ids, id)
+        UNION ALL SELECT t.incident_id, t.occurred_at, s.event, t.actor, t.note,
+                         NOT list_contains($internal, t.to_status), 3
         FROM incident_transitions t JOIN (SELECT unnest($statuses) AS status, unnest($labels) AS event) s
-             ON s.status = t.to_status WHERE t.incident_id = $id
-        UNION ALL SELECT sent_at, CASE kind WHEN 'notification' THEN 'Customers notified in writing'
-                                           ELSE 'Status report sent to customers' END, sent_by, NULL, true, 4
-        FROM incident_notifications WHERE incident_id = $id
-        UNION ALL SELECT completed_at, s.event, owner, note, true, 5
+             ON s.status = t.to_status WHERE list_contains($ids, t.incident_id)
+        UNION ALL SELECT incident_id, sent_at, CASE kind WHEN 'notification' THEN 'Customers notified in writing'
+                                                        ELSE 'Status report sent to customers' END,
+                         sent_by, NULL, true, 4
+        FROM incident_notifications WHERE list_contains($ids, incident_id)
+        UNION ALL SELECT incident_id, completed_at, s.event, owner, note, true, 5
         FROM incident_steps JOIN (SELECT unnest($steps) AS step, unnest($step_labels) AS event) s USING (step)
-        WHERE incident_id = $id)
-    ORDER BY occurred_at, rank"""
+        WHERE list_contains($ids, incident_id))
+    ORDER BY incident_id, occurred_at, rank"""
 
 IMPACT_SQL = """
-    SELECT (SELECT count(*) FROM incident_impacted_companies WHERE incident_id = i.id) AS customers_affected,
+    WITH impacted AS (
+        SELECT incident_id, company_id FROM incident_companies WHERE list_contains($ids, incident_id)
+        UNION SELECT i.id, c.id FROM incidents i CROSS JOIN companies c
+        WHERE i.all_customers AND list_contains($ids, i.id))
+    SELECT i.id AS incident_id,
+           (SELECT count(*) FROM impacted x WHERE x.incident_id = i.id) AS customers_affected,
            date_diff('minute', i.started_at, i.resolved_at) AS impact_minutes,
-           (SELECT count(*) FROM tickets t JOIN incident_impacted_companies ic
-                ON ic.company_id = t.company_id AND ic.incident_id = i.id
+           (SELECT count(*) FROM tickets t JOIN impacted x ON x.company_id = t.company_id AND x.incident_id = i.id
             WHERE t.opened_at >= i.started_at AND t.opened_at <= i.resolved_at) AS tickets
-    FROM incidents i WHERE i.id = ?"""
+    FROM incidents i WHERE list_contains($ids, i.id) ORDER BY i.id"""
 
 
-def events_params(incident_id: int) -> dict:
-    """The bound parameters of EVENTS_SQL for one incident."""
-    return {"id": incident_id, "statuses": list(CUSTOMER_STATUS_EVENTS),
+def events_params(incident_ids: list[int]) -> dict:
+    """The bound parameters of EVENTS_SQL for these incidents."""
+    return {"ids": [int(i) for i in incident_ids], "statuses": list(CUSTOMER_STATUS_EVENTS),
             "labels": list(CUSTOMER_STATUS_EVENTS.values()), "internal": list(INTERNAL_STATUSES),
             "steps": list(STEP_EVENTS), "step_labels": list(STEP_EVENTS.values())}
 
 
 def incident_events(db, *, incident_id: int) -> pd.DataFrame:
     """The incident's recorded events, oldest first: occurred_at, event, who, note, customer_visible."""
-    return db.query(EVENTS_SQL, events_params(incident_id))
+    return db.query(EVENTS_SQL, events_params([incident_id])).drop(columns="incident_id")
 
 
 def impact_figures(db, *, incident_id: int) -> dict:
     """Impacted customers, disruption minutes (start to resolution) and their tickets opened meanwhile."""
-    row = db.rows(IMPACT_SQL, [incident_id])
+    row = db.rows(IMPACT_SQL, {"ids": [incident_id]})
     if not row:
         return {}
-    customers, minutes, tickets = row[0]
+    _, customers, minutes, tickets = row[0]
     return {"customers_affected": int(customers), "impact_minutes": None if minutes is None else int(minutes),
             "tickets": int(tickets)}
 

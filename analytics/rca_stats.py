@@ -52,6 +52,15 @@ def _params(db, flt: RcaFilter, as_of: datetime) -> dict:
             "window": int(get_setting(db, "rca.recurrence_days"))}
 
 
+def period_months(start: date, end: date) -> list[str]:
+    """'YYYY-MM' of every month touching [start, end)."""
+    months, current = [], start.replace(day=1)
+    while current < end:
+        months.append(current.strftime("%Y-%m"))
+        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    return months
+
+
 def _query(db, sql: str, params: dict) -> pd.DataFrame:
     """Run ``sql`` binding only the named parameters it uses (DuckDB refuses extra ones)."""
     used = set(re.findall(r"\$([a-z_]+)", sql))

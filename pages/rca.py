@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.rca_charts import categories_over_time_figure, publish_delay_figure
 from analytics.rca_rules import ACTION_STATUS_LABELS, STATUS_LABELS
-from analytics.rca_stats import STATUS_CHOICES, RcaFilter
+from analytics.rca_stats import STATUS_CHOICES, RcaFilter, period_months
 from ui.rca_data import load_choices, load_customer_markdown, load_customer_pdf, load_summaries
 from ui.session import get_database
 
@@ -53,7 +53,8 @@ metrics[1].metric("RCAs published", count(head["published"]),
                   help=f"{count(head['in_progress'])} more in draft or in review")
 metrics[2].metric("Median days to publish", "—" if head["median_days_to_publish"] is None
                   else f"{head['median_days_to_publish']:.1f}")
-metrics[3].metric(f"Without RCA past {overdue_days} days", count(head["overdue"]))
+metrics[3].metric("RCAs overdue", count(head["overdue"]),
+                  help=f"Resolved more than {overdue_days} days ago without a published RCA.")
 metrics[4].metric("Recurring causes", count(head["recurring"]),
                   help="Incidents whose root cause (category and platform) already hit another incident "
                        "in the previous 90 days (setting rca.recurrence_days).")
@@ -64,7 +65,8 @@ metrics[5].metric("Action items done", "—" if head["completion_pct"] is None e
 left, right = st.columns(2)
 with left:
     st.subheader("Root-cause categories over time")
-    st.plotly_chart(categories_over_time_figure(data["trend"], categories), width="stretch", key="rca_categories_chart")
+    st.plotly_chart(categories_over_time_figure(data["trend"], categories, months=period_months(start, end)),
+                    width="stretch", key="rca_categories_chart")
 with right:
     st.subheader("Time from resolution to published RCA")
     st.plotly_chart(publish_delay_figure(listing, overdue_days=overdue_days), width="stretch",
