@@ -177,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     monthly.add_argument("--db")
     monthly.add_argument("--out", required=True, help="output file; .pdf or .html decides the format")
     monthly.set_defaults(func=cmd_report_monthly)
+
+    from analytics.rca_cli import add_rca_commands  # rca export, rca month
+
+    add_rca_commands(sub)
     from analytics.store_cli import add_store_commands  # migrate, copy
 
     add_store_commands(sub)

@@ -26,7 +26,8 @@ DEFAULT_TICKETS = 50_000
 DEFAULT_COMPANIES = 40
 DEFAULT_MONTHS = 18
 CHUNK = 250_000
-DEMO_EXTENSIONS: list[str] = ["analytics.incident_demo", "analytics.escalation_demo", "analytics.login_demo"]  # e.g. "analytics.escalations" (modules with generate_demo)
+DEMO_EXTENSIONS: list[str] = ["analytics.incident_demo", "analytics.escalation_demo", "analytics.login_demo",
+                             "analytics.rca_demo"]  # e.g. "analytics.escalations" (modules with generate_demo)
 
 CHANNELS = np.array(["phone", "email", "portal", "voicemail", "remote_session"])
 CHANNEL_SHARE = [0.30, 0.34, 0.26, 0.05, 0.05]

@@ -49,6 +49,8 @@ SETTINGS: tuple[Setting, ...] = (
             ["software defect", "change/deployment", "capacity", "third-party software",
              "customer infrastructure", "network", "security", "human error", "unknown"],
             "Taxonomy of root-cause categories offered in post-incident reviews."),
+    Setting("rca.recurrence_days", 90,
+            "Days within which the same root-cause category on the same platform counts as a recurrence."),
     Setting("lockout.threshold", 6,
             "Failed logins in a row after which the account is locked."),
     Setting("lockout.base_delay_seconds", 2,
