@@ -12,6 +12,10 @@ from ui.rca_data import load_choices, load_customer_markdown, load_customer_pdf,
 from ui.session import get_database
 
 
+TIME_COLUMNS = {name: st.column_config.DatetimeColumn(name.replace("_", " "), format="YYYY-MM-DD HH:mm")
+                for name in ("resolved_at", "started_at", "previous_started_at")}
+
+
 def default_period(today: date) -> tuple[date, date]:
     """The last twelve months up to today."""
     return today.replace(year=today.year - 1) + timedelta(days=1), today
@@ -80,7 +84,7 @@ with rcas_tab:
     shown = shown.assign(rca_status=shown["rca_status"].map(STATUS_LABELS),
                          revision_in_progress=shown["revision_in_progress"].map(STATUS_LABELS))
     event = st.dataframe(shown, key="rca_list", hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row")
+                         selection_mode="single-row", column_config=TIME_COLUMNS)
     st.download_button("Download CSV", shown.to_csv(index=False), file_name="rca-list.csv", mime="text/csv",
                        key="rca_list_csv")
     rows = event.selection.rows if event else []
@@ -103,7 +107,8 @@ with rcas_tab:
 with recurrence_tab:
     st.write(f"{len(data['recurrences'])} recurring root cause(s): the same category on the same platform as "
              "an earlier incident at most 90 days before.")
-    st.dataframe(data["recurrences"], key="rca_recurrences", hide_index=True, width="stretch")
+    st.dataframe(data["recurrences"], key="rca_recurrences", hide_index=True, width="stretch",
+                 column_config=TIME_COLUMNS)
 with actions_tab:
     actions = data["actions"]
     overdue = actions[actions["overdue"].fillna(False).astype(bool)]
@@ -119,4 +124,4 @@ with missing_tab:
              "the resolution.")
     st.dataframe(missing[["reference", "title", "severity", "resolved_at", "rca_status", "days_since_resolution"]]
                  .assign(rca_status=missing["rca_status"].map(STATUS_LABELS)),
-                 key="rca_missing", hide_index=True, width="stretch")
+                 key="rca_missing", hide_index=True, width="stretch", column_config=TIME_COLUMNS)

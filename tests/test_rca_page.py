@@ -136,3 +136,22 @@ def test_review_page_refuses_other_roles(page_db):
     at.run()
     assert "Only supervisors and administrators" in at.warning[0].value
     assert not at.text_area
+
+
+def test_every_demo_review_opens_in_its_state(demo_db_path, monkeypatch):
+    monkeypatch.setenv("VIGIE_DB", str(demo_db_path))
+    db = Database(demo_db_path, read_only=True)
+    try:
+        states = dict(db.rows("SELECT i.id, coalesce(c.status, 'none') FROM incidents i "
+                              "LEFT JOIN rca_current c ON c.incident_id = i.id "
+                              "WHERE i.resolved_at IS NOT NULL AND i.status IN ('resolved', 'post_mortem', 'closed')"))
+    finally:
+        db.close()
+    expected_buttons = {"none": "Save and send for review", "draft": "Save and send for review",
+                        "in_review": "Publish this revision", "published": "Start a new revision"}
+    at = open_page("pages/rca_review.py")
+    for incident_id, state in states.items():
+        at.selectbox(key="rca_review_incident").set_value(incident_id).run()
+        assert not at.exception, (incident_id, [e.value for e in at.exception])
+        assert expected_buttons[state] in [b.label for b in at.button], (incident_id, state)
+    assert set(states.values()) == set(expected_buttons)
