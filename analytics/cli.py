@@ -181,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     from analytics.rca_cli import add_rca_commands  # rca export, rca month
 
     add_rca_commands(sub)
+    from analytics.settings_cli import add_settings_commands  # settings list, set, reset
+
+    add_settings_commands(sub)
     from analytics.store_cli import add_store_commands  # migrate, copy
 
     add_store_commands(sub)
