@@ -208,3 +208,31 @@ def test_an_identity_provider_may_serve_a_public_address(app_db, served_on):
     at = dashboard(signed_in("vigie-leadership")).run()
     assert titles(at) == ["SLA compliance"]
     assert registered(at) == expected_pages("leadership")
+
+
+def _probe_script():
+    """An app recording where the entry's guard would consider itself (see ui/entry.py)."""
+    import streamlit as st
+
+    from ui.entry import _in_callback_or_fragment
+
+    st.session_state["probe_body"] = _in_callback_or_fragment()
+
+    def on_click():
+        st.session_state["probe_callback"] = _in_callback_or_fragment()
+
+    st.button("Go", on_click=on_click)
+
+    @st.fragment
+    def part():
+        st.session_state["probe_fragment"] = _in_callback_or_fragment()
+
+    part()
+
+
+def test_the_entry_guard_tells_callbacks_and_fragments_from_full_runs():
+    """Callbacks and fragments belong to an earlier full run that came through the entry: no re-entry there."""
+    at = AppTest.from_function(_probe_script).run()
+    at.button[0].click().run()
+    assert (at.session_state["probe_body"], at.session_state["probe_callback"],
+            at.session_state["probe_fragment"]) == (False, True, True)

@@ -34,15 +34,27 @@ def entered() -> bool:
 def ensure_entered() -> None:
     """Route a page run that bypassed the entry through it, then stop the bypassing run.
 
-    Does nothing when the main script is not ``dashboard.py`` (a page tested alone with AppTest).
+    Does nothing when the main script is not ``dashboard.py`` (a page tested alone with AppTest),
+    nor in a widget callback or a fragment: those only exist for widgets and fragments drawn by
+    an earlier full run of the page, which came through the entry.
     """
-    if entered():
+    if entered() or _in_callback_or_fragment():
         return
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is None or Path(ctx.main_script_path).resolve() != ENTRY_SCRIPT:
         return
     run_dashboard()
     st.stop()
+
+
+def _in_callback_or_fragment() -> bool:
+    """True inside a widget callback or a fragment (Streamlit's per-thread run state)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+    except ImportError:  # a Streamlit without it: treat the run as a full one (the safe side)
+        return False
+    state = ThreadState.get()
+    return state.fragment_id is not None or state.run_location.name == "CALLBACK"
 
 
 def _only_page(render, title: str, url_path: str) -> None:
