@@ -278,7 +278,9 @@ def lockout_figures(db, period: Period) -> LockoutFigures:
     if not has_tables(db, "login_events", "login_daily", "login_rollup_state"):
         return LockoutFigures(available=False)
     from analytics.lockout_policy import load_policy
-    from analytics.login_stats import LoginFilter, daily_counts, overview, suspected_attacks
+    from analytics.login_stats import LoginFilter, daily_counts, lockout_rows, overview, suspected_attacks
 
     policy, flt = load_policy(db), LoginFilter(period)
-    return LockoutFigures(True, overview(db, flt, policy), suspected_attacks(db, flt, policy), daily_counts(db, flt))
+    attacks = suspected_attacks(db, flt, policy)  # as the lockouts page: attacks, then its lockout rows
+    lockouts = lockout_rows(db, flt, policy, attacks)
+    return LockoutFigures(True, overview(db, flt, policy, lockouts), attacks, daily_counts(db, flt))
