@@ -22,7 +22,8 @@ from it: what a password spray leaves behind).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -81,23 +82,17 @@ def derived_sql(source: str) -> str:
                                  source=_checked(source))
 
 
-def insert_events(cur, source: str, *, tz: str) -> int:
-    """Store the events of ``source`` (users with no stored event yet); returns the rows written."""
-    before = cur.execute("SELECT count(*) FROM login_events").fetchone()[0]
-    cur.execute(f"INSERT INTO login_events {derived_sql(source)} ORDER BY occurred_at")
-    written = cur.execute("SELECT count(*) FROM login_events").fetchone()[0] - before
-    refresh_daily(cur, tz=tz)
-    return written
-
-
 def merge_events(cur, incoming: str, *, tz: str) -> None:
     """Insert or replace the events of ``incoming`` (keyed on user, instant and outcome).
 
     The stored events of every user concerned are re-derived with the new ones, so
-    the failures in a row and the gaps stay true whatever order files arrive in.
+    the failures in a row and the gaps stay true whatever order files arrive in. The
+    rollups are rebuilt for the days the new events cover when they were current.
     """
     incoming = _checked(incoming)
     base = ", ".join(BASE_COLUMNS)
+    current = rollups_current(cur, tz=tz)
+    first, last = cur.execute(f"SELECT min(occurred_at), max(occurred_at) FROM {incoming}").fetchone()
     cur.execute(f"CREATE OR REPLACE TEMP TABLE login_touched AS SELECT DISTINCT user_id FROM {incoming}")
     cur.execute(f"""
         CREATE OR REPLACE TEMP TABLE login_merged AS
@@ -111,19 +106,39 @@ def merge_events(cur, incoming: str, *, tz: str) -> None:
     cur.execute(f"INSERT INTO login_events {derived_sql('login_merged')} ORDER BY occurred_at")
     for name in ("login_touched", "login_merged"):
         cur.execute(f"DROP TABLE IF EXISTS {name}")
-    refresh_daily(cur, tz=tz)
+    if first is None:
+        return
+    zone = ZoneInfo(tz)
+    refresh_daily(cur, tz=tz, days=(first.astimezone(zone).date(), last.astimezone(zone).date()) if current else None)
 
 
-def refresh_daily(cur, *, tz: str) -> None:
-    """Rebuild the rollups (``login_daily``, ``login_ip_daily``), days cut at midnight in ``tz``."""
-    cur.execute("DELETE FROM login_daily")
-    cur.execute("DELETE FROM login_ip_daily")
-    first, last = cur.execute("SELECT min(occurred_at), max(occurred_at) FROM login_events").fetchone()
-    if first is not None:
-        day, params = local_day_sql("occurred_at", tz, first, last)
+def rollups_current(cur, *, tz: str) -> bool:
+    """True when the rollups were rebuilt after the last write, with days cut in ``tz``."""
+    return bool(cur.execute("SELECT count(*) FROM login_rollup_state WHERE timezone = ? "
+                            "AND events = (SELECT count(*) FROM login_events)", [tz]).fetchone()[0])
+
+
+def refresh_daily(cur, *, tz: str, days: tuple[date, date] | None = None) -> None:
+    """Rebuild the rollups (``login_daily``, ``login_ip_daily``), days cut at midnight in ``tz``:
+    all of them, or only the local days ``days`` (first, last) when the others are current."""
+    if days is None:
+        cur.execute("DELETE FROM login_daily")
+        cur.execute("DELETE FROM login_ip_daily")
+        first, last = cur.execute("SELECT min(occurred_at), max(occurred_at) FROM login_events").fetchone()
+        window = {"t0": first, "t1": last}
+    else:
+        zone = ZoneInfo(tz)
+        window = {"t0": datetime.combine(days[0], time(0), zone),
+                  "t1": datetime.combine(days[1] + timedelta(days=1), time(0), zone) - timedelta(microseconds=1)}
+        for table in ("login_daily", "login_ip_daily"):
+            cur.execute(f"DELETE FROM {table} WHERE day BETWEEN ? AND ?", [days[0], days[1]])
+    if window["t0"] is not None:
+        day, params = local_day_sql("occurred_at", tz, window["t0"], window["t1"])
+        params.update(window)
+        where = "occurred_at BETWEEN $t0 AND $t1"
         cur.execute(f"INSERT INTO login_daily SELECT {day} AS day, company_id, outcome, count(*) AS events "
-                    f"FROM login_events GROUP BY ALL", params)
-        unanswered = UNANSWERED_FAILURES.format(day=day, filter="true")
+                    f"FROM login_events WHERE {where} GROUP BY ALL", params)
+        unanswered = UNANSWERED_FAILURES.format(day=day, filter=where)
         cur.execute(f"INSERT INTO login_ip_daily SELECT day, ip, any_value(ip_num), company_id, count(*), "
                     f"sum(failures), min(first_seen), max(last_seen) FROM ({unanswered}) GROUP BY day, ip, company_id",
                     params)

@@ -119,8 +119,8 @@ def inactivity_by_zone(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFr
         WITH {cte},
         logins AS (  -- successes counted per address first: the zone is then tested once per address
             SELECT CASE WHEN {zone} THEN 'inside' ELSE 'outside' END AS zone, sum(n) AS logins
-            FROM (SELECT ip_num, count(*) AS n FROM login_events WHERE outcome = 'success' AND {event_filter()}
-                  GROUP BY ip_num) GROUP BY 1
+            FROM (SELECT ip, any_value(ip_num) AS ip_num, count(*) AS n FROM login_events
+                  WHERE outcome = 'success' AND {event_filter()} GROUP BY ip) GROUP BY 1
         ),
         per_zone AS (
             SELECT zone, count(*) AS inactivity_logouts, count(DISTINCT user_id) AS users,

@@ -6,6 +6,7 @@ import pytest
 from analytics.access import Actor, PermissionDenied, system_actor
 from analytics.cli import main
 from analytics.login_import import LoginImportFileError, import_logins
+from analytics.login_store import refresh_daily
 
 ADMIN = system_actor("test")
 HEADER = "occurred_at,user_id,company,ip,outcome,actor"
@@ -148,3 +149,20 @@ def test_cli(db, tmp_path, capsys):
     assert main(["import", "logins", str(tmp_path / "missing.csv"), "--db", db_path]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: cannot read") and "no such file" in err
+
+
+def test_rollups_after_imports_equal_a_full_rebuild(db, tmp_path):
+    def rollups():
+        return (db.rows("SELECT * FROM login_daily ORDER BY ALL"), db.rows("SELECT * FROM login_ip_daily ORDER BY ALL"))
+
+    spray = [f"2026-11-03T02:{k:02d}:00+01:00,v{k},Acme,192.0.2.66,failure," for k in range(6)]
+    import_logins(db, write(tmp_path, *spray, "2026-11-03T23:30:00+01:00,u1,Acme,10.1.2.3,success,",
+                            name="first.csv"), actor=ADMIN)
+    import_logins(db, write(tmp_path, "2026-11-04T00:30:00+01:00,u1,Acme,10.1.2.3,failure,",
+                            "2026-11-05T09:00:00+01:00,v0,Beta,192.0.2.66,failure,",   # v0 moves to Beta
+                            "2026-11-03T02:00:00+01:00,v0,Beta,192.0.2.66,failure,", name="second.csv"), actor=ADMIN)
+    incremental = rollups()
+    sprayed = sorted((r[3], r[4]) for r in incremental[1] if str(r[0]) == "2026-11-03")
+    assert sprayed == [(1, 5), (2, 1)]   # Acme's five accounts and v0, now at Beta
+    db.write(refresh_daily, tz=db.timezone)
+    assert rollups() == incremental
