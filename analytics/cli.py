@@ -108,10 +108,12 @@ def cmd_report_monthly(args) -> int:
     images = write_report(report, out)
     for name, reason in images.errors.items():
         print(f"warning: chart {name} left out: {reason}", file=sys.stderr)
+    for name, reason in report.problems.items():
+        print(f"warning: section {name} left out: {reason}", file=sys.stderr)
     state = "" if report.complete else " (month in progress)"
     print(f"monthly report {month.key}{state} written to {out} ({kind.upper()}, {out.stat().st_size:,} bytes): "
           f"{report.current.tickets.tickets:,} tickets, {report.current.sla.breaches:,} SLA breaches")
-    return 0
+    return 1 if report.problems else 0
 
 
 def cmd_incidents(args) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pandas as pd
 
 from analytics import report_sections as sections
@@ -134,6 +135,17 @@ class MonthlyReport:
     timezone: str
 
     @property
+    def problems(self) -> dict[str, str]:
+        """Sections left out because a query failed: section name -> reason."""
+        found = {}
+        for figures in (self.current, self.previous):
+            for name in ("incidents", "escalations", "rca", "lockouts"):
+                problem = getattr(figures, name).problem
+                if problem:
+                    found.setdefault(name, problem)
+        return found
+
+    @property
     def complete(self) -> bool:
         """False while the month is still in progress."""
         return self.current.as_of == self.month.period(self.timezone).bounds()[1]
@@ -145,6 +157,14 @@ def month_as_of(month: ReportMonth, tz: str, now: datetime) -> datetime:
     return min(end, now)
 
 
+def _optional(empty, collect, db, period, **kwargs):
+    """A section from another domain; a failing query leaves it out with the reason, not the whole report."""
+    try:
+        return collect(db, period, **kwargs)
+    except duckdb.Error as exc:
+        return empty(available=False, problem=str(exc).splitlines()[0])
+
+
 def month_figures(db, month: ReportMonth, *, now: datetime, detail: bool = True) -> MonthFigures:
     """Collect every section for one month, as it stood at its end (``detail``: breaches per company)."""
     period = month.period(db.timezone)
@@ -153,10 +173,10 @@ def month_figures(db, month: ReportMonth, *, now: datetime, detail: bool = True)
         month=month, as_of=as_of,
         sla=sections.sla_figures(db, period, as_of=as_of, with_companies=detail),
         tickets=sections.ticket_figures(db, period, as_of=as_of),
-        incidents=sections.incident_figures(db, period, as_of=as_of),
-        escalations=sections.escalation_figures(db, period, as_of=as_of),
-        rca=sections.rca_figures(db, period, as_of=as_of),
-        lockouts=sections.lockout_figures(db, period),
+        incidents=_optional(sections.IncidentFigures, sections.incident_figures, db, period, as_of=as_of),
+        escalations=_optional(sections.EscalationFigures, sections.escalation_figures, db, period, as_of=as_of),
+        rca=_optional(sections.RcaFigures, sections.rca_figures, db, period, as_of=as_of),
+        lockouts=_optional(sections.LockoutFigures, sections.lockout_figures, db, period),
     )
 
 

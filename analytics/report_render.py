@@ -171,6 +171,10 @@ def _chapters(report: MonthlyReport, images: ChartImages) -> list[tuple[str, str
         else:
             body += '<p class="empty">No suspected attack this month.</p>'
         chapters.append(("Logins and lockouts", body))
+    titles = {"incidents": "Major incidents", "escalations": "Escalations", "rca": "Root cause analyses (RCA)",
+              "lockouts": "Logins and lockouts"}
+    for name, problem in report.problems.items():
+        chapters.append((titles[name], f'<p class="note">This section could not be computed: {_esc(problem)}</p>'))
     return chapters
 
 

@@ -160,6 +160,7 @@ class IncidentFigures:
     incidents: pd.DataFrame = field(default_factory=pd.DataFrame)
     target_minutes: int = 20
     deadline_minutes: int = 30
+    problem: str = ""  # why the section could not be computed (its tables exist but a query failed)
 
     @property
     def count(self) -> int:
@@ -193,6 +194,7 @@ class EscalationFigures:
     open_by_level: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["level", "level_name",
                                                                                        "open"]))
     raised: int = 0
+    problem: str = ""  # why the section could not be computed (its tables exist but a query failed)
 
     @property
     def open_total(self) -> int:
@@ -236,6 +238,7 @@ class RcaFigures:
 
     available: bool
     figures: dict = field(default_factory=dict)  # rca_stats.rca_month_figures
+    problem: str = ""  # why the section could not be computed (its tables exist but a query failed)
 
     def get(self, key: str) -> int:
         return int(self.figures.get(key) or 0)
@@ -259,6 +262,7 @@ class LockoutFigures:
     overview: dict = field(default_factory=dict)  # login_stats.overview
     attacks: pd.DataFrame = field(default_factory=pd.DataFrame)  # login_stats.suspected_attacks
     daily: pd.DataFrame = field(default_factory=pd.DataFrame)    # login_stats.daily_counts
+    problem: str = ""  # why the section could not be computed (its tables exist but a query failed)
 
     def get(self, key: str) -> int:
         value = self.overview.get(key)

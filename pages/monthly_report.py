@@ -39,6 +39,11 @@ def plain(text: str) -> str:
     return re.sub(r"([\\`*_\[\]$<~|])", r"\\\1", text)
 
 
+def absent(section, text: str) -> None:
+    """Why a section shows nothing: its data is not recorded, or its query failed (warned above)."""
+    st.info("Left out: see the warning at the top of the page." if section.problem else text)
+
+
 def table(frame, key: str) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key=key)
 
@@ -66,6 +71,9 @@ downloads[0].download_button("Download PDF", data=lambda: load_pdf(db, path, mon
 downloads[1].download_button("Download HTML", data=lambda: load_html(db, path, month_key, now),
                              file_name=f"vigie-monthly-report-{month_key}.html", mime="text/html",
                              on_click="ignore", icon=":material/html:", key="monthly_report_html")
+
+for name, problem in report.problems.items():
+    st.warning(f"The {name} section could not be computed and is left out: {problem}", icon=":material/warning:")
 
 st.subheader("Summary")
 st.markdown("\n".join(f"- {plain(line)}" for line in report.summary))
@@ -113,7 +121,7 @@ else:
 
 st.subheader("Major incidents")
 if not report.current.incidents.available:
-    st.info("Incidents are not recorded in this database.")
+    absent(report.current.incidents, "Incidents are not recorded in this database.")
 else:
     table(tables.incident_figures_table(report), "monthly_report_incident_figures")
     if report.current.incidents.count == 0:
@@ -124,7 +132,7 @@ else:
 
 st.subheader("Escalations")
 if not report.current.escalations.available:
-    st.info("Escalations are not recorded in this database.")
+    absent(report.current.escalations, "Escalations are not recorded in this database.")
 else:
     esc = report.current.escalations
     st.write(f"{plural(esc.raised, 'escalation')} raised in {month.label} ({report.previous.escalations.raised:,} in "
@@ -137,7 +145,7 @@ else:
 
 st.subheader("Root cause analyses (RCA)")
 if not report.current.rca.available:
-    st.info("RCA reports are not recorded in this database.")
+    absent(report.current.rca, "RCA reports are not recorded in this database.")
 else:
     left, right = st.columns(2)
     with left:
@@ -147,7 +155,7 @@ else:
 
 st.subheader("Logins and lockouts")
 if not report.current.lockouts.available:
-    st.info("Login events are not recorded in this database.")
+    absent(report.current.lockouts, "Login events are not recorded in this database.")
 else:
     left, right = st.columns(2)
     with left:

@@ -241,3 +241,22 @@ def test_a_month_in_progress_is_taken_to_date(two_months):
     assert report.current.sla.cell(2, "response") == {"met": 0, "breached": 1, "compliance_pct": 0.0}  # O1 only
     assert "The month is still in progress: figures to date." in render_html(report)
     assert build_report(two_months, OCTOBER, now=NOW).complete
+
+
+def break_incident_queries(db) -> None:
+    """Make the incidents section's queries fail for real: a column they read is renamed."""
+    with db.transaction() as cur:
+        cur.execute("ALTER TABLE incident_notifications RENAME COLUMN sent_at TO sent_on")
+
+
+def test_a_failing_section_is_left_out_with_its_reason(two_months):
+    from analytics.report_render import render_html
+
+    break_incident_queries(two_months)
+    report = build_report(two_months, OCTOBER, now=NOW)
+    assert not report.current.incidents.available and "sent_at" in report.problems["incidents"]
+    assert list(report.problems) == ["incidents"]
+    assert "incidents" not in [h.key for h in report.headlines]
+    assert not any("major incident" in line for line in report.summary)
+    assert report.current.sla.breaches == 5 and report.current.lockouts.lockouts == 1  # the rest is there
+    assert "This section could not be computed: " in render_html(report)

@@ -162,3 +162,19 @@ def test_cli_refuses_with_one_line(fixture_path, tmp_path, args, message):
 def test_cli_refuses_a_missing_database(tmp_path):
     done = run_cli("--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "r.pdf"))
     assert done.returncode == 2 and "no database at" in done.stderr and not (tmp_path / "none.duckdb").exists()
+
+
+def test_cli_writes_what_it_can_and_exits_1_when_a_section_fails(tmp_path):
+    from tests.test_monthly_report import break_incident_queries
+
+    path = tmp_path / "broken.duckdb"
+    db = Database(path)
+    ensure_intervals(db)
+    seed_two_months(db)
+    break_incident_queries(db)
+    db.close()
+    out = tmp_path / "october.html"
+    done = run_cli("--month", "2026-10", "--db", str(path), "--out", str(out))
+    assert done.returncode == 1 and "warning: section incidents left out:" in done.stderr
+    html = out.read_text()
+    assert "This section could not be computed: " in html and "SLA breaches rose from 0 to 5" in html
