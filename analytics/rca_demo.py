@@ -7,7 +7,8 @@ the most recent ones are still in draft or in review, and a few have none (one o
 Root causes come from the default taxonomy, with two recurring hot spots (capacity on the EDI
 Gateway, change/deployment on Messaging, each within 90 days). Action items have fictional
 owners and due dates; some are done on time, some late, some overdue. Customers ask for some
-RCAs and most requests are delivered. Deterministic for a given ``rng``.
+RCAs and most requests are delivered. Deterministic for a given demo seed: draws come from this
+extension's own stream, so other extensions' draws never move them.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from analytics.rca_queries import EVENTS_SQL, IMPACT_SQL, events_params
 
+SEED_TAG = 50  # this extension's own random stream, derived from the demo seed
 OWNERS = ["Rachid Amrani", "Lucie Perrin", "Hélène Vidal", "Bastien Morel", "Agathe Roussel"]
 CATEGORY_WEIGHTS = {"software defect": 0.26, "change/deployment": 0.2, "capacity": 0.14, "third-party software": 0.1,
                     "network": 0.12, "customer infrastructure": 0.04, "security": 0.04, "human error": 0.06,
@@ -95,6 +97,7 @@ def generate_demo(cur, rng: np.random.Generator, *, companies: pd.DataFrame, now
                             "AND status IN ('resolved', 'post_mortem', 'closed') ORDER BY resolved_at DESC").df()
     if incidents.empty:
         return
+    rng = np.random.default_rng([rng.bit_generator.seed_seq.entropy, SEED_TAG])  # others' draws don't move ours
     incidents["resolved_at"] = [t.to_pydatetime() for t in incidents["resolved_at"]]
     causes = _causes(incidents, rng)
     rows: dict[str, list] = {"rca_reports": [], "rca_revisions": [], "rca_root_causes": [], "rca_timeline": [],
