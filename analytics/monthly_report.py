@@ -4,10 +4,13 @@
 last complete one). :func:`build_report` collects every section's figures for that
 month and the one before (``analytics/report_sections.py``, which calls the domain
 pages' own functions), the headline figures with their month-over-month change and
-the written summary (``analytics/report_summary.py``). Figures are taken as they
-stood at the end of the month (``as_of`` = the first instant of the next month, or
-now for the month in progress). The page, the PDF/HTML renderer and the CLI all
-read the same :class:`MonthlyReport`, so they show the same numbers.
+the written summary (``analytics/report_summary.py``). Figures are computed at
+``as_of`` = the instant the report is made, like the domain pages, so that a report and a
+page opened at the same moment agree: a decision (met, breached) counts in the month it was
+decided, as the engine knows it now. Two figures are states at an instant, taken at
+``at_end`` = the end of the month (now for the month in progress): the backlog and the open
+escalations. The page, the PDF/HTML renderer and the CLI all read the same
+:class:`MonthlyReport`, so they show the same numbers.
 """
 from __future__ import annotations
 
@@ -93,7 +96,8 @@ class MonthFigures:
     """Every section's figures for one month."""
 
     month: ReportMonth
-    as_of: datetime
+    as_of: datetime       # when the figures were computed (decisions known by then)
+    at_end: datetime      # the end of the month, or as_of while it is in progress (backlog, open escalations)
     sla: sections.SlaFigures
     tickets: sections.TicketFigures
     incidents: sections.IncidentFigures
@@ -148,11 +152,11 @@ class MonthlyReport:
     @property
     def complete(self) -> bool:
         """False while the month is still in progress."""
-        return self.current.as_of == self.month.period(self.timezone).bounds()[1]
+        return self.current.at_end == self.month.period(self.timezone).bounds()[1]
 
 
-def month_as_of(month: ReportMonth, tz: str, now: datetime) -> datetime:
-    """The instant a month's figures are taken at: its end, or ``now`` while it is in progress."""
+def month_end_at(month: ReportMonth, tz: str, now: datetime) -> datetime:
+    """The instant of a month's states (backlog, open escalations): its end, or ``now`` while it is in progress."""
     end = month.period(tz).bounds()[1]
     return min(end, now)
 
@@ -168,13 +172,13 @@ def _optional(empty, collect, db, period, **kwargs):
 def month_figures(db, month: ReportMonth, *, now: datetime, detail: bool = True) -> MonthFigures:
     """Collect every section for one month, as it stood at its end (``detail``: breaches per company)."""
     period = month.period(db.timezone)
-    as_of = month_as_of(month, db.timezone, now)
+    as_of, at_end = now, month_end_at(month, db.timezone, now)
     return MonthFigures(
-        month=month, as_of=as_of,
+        month=month, as_of=as_of, at_end=at_end,
         sla=sections.sla_figures(db, period, as_of=as_of, with_companies=detail),
-        tickets=sections.ticket_figures(db, period, as_of=as_of),
+        tickets=sections.ticket_figures(db, period, at=at_end),
         incidents=_optional(sections.IncidentFigures, sections.incident_figures, db, period, as_of=as_of),
-        escalations=_optional(sections.EscalationFigures, sections.escalation_figures, db, period, as_of=as_of),
+        escalations=_optional(sections.EscalationFigures, sections.escalation_figures, db, period, at=at_end),
         rca=_optional(sections.RcaFigures, sections.rca_figures, db, period, as_of=as_of),
         lockouts=_optional(sections.LockoutFigures, sections.lockout_figures, db, period),
     )

@@ -184,7 +184,8 @@ def render_html(report: MonthlyReport, images: ChartImages | None = None) -> str
     month = report.month
     css = Template(CSS_TEMPLATE.read_text()).safe_substitute(running_title=f"Monthly report · {month.label}")
     chapters = _chapters(report, images)
-    as_of = report.current.as_of.astimezone(ZoneInfo(report.timezone))
+    tz = ZoneInfo(report.timezone)
+    as_of, at_end = report.current.as_of.astimezone(tz), report.current.at_end.astimezone(tz)
     status = "" if report.complete else " The month is still in progress: figures to date."
     contents = "".join(f"<li>{_esc(title)}</li>" for title, _ in chapters)
     body = "".join(f'<section class="chapter"><h2>{i}. {_esc(title)}</h2>{content}</section>'
@@ -195,9 +196,9 @@ def render_html(report: MonthlyReport, images: ChartImages | None = None) -> str
 <body>
 <section class="title-page">
 <p class="brand">Vigie</p><h1>Monthly support report</h1><p class="month">{_esc(month.label)}</p>
-<p class="meta">Compared with {_esc(month.previous.label)}. Figures as they stood at {as_of:%d %B %Y %H:%M}
-({_esc(report.timezone)}).{status}</p>
-<p class="meta">Generated on {report.generated_at.astimezone(as_of.tzinfo):%d %B %Y at %H:%M}.</p>
+<p class="meta">Compared with {_esc(month.previous.label)}. Figures as known on {as_of:%d %B %Y at %H:%M}
+({_esc(report.timezone)}): a target met or breached counts in the month it was decided. Backlog and open
+escalations as at {at_end:%d %B %Y %H:%M}.{status}</p>
 <ol>{contents}</ol>
 </section>
 {body}

@@ -2,10 +2,10 @@
 
 Every figure comes from the function the domain's own page uses (``analytics.sla``,
 ``analytics.intake``, ``analytics.incident_stats`` / ``incident_queries``,
-``analytics.escalation_stats``, ...), called for the month's :class:`Period` with
-``as_of`` = the end of the month, so the report shows the same numbers as those
-pages. Only what no page computes for a past instant is queried here: the backlog
-and the open escalations *at the end of the month*. A section whose tables are
+``analytics.escalation_stats``, ...), called for the month's :class:`Period` with the
+same ``as_of`` as those pages (the instant the report is made), so the report shows
+their numbers. Only what no page computes for a past instant is queried here: the
+backlog and the open escalations *at the end of the month*. A section whose tables are
 missing or empty still returns figures (zeros, empty frames) and says so.
 """
 from __future__ import annotations
@@ -139,14 +139,14 @@ def backlog_at(db, at: datetime) -> pd.DataFrame:
     """, {"at": at}).astype({"severity": int, "open": int})
 
 
-def ticket_figures(db, period: Period, *, as_of: datetime) -> TicketFigures:
-    """The incoming-requests page's volume and reclassification, and the backlog at ``as_of``."""
+def ticket_figures(db, period: Period, *, at: datetime) -> TicketFigures:
+    """The incoming-requests page's volume and reclassification, and the backlog at ``at``."""
     weekly = intake.volume_by_channel(db, period)
     totals = weekly.groupby("channel")["tickets"].sum() if not weekly.empty else pd.Series(dtype=int)
     volume = pd.DataFrame({"channel": list(CHANNELS),
                            "tickets": [int(totals.get(c, 0)) for c in CHANNELS]})
     summary = intake.intake_summary(db, period)
-    return TicketFigures(volume, backlog_at(db, as_of), summary["tickets"], summary["email"],
+    return TicketFigures(volume, backlog_at(db, at), summary["tickets"], summary["email"],
                          summary["email_raised"])
 
 
@@ -219,8 +219,8 @@ def open_escalations_at(db, at: datetime, chain: list[str]) -> pd.DataFrame:
     """, {"at": at, "chain": chain}).astype({"level": int, "open": int})
 
 
-def escalation_figures(db, period: Period, *, as_of: datetime) -> EscalationFigures:
-    """Open escalations by level at ``as_of`` and the escalations raised in the period (``depth_distribution``)."""
+def escalation_figures(db, period: Period, *, at: datetime) -> EscalationFigures:
+    """Open escalations by level at ``at`` and the escalations raised in the period (``depth_distribution``)."""
     if not has_tables(db, "escalations", "escalation_events"):
         return EscalationFigures(available=False)
     from analytics.escalation_stats import depth_distribution
@@ -228,7 +228,7 @@ def escalation_figures(db, period: Period, *, as_of: datetime) -> EscalationFigu
 
     chain = escalation_chain(db)
     depth = depth_distribution(db, period, chain=chain)
-    return EscalationFigures(True, open_escalations_at(db, as_of, chain), int(depth["escalations"].sum()))
+    return EscalationFigures(True, open_escalations_at(db, at, chain), int(depth["escalations"].sum()))
 
 
 # -- RCA -----------------------------------------------------------------------------

@@ -59,10 +59,10 @@ month_key = st.selectbox("Month", months, key="monthly_report_month",
                          help="The last complete month is chosen first.")
 month = ReportMonth.parse(month_key)
 report = load_report(db, path, month_key, now)
-as_of = report.current.as_of.astimezone(ZoneInfo(db.timezone))
-st.caption(f"{month.label} compared with {month.previous.label}; figures as they stood at "
-           f"{as_of:%d %b %Y %H:%M} ({db.timezone}), the same as on the SLA, incidents and escalations pages "
-           "for that month.")
+at_end = report.current.at_end.astimezone(ZoneInfo(db.timezone))
+st.caption(f"{month.label} compared with {month.previous.label}. Figures as known now, as on the SLA, incidents, "
+           f"RCA and lockouts pages for that month (a target met or breached counts in the month it was decided); "
+           f"backlog and open escalations as at {at_end:%d %b %Y %H:%M} ({db.timezone}).")
 
 downloads = st.columns([1, 1, 4])
 downloads[0].download_button("Download PDF", data=lambda: load_pdf(db, path, month_key, now),

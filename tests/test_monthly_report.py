@@ -236,7 +236,9 @@ def test_a_month_in_progress_is_taken_to_date(two_months):
 
     now = datetime(2026, 10, 7, 9, 0, tzinfo=timezone.utc)  # O2 (7 Oct 10:00 Paris) is open at 11:00 Paris
     report = build_report(two_months, OCTOBER, now=now)
-    assert report.current.as_of == now and not report.complete and report.previous.month.key == "2026-09"
+    assert report.current.at_end == report.current.as_of == now and not report.complete
+    assert report.previous.month.key == "2026-09"
+    assert report.previous.at_end == OCTOBER.period("Europe/Paris").bounds()[0]
     assert report.current.tickets.backlog["open"].tolist() == [0, 1, 0, 0]
     assert report.current.sla.cell(2, "response") == {"met": 0, "breached": 1, "compliance_pct": 0.0}  # O1 only
     assert "The month is still in progress: figures to date." in render_html(report)
@@ -260,3 +262,15 @@ def test_a_failing_section_is_left_out_with_its_reason(two_months):
     assert not any("major incident" in line for line in report.summary)
     assert report.current.sla.breaches == 5 and report.current.lockouts.lockouts == 1  # the rest is there
     assert "This section could not be computed: " in render_html(report)
+
+
+def test_a_breach_decided_before_the_month_end_counts_as_the_sla_command_counts_it(db):
+    """Deadline Friday 30 October 18:00 (27 working hours), resolved Monday 2 November: breached in October,
+    for the report as for `python -m analytics sla` run at the same instant, while still in the backlog."""
+    add_ticket(db, "B1", severity=4, opened=paris(2026, 10, 27, 23, 14), response=paris(2026, 10, 28, 9, 30),
+               resolved=paris(2026, 11, 2, 13, 8), channel="email")
+    report = build_report(db, OCTOBER, now=NOW)
+    assert report.current.sla.cell(4, "resolution") == {"met": 0, "breached": 1, "compliance_pct": 0.0}
+    cli = compliance_cli_rows(db, OCTOBER.period(db.timezone), as_of=NOW).set_index(["severity", "measure"])
+    assert cli.loc[(4, "resolution"), ["met", "breached"]].tolist() == [0, 1]
+    assert report.current.tickets.backlog["open"].tolist() == [0, 0, 0, 1]
