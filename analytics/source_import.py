@@ -20,8 +20,10 @@ import pandas as pd
 
 from analytics.access import Actor, require_role
 from analytics.calendars import ensure_intervals
-from analytics.import_files import ImportFileError, drop_rows, load_rows, open_export, peek_header
-from analytics.source_mapping import drop_fold_tables, fold_events, insert_folded_events, map_rows, stage_rows
+from analytics.import_files import ImportFileError, open_export, peek_header
+from analytics.import_rows import drop_rows, load_rows
+from analytics.source_mapping import (drop_fold_tables, fold_events, insert_folded_events, map_rows,
+                                      staging_select)
 from analytics.source_profiles import (Profile, ProfileError, column_positions, detect_profile, get_profile,
                                        load_profile)
 from analytics.ticket_import import (ImportReport, apply_staged, drop_work_tables, record_run, validate_staging)
@@ -101,16 +103,20 @@ def _collect_rejects(cur, parse_rejects: pd.DataFrame, *, delimiter: str, width:
                        "WHERE s.reject_reason IS NOT NULL UNION ALL SELECT line, reason FROM row_rejects")
     else:
         ticket_rows = "SELECT line, reject_reason FROM staged WHERE reject_reason IS NOT NULL"
-    columns = ", ".join(f"c{i}" for i in range(width))
-    cur.execute(f"""
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE rejected AS {ticket_rows}")
+    raw = "SELECT NULL::BIGINT AS line, NULL::VARCHAR AS raw WHERE false"
+    if cur.execute("SELECT count(*) FROM rejected").fetchone()[0]:
+        columns = ", ".join(f"c{i}" for i in range(width))
+        raw = (f"SELECT line, left(concat_ws($delim, {columns}), 500) AS raw FROM raw_rows "
+               f"WHERE line IN (SELECT line FROM rejected)")
+    sql = f"""
         CREATE OR REPLACE TEMP TABLE import_rejects AS
-        WITH rejected AS ({ticket_rows}),
-        raw AS (SELECT line, left(concat_ws($delim, {columns}), 500) AS raw FROM raw_rows
-                WHERE line IN (SELECT line FROM rejected))
+        WITH raw AS ({raw})
         SELECT line::BIGINT AS line, reason::VARCHAR AS reason, raw::VARCHAR AS raw FROM parse_rejects
         UNION ALL
-        SELECT r.line, r.reject_reason, w.raw FROM rejected r LEFT JOIN raw w USING (line)""",
-                {"delim": delimiter or ","})
+        SELECT r.line, r.reject_reason, w.raw FROM rejected r LEFT JOIN raw w USING (line)"""
+    cur.execute(sql, {"delim": delimiter or ","} if "$delim" in sql else {})
+    cur.execute("DROP TABLE rejected")
     cur.unregister("parse_rejects")
 
 
@@ -128,22 +134,25 @@ def _run(cur, db, path: Path, profile: Profile, *, actor: Actor, default_severit
     details = {"format": export.format, "encoding": export.encoding, "delimiter": export.delimiter,
                "title": profile.title, "mapping": profile.text}
     progress("mapping", 0.0)
-    hint = map_rows(cur, profile, positions, timezone=profile.timezone or db.timezone)
+    zone = profile.timezone or db.timezone
     folded = profile.events is not None
-    progress("folding", 0.0)
     if folded:
+        hint = map_rows(cur, profile, positions, timezone=zone)
+        progress("folding", 0.0)
         fold_events(cur, profile, hint)
+        progress("validating", 0.0)
+        validate_staging(cur, hint=hint)
     else:
-        stage_rows(cur)
-    progress("validating", 0.0)
-    validate_staging(cur, hint=hint)
+        sql, params, hint = staging_select(profile, positions, timezone=zone)
+        progress("validating", 0.0)
+        validate_staging(cur, hint=hint, source=(sql, params))
     progress("writing", 0.0)
     apply_staged(cur, report, source=profile.name, default_severity=default_severity, record_changes=not folded)
     if folded:
         report.events += insert_folded_events(cur)
         report.tickets = report.inserted + report.updated + report.unchanged
     progress("recording", 0.0)
-    report.read = cur.execute("SELECT count(*) FROM mapped").fetchone()[0] + len(parse_rejects)
+    report.read = cur.execute("SELECT count(*) FROM raw_parsed").fetchone()[0] + len(parse_rejects)
     _collect_rejects(cur, parse_rejects, delimiter=export.delimiter, width=len(export.header), folded=folded)
     record_run(cur, report, actor=actor, started=started, details=details)
     result = report

@@ -74,19 +74,23 @@ class ImportReport:
         return line
 
 
-def validate_sql(hint: str) -> tuple[str, dict]:
-    """SQL turning ``staging`` into ``staged`` with a ``reject_reason`` per row (NULL = accepted)."""
+def validate_sql(hint: str, source: str | None = None) -> tuple[str, dict]:
+    """SQL turning ``staging`` (or the ``source`` SELECT) into ``staged`` with a ``reject_reason``
+    per row (NULL = accepted)."""
     unreadable = "".join(
         f"WHEN nullif({c}, '') IS NOT NULL AND {c}_ts IS NULL THEN 'unreadable {c} (' || $hint || ')' "
         for c in TIMESTAMP_COLUMNS)
     sql = f"""
     CREATE OR REPLACE TEMP TABLE staged AS
-    WITH typed AS (
+    WITH {f"staging AS ({source})," if source else ""}
+    repeated AS (  -- references on several rows: the last occurrence is kept
+        SELECT nullif(reference, '') AS ref, max(line) AS last_line FROM staging GROUP BY 1 HAVING count(*) > 1
+    ),
+    typed AS (
         SELECT s.*, nullif(s.reference, '') AS ref,
                try_cast(nullif(s.severity, '') AS INTEGER) AS sev_num,
-               row_number() OVER (PARTITION BY nullif(s.reference, '') ORDER BY s.line DESC) AS dup_rank,
-               max(s.line) OVER (PARTITION BY nullif(s.reference, '')) AS last_line
-        FROM staging s
+               CASE WHEN s.line < r.last_line THEN 2 ELSE 1 END AS dup_rank, r.last_line
+        FROM staging s LEFT JOIN repeated r ON r.ref = nullif(s.reference, '')
     )
     SELECT *,
         CASE
@@ -126,7 +130,9 @@ SELECT st.ref AS reference, co.id AS company_id,
        nullif(st.assignee, '') AS assignee, nullif(st.team, '') AS team,
        nullif(st.resolution_code, '') AS resolution_code, nullif(st.description, '') AS description,
        st.source_made_sla, st.initial_severity, st.initial_team, st.reopen_count, st.reassignment_count, st.waiting_s,
-       t.id AS existing_id
+       t.id AS existing_id,
+       -- a new ticket's id: the highest id so far plus its (unique) line in the file; no sort needed
+       coalesce(t.id, (SELECT coalesce(max(id), 0) FROM tickets) + st.line) AS ticket_id
 FROM staged st
 JOIN companies co ON co.name = st.company
 LEFT JOIN (SELECT email, bool_or(is_admin) AS is_admin FROM contacts GROUP BY email) ct
@@ -141,13 +147,20 @@ EXTRA_STAGING = {"source_made_sla": "NULL::BOOLEAN", "initial_severity": "NULL::
                  "reopen_count": "NULL::DOUBLE", "reassignment_count": "NULL::DOUBLE", "waiting_s": "NULL::DOUBLE"}
 
 
-def validate_staging(cur, *, hint: str = ISO_HINT) -> None:
-    """Create ``staged`` from ``staging`` (adding absent optional columns)."""
+def validate_staging(cur, *, hint: str = ISO_HINT, source: tuple[str, dict] | None = None) -> None:
+    """Create ``staged`` from the table ``staging`` (adding absent optional columns) or from a
+    ``(SELECT, parameters)`` giving every staging column."""
+    if source is not None:
+        sql, params = validate_sql(hint, source[0])
+        cur.execute(sql, {**params, **source[1]})
+        return
     present = {r[0] for r in cur.execute("DESCRIBE staging").fetchall()}
     missing = {k: v for k, v in EXTRA_STAGING.items() if k not in present}
     if missing:
         extra = ", ".join(f"{v} AS {k}" for k, v in missing.items())
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE staging AS SELECT *, {extra} FROM staging")
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE staging_full AS SELECT *, {extra} FROM staging")
+        drop_objects(cur, "staging")
+        cur.execute("ALTER TABLE staging_full RENAME TO staging")
     sql, params = validate_sql(hint)
     cur.execute(sql, params)
 
@@ -173,8 +186,8 @@ def apply_staged(cur, report: ImportReport, *, source: str, default_severity: in
                 f"FROM incoming i WHERE t.id = i.existing_id AND t.id IN (SELECT id FROM changed_ids)")
     cur.execute(f"""
         INSERT INTO tickets (id, reference, raised_by_admin, initial_severity, source, {", ".join(COMPARED)})
-        SELECT (SELECT coalesce(max(id), 0) FROM tickets) + row_number() OVER (ORDER BY opened_at, reference),
-               reference, raised_by_admin, coalesce(initial_severity, severity), $source, {", ".join(COMPARED)}
+        SELECT ticket_id, reference, raised_by_admin, coalesce(initial_severity, severity), $source,
+               {", ".join(COMPARED)}
         FROM incoming WHERE existing_id IS NULL""", {"source": source})
     before = cur.execute("SELECT count(*) FROM ticket_events").fetchone()[0]
     _insert_lifecycle_events(cur)
@@ -195,20 +208,24 @@ def _record_changes(cur) -> None:
 def _insert_lifecycle_events(cur) -> None:
     cur.execute("""
         INSERT INTO ticket_events (ticket_id, occurred_at, kind, from_value, to_value, actor)
-        SELECT t.id, e.happened, e.kind, NULL, e.value, 'import'
-        FROM incoming i JOIN tickets t ON t.reference = i.reference AND i.existing_id IS NULL,
-             LATERAL (VALUES ('opened', i.opened_at, coalesce(i.initial_team, i.team)), ('response', i.first_response_at, NULL),
-                             ('resolved', i.resolved_at, NULL), ('closed', i.closed_at, NULL)) e(kind, happened, value)
-        WHERE e.happened IS NOT NULL""")
+        SELECT ticket_id, happened, kind, NULL, value, 'import' FROM (
+            SELECT ticket_id, opened_at AS happened, 'opened' AS kind, coalesce(initial_team, team) AS value
+            FROM incoming WHERE existing_id IS NULL
+            UNION ALL SELECT ticket_id, first_response_at, 'response', NULL FROM incoming
+            WHERE existing_id IS NULL AND first_response_at IS NOT NULL
+            UNION ALL SELECT ticket_id, resolved_at, 'resolved', NULL FROM incoming
+            WHERE existing_id IS NULL AND resolved_at IS NOT NULL
+            UNION ALL SELECT ticket_id, closed_at, 'closed', NULL FROM incoming
+            WHERE existing_id IS NULL AND closed_at IS NOT NULL)""")
 
 
 def _store_source_facts(cur) -> None:
     """The source's own counters (reopenings, reassignments, time waiting on the customer)."""
     cur.execute("""
         CREATE OR REPLACE TEMP TABLE incoming_facts AS
-        SELECT t.id AS ticket_id, i.reopen_count::INTEGER AS reopen_count,
+        SELECT i.ticket_id, i.reopen_count::INTEGER AS reopen_count,
                i.reassignment_count::INTEGER AS reassignment_count, i.waiting_s
-        FROM incoming i JOIN tickets t ON t.reference = i.reference
+        FROM incoming i
         WHERE i.reopen_count IS NOT NULL OR i.reassignment_count IS NOT NULL OR i.waiting_s IS NOT NULL""")
     cur.execute("""
         UPDATE ticket_source_facts f SET reopen_count = n.reopen_count,
@@ -225,7 +242,7 @@ def record_run(cur, report: ImportReport, *, actor: Actor, started: datetime, de
     report.rejected = cur.execute("SELECT count(*) FROM import_rejects").fetchone()[0]
     report.reasons = {}
     for reason, count in cur.execute(
-            "SELECT split_part(split_part(reason, ' (kept line', 1), ' ''', 1) AS r, count(*) "
+            "SELECT regexp_replace(split_part(reason, ' (kept line', 1), '(,? not)? ''.*$', '') AS r, count(*) "
             "FROM import_rejects GROUP BY r").fetchall():
         report.reasons[reason] = count
     report.seconds = (datetime.now(timezone.utc) - started).total_seconds()
@@ -248,10 +265,18 @@ def record_run(cur, report: ImportReport, *, actor: Actor, started: datetime, de
                         "unchanged": report.unchanged, "rejected": report.rejected})
 
 
+def drop_objects(cur, *names: str) -> None:
+    """Drop temporary tables or views by name (names from this code, never from user text)."""
+    kinds = dict(cur.execute("SELECT table_name, table_type FROM information_schema.tables "
+                             "WHERE table_schema = 'main' AND table_catalog = 'temp'").fetchall())
+    for name in names:
+        if name in kinds:
+            cur.execute(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {name}")
+
+
 def drop_work_tables(cur) -> None:
     """Remove the temporary tables of one import."""
-    for name in ("staging", "staged", "incoming", "changed_ids", "incoming_facts", "import_rejects"):
-        cur.execute(f"DROP TABLE IF EXISTS {name}")
+    drop_objects(cur, "staging", "staged", "incoming", "changed_ids", "incoming_facts", "import_rejects")
 
 
 def stage_and_apply(cur, staging: pd.DataFrame, parse_rejects: list[tuple[int, str, str]], *,

@@ -38,8 +38,8 @@ def saved_upload(uploaded) -> Path:
     return target
 
 
-def chosen_profile(path: Path):
-    """The profile picked (the detected one preselected), or None with a message shown."""
+def chosen_profile(path: Path, file_id: str):
+    """The profile picked (the detected one preselected for each new file), or None with a message shown."""
     profiles = shipped_profiles()
     detected = detect_profile(peek_header(path))
     options = list(profiles) + [CUSTOM]
@@ -47,7 +47,7 @@ def chosen_profile(path: Path):
     st.caption(f"Recognised from the header: **{detected.title}**." if detected else
                "No shipped profile recognises this header: pick one, or upload a mapping "
                "(below, a proposal to start from).")
-    name = st.selectbox("Source profile", options, index=index, key="imports_profile",
+    name = st.selectbox("Source profile", options, index=index, key=f"imports_profile_{file_id}",
                         format_func=lambda n: profiles[n].title if n in profiles else n)
     if name != CUSTOM:
         return profiles[name]
@@ -95,9 +95,9 @@ def new_import(db, actor) -> None:
         return
     path = saved_upload(uploaded)
     try:
-        profile = chosen_profile(path)
+        profile = chosen_profile(path, uploaded.file_id)
     except ImportFileError as exc:
-        st.error(str(exc))
+        st.error(str(exc).replace(str(path), uploaded.name))
         return
     if profile is None:
         return
@@ -109,7 +109,7 @@ def new_import(db, actor) -> None:
                 st.session_state["imports_preview"] = (key, import_file(
                     db, path, profile=profile, actor=actor, dry_run=True, default_severity=default_severity))
         except (ImportFileError, ProfileError, PermissionDenied, DatabaseError) as exc:
-            st.error(str(exc))
+            st.error(str(exc).replace(str(path), uploaded.name))
             return
     stored = st.session_state.get("imports_preview")
     if not stored or stored[0] != key:
@@ -123,7 +123,7 @@ def new_import(db, actor) -> None:
             report = import_file(db, path, profile=profile, actor=actor, default_severity=default_severity,
                                  progress=lambda step, f: bar.progress(min(int(f * 100), 100), text=step))
         except (ImportFileError, ProfileError, PermissionDenied, DatabaseError) as exc:
-            st.error(f"Nothing was imported: {exc}")
+            st.error(f"Nothing was imported: {str(exc).replace(str(path), uploaded.name)}")
             return
         st.session_state.pop("imports_preview", None)
         st.cache_data.clear()
