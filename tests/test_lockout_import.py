@@ -47,7 +47,8 @@ def events(db):
 def test_each_rejection_reason_is_kept(db, tmp_path, line, reason):
     report = import_logins(db, write(tmp_path, GOOD.replace("u1", "ok"), line), actor=ADMIN)
     assert (report.read, report.inserted, report.rejected) == (2, 1, 1)
-    assert db.rows("SELECT line, reason FROM import_rejections WHERE import_id = ?", [report.import_id]) == [(3, reason)]
+    kept = db.rows("SELECT line, reason FROM import_rejections WHERE import_id = ?", [report.import_id])
+    assert kept == [(3, reason)]
     assert sum(report.reasons.values()) == 1
     assert events(db) == [("ok", "failure", "10.1.2.3", 0)]
 
