@@ -187,9 +187,9 @@ class Database:
 
             return pg_schema.migrate(self, migration_files())
         applied = []
-        current = self.schema_version()
+        done = self.applied_versions()
         for version, path in migration_files():
-            if version <= current:
+            if version in done:  # a lower number added later is still applied
                 continue
             with self.transaction() as cur:
                 cur.execute(path.read_text())
@@ -200,6 +200,12 @@ class Database:
                     )
             applied.append(version)
         return applied
+
+    def applied_versions(self) -> set[int]:
+        """The migration versions already applied (empty on a new file)."""
+        if not self.schema_version():
+            return set()
+        return {r[0] for r in self.rows("SELECT version FROM schema_migrations")}
 
     @staticmethod
     def _has_migrations_table(cur) -> bool:

@@ -97,3 +97,24 @@ def test_sla_cli_json_matches_the_contract(tmp_path):
     refused = subprocess.run([sys.executable, "-m", "analytics", "demo", "--db", str(db_path), "--quiet"],
                              cwd=ROOT, capture_output=True, text=True)
     assert refused.returncode == 2 and "already holds tickets" in refused.stderr
+
+
+def test_a_migration_numbered_below_the_latest_is_still_applied(tmp_path, monkeypatch):
+    import shutil
+
+    import analytics.db as db_module
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for _, path in migration_files()[:2]:
+        shutil.copy(path, folder / path.name)
+    (folder / "010_later.sql").write_text("CREATE TABLE later (x INTEGER);")
+    monkeypatch.setattr(db_module, "MIGRATIONS_DIR", folder)
+    first = Database(tmp_path / "late.duckdb")
+    assert first.applied_versions() == {1, 2, 10}
+    first.close()
+    (folder / "005_earlier.sql").write_text("CREATE TABLE earlier (x INTEGER);")
+    again = Database(tmp_path / "late.duckdb")
+    assert again.applied_versions() == {1, 2, 5, 10}
+    assert again.table_count("earlier") == 0
+    again.close()
