@@ -131,6 +131,8 @@ def _run(cur, db, path: Path, profile: Profile, *, actor: Actor, default_severit
         except ProfileError as exc:
             raise ImportFileError(f"cannot read {path}: {exc}") from None
         parse_rejects = load_rows(cur, export, progress=progress)
+    # the rows are loaded (their file order fixed their lines): the rest may run in any order
+    cur.execute("SET preserve_insertion_order = false")
     details = {"format": export.format, "encoding": export.encoding, "delimiter": export.delimiter,
                "title": profile.title, "mapping": profile.text}
     progress("mapping", 0.0)

@@ -2,10 +2,11 @@
 
 Columns are referred to by position (``c0`` .. ``cN`` of ``raw_rows``), never by the
 header's text, and every literal of the profile (value maps, defaults, formats, time
-zone, status lists) travels as a bound parameter. :func:`map_rows` fills ``mapped`` (one
-row per export row, Vigie's fields as text plus parsed ``*_ts`` timestamps);
-:func:`stage_rows` turns a one-row-per-ticket export into ``staging``; :func:`fold_events`
-folds an event log (one row per update) into ``staging`` and ``fold_events``:
+zone, status lists) travels as a bound parameter. :func:`mapping_select` is the SELECT of
+one row per export row (Vigie's fields as text plus parsed ``*_ts`` timestamps);
+:func:`staging_select` is what validation reads for a one-row-per-ticket export;
+:func:`map_rows` materialises an event log's rows and :func:`fold_events` folds them (one
+row per update) into ``staging`` and ``fold_events``:
 
 - a ticket takes the values of its last update (rows ordered by the profile's
   ``events.order``, then by line), its earliest ``opened_at`` and its first severity;
@@ -24,7 +25,6 @@ import re
 from analytics.source_profiles import (BOOLEAN_FIELDS, NUMBER_FIELDS, TEXT_FIELDS, TIMESTAMP_FIELDS, FieldSpec,
                                        Profile)
 from analytics.ticket_import import CANONICAL_COLUMNS, TIMESTAMP_COLUMNS
-
 
 WHITESPACE = " \t\r\n"
 

@@ -30,6 +30,7 @@ FIELD_KEYS = {"column", "default", "map", "formats", "add_minutes"}
 EVENT_KEYS = {"order", "new_statuses", "resolved_statuses", "closed_statuses", "waiting_statuses"}
 BOOLEAN_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False,
                  "y": True, "n": False, "met": True, "breached": False}
+BOOLEAN_WORDS_TEXT = tuple((k, "true" if v else "false") for k, v in BOOLEAN_WORDS.items())
 
 
 class ProfileError(ValueError):
@@ -156,8 +157,6 @@ def _field(name: str, raw: Any) -> FieldSpec:
         formats = _strings(formats, f"fields.{name}.formats")
     return FieldSpec(name=name, column=column, default=default, value_map=pairs, formats=formats, add_minutes=add)
 
-
-BOOLEAN_WORDS_TEXT = tuple((k, "true" if v else "false") for k, v in BOOLEAN_WORDS.items())
 
 
 def _events(raw: Any, fields: dict[str, FieldSpec]) -> EventRules | None:

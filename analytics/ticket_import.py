@@ -8,7 +8,8 @@ table is validated in SQL (one reason per rejected row), upserted into ``tickets
 its lifecycle events, and the run is recorded with its rejections in ``import_runs`` /
 ``import_rejections`` and the audit log, all inside the caller's transaction: either the
 whole import lands with its report, or nothing does. The import is idempotent on
-``reference``: re-importing a file changes nothing.
+``reference``: re-importing a file changes nothing. ``import_tickets`` is the canonical CSV
+import: the ``canonical`` source profile through ``analytics/source_import.py``.
 """
 from __future__ import annotations
 
@@ -16,8 +17,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-
-import pandas as pd
 
 from analytics import audit
 from analytics.access import Actor, require_role
@@ -277,29 +276,6 @@ def drop_objects(cur, *names: str) -> None:
 def drop_work_tables(cur) -> None:
     """Remove the temporary tables of one import."""
     drop_objects(cur, "staging", "staged", "incoming", "changed_ids", "incoming_facts", "import_rejects")
-
-
-def stage_and_apply(cur, staging: pd.DataFrame, parse_rejects: list[tuple[int, str, str]], *,
-                    report: ImportReport, source: str, actor: Actor, default_severity: int = 4) -> ImportReport:
-    """Validate and upsert an already-mapped frame of canonical text columns plus ``line``."""
-    started = datetime.now(timezone.utc)
-    cur.register("staging_frame", staging)
-    parsed = ", ".join(f"try_cast(nullif(trim({c}), '') AS TIMESTAMPTZ) AS {c}_ts" for c in TIMESTAMP_COLUMNS)
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE staging AS SELECT *, {parsed} FROM staging_frame")
-    cur.unregister("staging_frame")
-    validate_staging(cur)
-    report.source = source
-    apply_staged(cur, report, source=source, default_severity=default_severity)
-    cur.register("parse_rejects", pd.DataFrame(parse_rejects, columns=["line", "reason", "raw"]))
-    cur.execute("CREATE OR REPLACE TEMP TABLE import_rejects AS "
-                "SELECT line::BIGINT AS line, reason::VARCHAR AS reason, raw::VARCHAR AS raw FROM parse_rejects "
-                "UNION ALL SELECT line, reject_reason, concat_ws(',', reference, company, channel, severity, opened_at) "
-                "FROM staged WHERE reject_reason IS NOT NULL")
-    cur.unregister("parse_rejects")
-    report.read = cur.execute("SELECT count(*) FROM staging").fetchone()[0] + len(parse_rejects)
-    record_run(cur, report, actor=actor, started=started, details={"format": "frame"})
-    drop_work_tables(cur)
-    return report
 
 
 def import_tickets(db, path: str | Path, *, actor: Actor, default_severity: int = 4, progress=None) -> ImportReport:

@@ -11,6 +11,7 @@ and the rows per second. The goal is at least 200,000 rows per second at one mil
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import tempfile
 import time
@@ -88,11 +89,17 @@ def timed_import(db, path: Path, source: str) -> tuple[float, dict[str, float], 
                 steps[marks[1]] = steps.get(marks[1], 0.0) + now - marks[0]
             marks[0], marks[1] = now, step
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     report = import_file(db, path, profile=get_profile(source), actor=system_actor("bench"), progress=progress)
     total = time.perf_counter() - started
     steps[marks[1]] = steps.get(marks[1], 0.0) + time.perf_counter() - marks[0]
+    steps["CPU (all threads)"] = _cpu() - cpu
     return total, steps, report
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def bench(source: str, rows: int) -> None:

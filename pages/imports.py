@@ -1,5 +1,6 @@
 """Import tickets (administrators): upload, pick the source profile, preview, confirm, and earlier imports."""
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ui.session import current_actor, get_database
 
 CUSTOM = "custom mapping (TOML file)"
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "vigie-uploads"
+UPLOAD_KEEP_SECONDS = 24 * 3600
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -30,8 +32,11 @@ def load_verdicts(_db, path, source, as_of):
 
 
 def saved_upload(uploaded) -> Path:
-    """The uploaded file on disk (one per upload), where the import reads it."""
+    """The uploaded file on disk (one per upload), where the import reads it; day-old ones are removed."""
     UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    for old in UPLOAD_DIR.iterdir():
+        if old.is_file() and time.time() - old.stat().st_mtime > UPLOAD_KEEP_SECONDS:
+            old.unlink(missing_ok=True)
     target = UPLOAD_DIR / f"{uploaded.file_id}-{Path(uploaded.name).name}"
     if not target.exists():
         target.write_bytes(uploaded.getbuffer())
