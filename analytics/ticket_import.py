@@ -73,6 +73,14 @@ class ImportReport:
         return line
 
 
+# what the upsert, the report and the preview read from the validated rows (the rest is left behind)
+STAGED_COLUMNS = ("line", "reference", "ref", "company", "contact_name", "contact_email", "contact_phone",
+                  "user_id", "channel", "severity", "sev_num", "category", "platform", "status", "opened_at_ts",
+                  "first_response_at_ts", "resolved_at_ts", "closed_at_ts", "assignee", "team", "resolution_code",
+                  "description", "source_made_sla", "initial_severity", "initial_team", "reopen_count",
+                  "reassignment_count", "waiting_s")
+
+
 def validate_sql(hint: str, source: str | None = None) -> tuple[str, dict]:
     """SQL turning ``staging`` (or the ``source`` SELECT) into ``staged`` with a ``reject_reason``
     per row (NULL = accepted)."""
@@ -91,7 +99,7 @@ def validate_sql(hint: str, source: str | None = None) -> tuple[str, dict]:
                CASE WHEN s.line < r.last_line THEN 2 ELSE 1 END AS dup_rank, r.last_line
         FROM staging s LEFT JOIN repeated r ON r.ref = nullif(s.reference, '')
     )
-    SELECT *,
+    SELECT {", ".join(STAGED_COLUMNS)},
         CASE
           WHEN ref IS NULL THEN 'missing reference'
           WHEN dup_rank > 1 THEN 'duplicate reference in file (kept line ' || last_line || ')'
