@@ -180,6 +180,7 @@ def test_rejections_keep_their_line_and_reason(db, tmp_path):
 def test_event_log_rejections_cover_every_row_of_a_rejected_ticket(db, tmp_path):
     rows = [list(r) for r in SERVICENOW_EVENTS]
     rows[3][13] = "yesterday"                              # INC1 update 2: unreadable sys_updated_at
+    rows[5][5] = "four"                                    # INC1 update 4: unreadable sys_mod_count
     rows[7][0] = "?"                                       # an update without incident number
     for row in rows[8:]:
         row[22] = "urgent-ish"                             # INC2's later updates: unmapped priority
@@ -187,9 +188,10 @@ def test_event_log_rejections_cover_every_row_of_a_rejected_ticket(db, tmp_path)
     severity = "severity must be 1, 2, 3 or 4, not 'urgent-ish'"
     assert db.rows("SELECT line, reason FROM import_rejections ORDER BY line") == [
         (4, "unreadable updated_at (expected %d/%m/%Y %H:%M or %d/%m/%Y %H:%M:%S or ISO 8601)"),
+        (6, "unreadable sequence (a number expected)"),
         (8, "missing reference"),
         (9, severity), (10, severity), (11, severity)]   # INC2's last update decides: all its rows go
-    assert (report.read, report.accepted, report.rejected, report.tickets) == (10, 5, 5, 1)
+    assert (report.read, report.accepted, report.rejected, report.tickets) == (10, 4, 6, 1)
     assert db.rows("SELECT reference FROM tickets") == [("INC1",)]
 
 
