@@ -103,6 +103,9 @@ class Database:
         self._write_lock = threading.RLock()
         if not read_only:
             self.migrate()
+            from analytics.calendars import ensure_intervals  # derived table: built once per new store
+
+            ensure_intervals(self)
 
     # -- reading -----------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:

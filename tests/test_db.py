@@ -118,3 +118,10 @@ def test_a_migration_numbered_below_the_latest_is_still_applied(tmp_path, monkey
     assert again.applied_versions() == {1, 2, 5, 10}
     assert again.table_count("earlier") == 0
     again.close()
+
+
+def test_a_new_database_has_its_calendar_intervals(tmp_path):
+    db = Database(tmp_path / "fresh.duckdb")
+    per_calendar = dict(db.rows("SELECT calendar_id, count(*) FROM calendar_intervals GROUP BY 1"))
+    assert per_calendar[1] == 1 and per_calendar[2] > 7000  # 24/7 is one span; business days 2010-2040
+    db.close()
