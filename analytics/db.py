@@ -26,7 +26,7 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import pandas as pd
 
-from analytics import pg_backend
+from analytics import pg_backend, pg_snapshots
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "vigie.duckdb"
@@ -101,19 +101,29 @@ class Database:
             except duckdb.IOException as exc:
                 raise DatabaseError(f"Cannot open database {self.path}: {exc}") from exc
         self._write_lock = threading.RLock()
+        self._snapshots = None
         if not read_only:
             self.migrate()
             from analytics.calendars import ensure_intervals  # derived table: built once per new store
 
             ensure_intervals(self)
+        if self.postgres:
+            self._snapshots = pg_snapshots.Snapshots(self._con)
 
     # -- reading -----------------------------------------------------------------
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A new cursor on the shared connection, set to the deployment time zone."""
+    def cursor(self, *, server: bool = False) -> duckdb.DuckDBPyConnection:
+        """A new cursor on the shared connection, set to the deployment time zone.
+
+        On PostgreSQL a cursor reads the replica's fresh local copies of the big tables
+        (:mod:`analytics.pg_snapshots`); ``server=True`` reads and writes the server itself.
+        """
         cur = self._con.cursor()
         cur.execute(f"SET TimeZone = '{self.timezone}'")  # validated against zoneinfo
         if self.postgres:
-            cur.execute(f"USE {pg_backend.CATALOG}")
+            if self._snapshots is None or server:
+                cur.execute(f"USE {pg_backend.CATALOG}")
+            else:
+                self._snapshots.use_fresh(cur)
         return cur
 
     def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
@@ -142,13 +152,14 @@ class Database:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write transaction: commits on success, rolls back on any error."""
         with self._write_lock:
-            cur = self.cursor()
+            cur = self.cursor(server=True)
             cur.execute("BEGIN TRANSACTION")
             try:
-                if self.postgres:  # the cross-replica write lock, then the work, then the data version
+                if self.postgres:  # the cross-replica write lock, then the work, then the versions
                     pg_backend.begin_write(cur)
-                    yield pg_backend.WriteCursor(cur)
-                    pg_backend.end_write(cur)
+                    work = pg_backend.WriteCursor(cur, notice=pg_snapshots.written_snapshot_tables)
+                    yield work
+                    pg_backend.end_write(cur, pg_snapshots.bump_versions_sql(work.written))
                 else:
                     yield cur
                 cur.execute("COMMIT")
@@ -230,7 +241,7 @@ class Database:
         only this process writes it, and its writes clear their own caches)."""
         if not self.postgres:
             return None
-        cur = self.cursor()
+        cur = self.cursor(server=True)
         try:
             return pg_backend.data_version(cur)
         finally:

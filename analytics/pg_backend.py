@@ -2,9 +2,10 @@
 
 With ``VIGIE_DATABASE_URL=postgresql://...`` (or the same key in ``.streamlit/secrets.toml``)
 :class:`analytics.db.Database` opens an in-memory DuckDB, loads the extension shipped by the
-``duckdb-extension-postgres`` wheel (signature verification left on), attaches the server as
-catalog ``vigie`` and makes it the default catalog of every cursor: every query Vigie has runs
-unchanged in DuckDB, reading and writing the PostgreSQL tables.
+``duckdb-extension-postgres`` wheel (signature verification left on) and attaches the server as
+catalog ``vigie``: every query Vigie has runs unchanged in DuckDB, write transactions on the
+server's tables, reads on the replica's fresh local copies of the big ones
+(:mod:`analytics.pg_snapshots`) and on the server's tables for the rest.
 
 Writes from many processes: every write transaction first takes ``LOCK TABLE vigie_write_lock
 IN EXCLUSIVE MODE``. The extension runs its transactions in REPEATABLE READ, whose snapshot is
@@ -39,7 +40,7 @@ POOL_CONNECTIONS = int(os.environ.get("VIGIE_PG_POOL", "8"))  # PostgreSQL conne
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CONSTRAINT_ERRORS = ("violates unique constraint", "violates check constraint",
                      "violates not-null constraint", "violates foreign key constraint")
-CONFLICT_ERRORS = ("could not serialize access", "deadlock detected")
+CONFLICT_ERRORS = ("could not serialize access", "deadlock detected", "lock timeout")
 
 
 def is_postgres_url(target) -> bool:
@@ -128,13 +129,26 @@ def query_raw(cur, sql: str) -> list[tuple]:
 
 
 def begin_write(cur) -> None:
-    """First statement of a write transaction: the cross-replica write lock (see the module doc)."""
-    execute_raw(cur, f"LOCK TABLE {WRITE_LOCK_TABLE} IN EXCLUSIVE MODE")
+    """First statements of a write transaction: the cross-replica write lock (see the module doc).
+
+    A writer waits at most ``$VIGIE_PG_LOCK_TIMEOUT`` seconds (default 60) for the lock, then
+    the write is retried or refused; a replica that stops in the middle of a transaction
+    loses it (and the lock) after ``$VIGIE_PG_IDLE_TIMEOUT`` seconds (default 300). SET LOCAL
+    and LOCK take no snapshot, so the snapshot is still taken after the lock.
+    """
+    lock_timeout = int(os.environ.get("VIGIE_PG_LOCK_TIMEOUT", "60"))
+    idle_timeout = int(os.environ.get("VIGIE_PG_IDLE_TIMEOUT", "300"))
+    try:
+        execute_raw(cur, f"SET LOCAL lock_timeout = '{lock_timeout}s'; "
+                         f"SET LOCAL idle_in_transaction_session_timeout = '{idle_timeout}s'; "
+                         f"LOCK TABLE {WRITE_LOCK_TABLE} IN EXCLUSIVE MODE")
+    except duckdb.Error as exc:
+        raise translate_error(exc) from exc
 
 
-def end_write(cur) -> None:
-    """Last statement before COMMIT: tell every replica that the data changed."""
-    execute_raw(cur, f"UPDATE {DATA_VERSION_TABLE} SET version = version + 1, changed_at = now()")
+def end_write(cur, more_sql: str = "") -> None:
+    """Last statement before COMMIT: tell every replica that the data changed (and ``more_sql``)."""
+    execute_raw(cur, f"UPDATE {DATA_VERSION_TABLE} SET version = version + 1, changed_at = now(); {more_sql}")
 
 
 def data_version(cur) -> int:
@@ -165,15 +179,21 @@ INSERT_RETURNING = re.compile(r"^\s*INSERT\s+INTO\s+(?P<table>[A-Za-z_][A-Za-z0-
 
 
 class WriteCursor:
-    """A DuckDB cursor inside a PostgreSQL write transaction (see the module doc)."""
+    """A DuckDB cursor inside a PostgreSQL write transaction (see the module doc).
 
-    def __init__(self, cursor):
+    ``notice(sql)`` names the tables a statement may write; their union is ``written``.
+    """
+
+    def __init__(self, cursor, notice=lambda sql: set()):
         self._cursor = cursor
+        self._notice = notice
+        self.written: set[str] = set()
 
     def __getattr__(self, name):
         return getattr(self._cursor, name)
 
     def execute(self, sql: str, params=None):
+        self.written |= self._notice(sql)
         try:
             match = INSERT_RETURNING.match(_mask_quotes(sql)) if "RETURNING" in sql.upper() else None
             if match:
@@ -183,6 +203,7 @@ class WriteCursor:
             raise translate_error(exc) from exc
 
     def executemany(self, sql: str, params=None):
+        self.written |= self._notice(sql)
         try:
             return self._cursor.executemany(sql, params if params is not None else [])
         except duckdb.Error as exc:

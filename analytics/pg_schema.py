@@ -26,6 +26,7 @@ import duckdb
 
 from analytics import pg_backend
 from analytics.pg_backend import DATA_VERSION_TABLE, WRITE_LOCK_TABLE, execute_raw, query_raw
+from analytics.pg_snapshots import VERSIONS_DDL
 
 BOOTSTRAP_LOCK_KEY = 0x76696769  # "vigi": the advisory lock of schema bootstrap
 BOOTSTRAP_SQL = f"""
@@ -34,16 +35,27 @@ CREATE TABLE IF NOT EXISTS {WRITE_LOCK_TABLE} (id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS {DATA_VERSION_TABLE} (
     id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL, changed_at TIMESTAMPTZ NOT NULL);
 INSERT INTO {DATA_VERSION_TABLE} VALUES (1, 0, now()) ON CONFLICT (id) DO NOTHING;
+{VERSIONS_DDL}
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'uhugeint') THEN
+        CREATE DOMAIN uhugeint AS TEXT CHECK (VALUE ~ '^[0-9]+$');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'hugeint') THEN
+        CREATE DOMAIN hugeint AS TEXT CHECK (VALUE ~ '^-?[0-9]+$');
+    END IF;
+END $$;
 """
 # DuckDB type names without a PostgreSQL namesake, as PostgreSQL spells the nearest type.
 # JSON is stored as text: the extension cannot UPDATE a json column, and DuckDB's JSON
-# functions read text alike. UHUGEINT has no exact counterpart: NUMERIC(39,0) keeps every
-# value on the server, but DuckDB reads NUMERIC wider than 38 digits back as DOUBLE.
+# functions read text alike. 128-bit integers have no PostgreSQL counterpart the extension
+# carries exactly (it goes through DOUBLE for NUMERIC wider than 38 digits): they are kept
+# as decimal text in the domains uhugeint / hugeint, and read back as UHUGEINT / HUGEINT
+# (analytics/pg_snapshots.py).
 TYPE_NAMES = [
     (r"\bDOUBLE\b(?!\s+PRECISION)", "DOUBLE PRECISION"),
     (r"\bJSON\b", "TEXT"),
-    (r"\bUHUGEINT\b", "NUMERIC(39,0)"),
-    (r"\bHUGEINT\b", "NUMERIC(38,0)"),
+    (r"\bUHUGEINT\b", "uhugeint"),
+    (r"\bHUGEINT\b", "hugeint"),
     (r"\bUBIGINT\b", "NUMERIC(20,0)"),
     (r"\bUINTEGER\b", "BIGINT"),
     (r"\bUSMALLINT\b", "INTEGER"),

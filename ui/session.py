@@ -66,7 +66,17 @@ def get_database() -> Database:
 
 
 def build_demo_if_empty(db: Database) -> Database:
-    """Build the demo data into an empty database, saying so while it does."""
+    """Build the demo data into an empty database, saying so while it does.
+
+    Never on the shared PostgreSQL store: demo tickets have no place in a real organisation's
+    data, so an empty store says how to fill it and stops.
+    """
+    if db.postgres and not db.scalar("SELECT count(*) FROM tickets"):
+        st.warning(f"The shared store {db.path} holds no tickets yet. Copy an embedded installation "
+                   "(`python -m analytics copy --from data/vigie.duckdb --to $VIGIE_DATABASE_URL`), import "
+                   "tickets (`python -m analytics import tickets FILE`), or, for a trial only, fill it with "
+                   "demo data (`python -m analytics demo`). See \"Running several replicas\" in the README.")
+        st.stop()
     if not db.scalar("SELECT count(*) FROM tickets"):
         from analytics.demo import build_demo
 
