@@ -1,6 +1,6 @@
 """Entry point of ``python -m analytics``."""
 import sys
 
-from analytics.cli import main
+from analytics.cli.main import main
 
 sys.exit(main())

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import sla  # noqa: E402
-from analytics.db import PROJECT_ROOT, Database  # noqa: E402
-from analytics.demo import build_demo  # noqa: E402
+from analytics.sla import engine as sla  # noqa: E402
+from analytics.store.database import PROJECT_ROOT, Database  # noqa: E402
+from analytics.intake.demo import build_demo  # noqa: E402
 
 BENCH_DIR = PROJECT_ROOT / "data" / "bench"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)

@@ -21,11 +21,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import escalation_stats as stats  # noqa: E402
-from analytics.db import PROJECT_ROOT, Database  # noqa: E402
-from analytics.demo import build_demo  # noqa: E402
-from analytics.escalation_demo import generate_demo  # noqa: E402
-from analytics.sla import Period  # noqa: E402
+from analytics.escalations import stats  # noqa: E402
+from analytics.store.database import PROJECT_ROOT, Database  # noqa: E402
+from analytics.intake.demo import build_demo  # noqa: E402
+from analytics.escalations.demo import generate_demo  # noqa: E402
+from analytics.sla.engine import Period  # noqa: E402
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 PERIODS = {"12 months": Period(date(2025, 11, 1), date(2026, 11, 2)),

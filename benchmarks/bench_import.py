@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import duckdb  # noqa: E402  (benchmarks generate their files directly, outside the app's data layer)
 
-from analytics.access import system_actor  # noqa: E402
-from analytics.db import PROJECT_ROOT, Database  # noqa: E402
-from analytics.source_import import import_file  # noqa: E402
-from analytics.source_profiles import get_profile  # noqa: E402
+from analytics.access.rules import system_actor  # noqa: E402
+from analytics.store.database import PROJECT_ROOT, Database  # noqa: E402
+from analytics.imports.service import import_file  # noqa: E402
+from analytics.imports.profiles import get_profile  # noqa: E402
 
 BENCH_DIR = PROJECT_ROOT / "data" / "bench" / "import"
 CANONICAL_SQL = """

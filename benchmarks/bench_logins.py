@@ -24,16 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import login_demo  # noqa: E402
-from analytics import login_stats as stats  # noqa: E402
-from analytics import login_support as support  # noqa: E402
-from analytics.access import system_actor  # noqa: E402
-from analytics.db import PROJECT_ROOT, Database  # noqa: E402
-from analytics.demo import build_demo  # noqa: E402
-from analytics.lockout_policy import load_policy  # noqa: E402
-from analytics.login_import import import_logins  # noqa: E402
-from analytics.login_store import refresh_daily  # noqa: E402
-from analytics.sla import Period  # noqa: E402
+from analytics.logins import demo as login_demo  # noqa: E402
+from analytics.logins import stats  # noqa: E402
+from analytics.logins import support  # noqa: E402
+from analytics.access.rules import system_actor  # noqa: E402
+from analytics.store.database import PROJECT_ROOT, Database  # noqa: E402
+from analytics.intake.demo import build_demo  # noqa: E402
+from analytics.logins.rules import load_policy  # noqa: E402
+from analytics.logins.service import import_logins  # noqa: E402
+from analytics.logins.rollups import refresh_daily  # noqa: E402
+from analytics.sla.engine import Period  # noqa: E402
 
 BENCH_DIR = PROJECT_ROOT / "data" / "bench"
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)

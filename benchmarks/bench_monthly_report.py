@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import NOW, bench_database  # noqa: E402
 
-from analytics.db import Database  # noqa: E402
-from analytics.monthly_report import ReportMonth, build_report  # noqa: E402
-from analytics.report_render import chart_images, pdf_document, render_html  # noqa: E402
+from analytics.store.database import Database  # noqa: E402
+from analytics.reports.monthly import ReportMonth, build_report  # noqa: E402
+from analytics.reports.render import chart_images, pdf_document, render_html  # noqa: E402
 
 
 def timed(label: str, work, repeat: int = 3):

@@ -3,12 +3,12 @@
     python benchmarks/bench_postgres.py --tickets 1000000 [--url postgresql://user@host:port/db]
 
 Builds (once, as benchmarks/bench.py does) the demo database of that size under data/bench/,
-copies it into PostgreSQL with ``analytics.pg_copy`` (into ``--url``, which must be an empty
+copies it into PostgreSQL with ``analytics.store.pg_copy`` (into ``--url``, which must be an empty
 database, or else into a throwaway local server started for the run from Debian's postgresql
 package, see tests/pg_support.py), then times on both stores what the SLA page computes on a
 cold page cache for the last three months: the severity table, the monthly trend, the
 breached and at-risk ticket lists and the company breakdown, one by one and as a whole page.
-On PostgreSQL the replica first copies the big tables it reads (analytics/pg_snapshots.py):
+On PostgreSQL the replica first copies the big tables it reads (analytics/store/pg_snapshots.py):
 that first read is timed on its own line.
 Each figure is the first run and the median of 3 more. ``--url`` may name a database that already
 holds the copy (from an earlier run): it is not copied again.
@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench import NOW, bench_database  # noqa: E402
 
-from analytics import sla  # noqa: E402
-from analytics.db import Database  # noqa: E402
-from analytics.pg_copy import copy_database  # noqa: E402
-from analytics.pg_snapshots import SNAPSHOT_TABLES  # noqa: E402
+from analytics.sla import engine as sla  # noqa: E402
+from analytics.store.database import Database  # noqa: E402
+from analytics.store.pg_copy import copy_database  # noqa: E402
+from analytics.store.pg_snapshots import SNAPSHOT_TABLES  # noqa: E402
 
 PERIOD = sla.Period(date(2026, 8, 1), NOW.date() + timedelta(days=1))
 PAGE = {  # what pages/sla.py computes on a cold cache (default filters, last three months)

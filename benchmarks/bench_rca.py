@@ -22,12 +22,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import rca_export, rca_stats  # noqa: E402
-from analytics.db import PROJECT_ROOT, Database  # noqa: E402
-from analytics.demo import build_demo  # noqa: E402
-from analytics.rca_demo import generate_demo  # noqa: E402
-from analytics.rca_document import build_document  # noqa: E402
-from analytics.rca_queries import prefill  # noqa: E402
+from analytics.rca import export as rca_export  # noqa: E402
+from analytics.rca import stats as rca_stats
+from analytics.store.database import PROJECT_ROOT, Database  # noqa: E402
+from analytics.intake.demo import build_demo  # noqa: E402
+from analytics.rca.demo import generate_demo  # noqa: E402
+from analytics.rca.document import build_document  # noqa: E402
+from analytics.rca.queries import prefill  # noqa: E402
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 ALL = rca_stats.RcaFilter(start=date(2025, 4, 1), end=date(2026, 11, 2))

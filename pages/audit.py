@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from analytics.audit import audit_choices, load_audit
+from analytics.audit.service import audit_choices, load_audit
 from ui.session import current_actor, get_database
 
 ROW_LIMIT = 50_000

@@ -5,14 +5,14 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from analytics import escalation_stats as stats
-from analytics import escalations as service
-from analytics.access import PermissionDenied
-from analytics.db import DatabaseError
-from analytics.escalation_charts import (acknowledgement_figure, arrivals_figure, depth_figure,
+from analytics.escalations import stats
+from analytics.escalations import service
+from analytics.access.rules import PermissionDenied
+from analytics.store.database import DatabaseError
+from analytics.escalations.charts import (acknowledgement_figure, arrivals_figure, depth_figure,
                                          sla_share_figure, time_at_level_figure)
-from analytics.settings import get_setting
-from analytics.sla import Period
+from analytics.settings.table import get_setting
+from analytics.sla.engine import Period
 from ui.session import current_actor, get_database
 
 FIELD_LABELS = {"ticket_reference": "Ticket reference", "company": "Company", "incident": "Incident",

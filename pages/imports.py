@@ -6,14 +6,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import import_reports as reports
-from analytics.access import PermissionDenied
-from analytics.db import DatabaseError
-from analytics.import_files import ImportFileError, peek_header
-from analytics.import_inspect import propose_mapping
-from analytics.settings import get_setting
-from analytics.source_import import import_file
-from analytics.source_profiles import ProfileError, detect_profile, parse_profile, shipped_profiles
+from analytics.imports import queries as reports
+from analytics.access.rules import PermissionDenied
+from analytics.store.database import DatabaseError
+from analytics.imports.files import ImportFileError, peek_header
+from analytics.imports.proposal import propose_mapping
+from analytics.settings.table import get_setting
+from analytics.imports.service import import_file
+from analytics.imports.profiles import ProfileError, detect_profile, parse_profile, shipped_profiles
 from ui.session import current_actor, get_database
 
 CUSTOM = "custom mapping (TOML file)"

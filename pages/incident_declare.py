@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from analytics.access import PermissionDenied
-from analytics.incidents import ACT_ROLES, IncidentDraft, IncidentError, ValidationError, declare
-from analytics.incident_rules import FIELD_LABELS
+from analytics.access.rules import PermissionDenied
+from analytics.incidents.service import ACT_ROLES, IncidentDraft, IncidentError, ValidationError, declare
+from analytics.incidents.rules import FIELD_LABELS
 from ui.incident_data import clear_incident_caches, load_choices
 from ui.session import current_actor, get_database
 

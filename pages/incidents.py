@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from analytics.incident_charts import incidents_per_month_figure, notify_time_figure
-from analytics.incident_queries import IncidentFilter
-from analytics.incident_rules import ACT_ROLES, STATUS_LABELS, STATUSES, VIEW_ROLES
+from analytics.incidents.charts import incidents_per_month_figure, notify_time_figure
+from analytics.incidents.queries import IncidentFilter
+from analytics.incidents.rules import ACT_ROLES, STATUS_LABELS, STATUSES, VIEW_ROLES
 from ui import incident_actions, incident_views
 from ui.incident_data import (load_choices, load_detail, load_figures, load_history, load_open, load_references,
                               load_settings)

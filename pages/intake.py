@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from analytics import intake
-from analytics.intake_charts import volume_figure
+from analytics.intake import stats as intake
+from analytics.intake.charts import volume_figure
 from ui.filters import ticket_filters
 from ui.session import get_database
 

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from analytics import login_stats as stats
-from analytics import login_support as support
-from analytics.lockout_policy import load_policy
-from analytics.login_charts import (daily_figure, depth_figure, phone_hours_figure, release_company_figure,
+from analytics.logins import stats
+from analytics.logins import support
+from analytics.logins.rules import load_policy
+from analytics.logins.charts import (daily_figure, depth_figure, phone_hours_figure, release_company_figure,
                                     release_figure, return_figure, tickets_figure, zone_figure)
-from analytics.sla import Period
+from analytics.sla.engine import Period
 from ui.filters import default_period
 from ui.session import get_database
 

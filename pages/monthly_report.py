@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from analytics import report_tables as tables
-from analytics.monthly_report import ReportMonth, build_report, month_choices
-from analytics.report_summary import plural
-from analytics.report_render import html_document, pdf_document, report_figures
+from analytics.reports import tables
+from analytics.reports.monthly import ReportMonth, build_report, month_choices
+from analytics.reports.summary import plural
+from analytics.reports.render import html_document, pdf_document, report_figures
 from ui.session import get_database
 
 DELTA_COLORS = {"up": "normal", "down": "inverse", "": "off"}

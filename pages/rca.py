@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from analytics.rca_charts import categories_over_time_figure, publish_delay_figure
-from analytics.rca_rules import ACTION_STATUS_LABELS, STATUS_LABELS
-from analytics.rca_stats import STATUS_CHOICES, RcaFilter, period_months
+from analytics.rca.charts import categories_over_time_figure, publish_delay_figure
+from analytics.rca.rules import ACTION_STATUS_LABELS, STATUS_LABELS
+from analytics.rca.stats import STATUS_CHOICES, RcaFilter, period_months
 from ui.rca_data import load_choices, load_customer_markdown, load_customer_pdf, load_summaries
 from ui.session import get_database
 

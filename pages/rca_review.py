@@ -3,12 +3,12 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from analytics import rca
-from analytics.access import PermissionDenied
-from analytics.rca_form import (actions_frame, actions_from_frame, participants_from_text, root_causes_from_widgets,
+from analytics.rca import service as rca
+from analytics.access.rules import PermissionDenied
+from analytics.rca.form import (actions_frame, actions_from_frame, participants_from_text, root_causes_from_widgets,
                                 timeline_frame, timeline_from_frame)
-from analytics.rca_queries import load_review, prefill
-from analytics.rca_rules import (ACT_ROLES, ACTION_STATUSES, FIELD_LABELS, STATUS_LABELS, RcaError,
+from analytics.rca.queries import load_review, prefill
+from analytics.rca.rules import (ACT_ROLES, ACTION_STATUSES, FIELD_LABELS, STATUS_LABELS, RcaError,
                                  RcaValidationError, ReviewContent)
 from ui.rca_data import clear_rca_caches, load_choices, load_reviewable
 from ui.rca_follow_up import flash, show_follow_up

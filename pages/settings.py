@@ -1,10 +1,10 @@
 """Settings (admin): every setting with its value in force, default and help; change one; the SLA targets."""
 import streamlit as st
 
-from analytics.access import PermissionDenied
-from analytics.db import DatabaseError
-from analytics.settings import BY_NAME, SettingError, get_setting
-from analytics.settings_service import (TARGET_UNITS, calendar_choices, change_setting, change_sla_target,
+from analytics.access.rules import PermissionDenied
+from analytics.store.database import DatabaseError
+from analytics.settings.table import BY_NAME, SettingError, get_setting
+from analytics.settings.service import (TARGET_UNITS, calendar_choices, change_setting, change_sla_target,
                                         display_value, parse_setting_input, reset_setting, settings_table,
                                         sla_targets_table)
 from ui.session import current_actor, get_database

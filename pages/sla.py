@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from analytics import sla
-from analytics.clock import explain_clock, format_duration
-from analytics.sla_charts import compliance_figure, trend_figure
+from analytics.sla import engine as sla
+from analytics.sla.clock import explain_clock, format_duration
+from analytics.sla.charts import compliance_figure, trend_figure
 from ui.filters import ticket_filters
 from ui.session import get_database
 

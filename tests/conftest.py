@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
-from analytics.demo import build_demo
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
+from analytics.intake.demo import build_demo
 from tests.pg_support import backend_target
 
 DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)

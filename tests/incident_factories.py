@@ -5,8 +5,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from uuid import uuid4
 
-from analytics import incidents
-from analytics.access import Actor
+from analytics.incidents import service as incidents
+from analytics.access.rules import Actor
 from tests.factories import add_company
 
 SUPERVISOR = Actor("Sam Supervisor", "sam@example.test", frozenset({"supervisor"}))

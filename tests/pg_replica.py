@@ -3,8 +3,8 @@
     python -m tests.pg_replica URL --threads 25        # after "go" on stdin, 25 threads declare at once
     python -m tests.pg_replica URL --serial 10 --hang  # declare 10 one by one, then hang inside a write
 
-It opens :class:`analytics.db.Database` on the PostgreSQL URL and declares major incidents
-with :func:`analytics.incidents.declare`, exactly what the declare page calls, as a
+It opens :class:`analytics.store.database.Database` on the PostgreSQL URL and declares major incidents
+with :func:`analytics.incidents.service.declare`, exactly what the declare page calls, as a
 supervisor. It prints ``ready`` once open, ``committed REFERENCE`` after each declaration
 returns (flushed, so a killed replica has told what it committed), ``hanging`` once it holds
 the write lock in the middle of an unfinished declaration, and ``done``.
@@ -18,8 +18,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from uuid import uuid4
 
-from analytics import incidents
-from analytics.db import Database
+from analytics.incidents import service as incidents
+from analytics.store.database import Database
 from tests.incident_factories import SUPERVISOR, draft
 
 _print_lock = threading.Lock()

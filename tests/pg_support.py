@@ -129,8 +129,8 @@ def cluster() -> Cluster:
 
 def _migrated_template() -> str:
     if "template" not in _state:
-        from analytics.calendars import ensure_intervals
-        from analytics.db import Database
+        from analytics.sla.calendars import ensure_intervals
+        from analytics.store.database import Database
 
         server = cluster()
         name = f"vigie_template_{os.getpid()}"

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from uuid import uuid4
 
-from analytics import incidents
-from analytics.access import Actor
-from analytics.rca_rules import ActionItemInput, ReviewContent, RootCause, TimelineEntry
+from analytics.incidents import service as incidents
+from analytics.access.rules import Actor
+from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause, TimelineEntry
 from tests.factories import add_company, add_ticket
 
 SUPERVISOR = Actor("Sam Supervisor", "sam@example.test", frozenset({"supervisor"}))

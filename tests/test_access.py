@@ -1,12 +1,12 @@
-"""The pure rules of sign-in (analytics/access.py): claims -> Actor, [auth] checks, the local mode's refusal."""
+"""The pure rules of sign-in (analytics/access/rules.py): claims -> Actor, [auth] checks, the local mode's refusal."""
 from __future__ import annotations
 
 import pytest
 
-from analytics.access import (ALLOW_PUBLIC_LOCAL_MODE_ENV, ROLES, Actor, PermissionDenied, actor_from_claims,
+from analytics.access.rules import (ALLOW_PUBLIC_LOCAL_MODE_ENV, ROLES, Actor, PermissionDenied, actor_from_claims,
                               auth_config_problem, check_role_map, claim_values, configured_providers,
                               is_loopback_address, local_mode_refusal, require_role)
-from analytics.settings import BY_NAME
+from analytics.settings.table import BY_NAME
 
 ROLE_MAP = BY_NAME["auth.role_map"].default
 

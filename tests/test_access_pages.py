@@ -8,10 +8,10 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from analytics.access import ALLOW_PUBLIC_LOCAL_MODE_ENV, ROLES, Actor
-from analytics.db import Database
+from analytics.access.rules import ALLOW_PUBLIC_LOCAL_MODE_ENV, ROLES, Actor
+from analytics.store.database import Database
 from analytics.navigation import PAGES
-from analytics.settings_service import change_setting
+from analytics.settings.service import change_setting
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "0123456789abcdef" * 2,

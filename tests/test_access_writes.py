@@ -18,12 +18,16 @@ from uuid import uuid4
 import pytest
 
 import analytics
-from analytics import escalations, incidents, rca, rca_tracking, settings_service
-from analytics.access import ROLES, Actor, PermissionDenied, anonymous_actor
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
-from analytics.login_import import import_logins
-from analytics.ticket_import import import_tickets
+from analytics.escalations import service as escalations
+from analytics.incidents import service as incidents
+from analytics.rca import service as rca
+from analytics.rca import tracking as rca_tracking
+from analytics.settings import service as settings_service
+from analytics.access.rules import ROLES, Actor, PermissionDenied, anonymous_actor
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
+from analytics.logins.service import import_logins
+from analytics.imports.tickets import import_tickets
 from tests.factories import add_company, add_ticket
 from tests.incident_factories import draft
 from tests.rca_factories import SUPERVISOR, action_items, complete_review, resolved_incident, utc
@@ -81,53 +85,53 @@ LATER = START + timedelta(days=3)
 
 # (name, roles allowed, call(world, actor)[, prepare(world)]), in an order in which each allowed call succeeds
 WRITES = [
-    ("incidents.declare", INCIDENT_ROLES, lambda w, a: incidents.declare(
+    ("incidents.service.declare", INCIDENT_ROLES, lambda w, a: incidents.declare(
         w.db, actor=a, draft=draft(w.db, defined=LATER), token=uuid4().hex, now=LATER + timedelta(minutes=2))),
-    ("incidents.transition", INCIDENT_ROLES, lambda w, a: incidents.transition(
+    ("incidents.service.transition", INCIDENT_ROLES, lambda w, a: incidents.transition(
         w.db, actor=a, incident_id=w.open_incident, to_status="investigating", at=LATER, now=LATER)),
-    ("incidents.notify", INCIDENT_ROLES, lambda w, a: incidents.notify(
+    ("incidents.service.notify", INCIDENT_ROLES, lambda w, a: incidents.notify(
         w.db, actor=a, incident_id=w.open_incident, sent_at=LATER, sent_by="Julie", company_ids=(w.company,),
         all_customers=False, message="We are on it.", token=uuid4().hex, now=LATER)),
-    ("incidents.record_update", INCIDENT_ROLES, lambda w, a: incidents.record_update(
+    ("incidents.service.record_update", INCIDENT_ROLES, lambda w, a: incidents.record_update(
         w.db, actor=a, incident_id=w.open_incident, sent_at=LATER, sent_by="Julie", company_ids=(w.company,),
         all_customers=False, message="Still on it.", token=uuid4().hex, now=LATER)),
-    ("incidents.complete_step", INCIDENT_ROLES, lambda w, a: incidents.complete_step(
+    ("incidents.service.complete_step", INCIDENT_ROLES, lambda w, a: incidents.complete_step(
         w.db, actor=a, incident_id=w.open_incident, step="scope_assessed", owner="Pierre", completed_at=LATER,
         now=LATER)),
-    ("escalations.raise_escalation", ESCALATION_ROLES, lambda w, a: escalations.raise_escalation(
+    ("escalations.service.raise_escalation", ESCALATION_ROLES, lambda w, a: escalations.raise_escalation(
         w.db, actor=a, ticket_reference="CS-9", reason="Still slow", reason_code="sla_breach",
         raised_by="Jean Client", owner="Desk", at=LATER)),
-    ("escalations.acknowledge", ESCALATION_ROLES, lambda w, a: escalations.acknowledge(
+    ("escalations.service.acknowledge", ESCALATION_ROLES, lambda w, a: escalations.acknowledge(
         w.db, actor=a, reference=w.escalation, at=LATER)),
-    ("escalations.escalate_further", ESCALATION_ROLES, lambda w, a: escalations.escalate_further(
+    ("escalations.service.escalate_further", ESCALATION_ROLES, lambda w, a: escalations.escalate_further(
         w.db, actor=a, reference=w.escalation, note="No answer", at=LATER)),
-    ("escalations.resolve", ESCALATION_ROLES, lambda w, a: escalations.resolve(
+    ("escalations.service.resolve", ESCALATION_ROLES, lambda w, a: escalations.resolve(
         w.db, actor=a, reference=w.escalation, resolution="Answered", at=LATER)),
-    ("rca.save_draft", INCIDENT_ROLES, lambda w, a: rca.save_draft(
+    ("rca.service.save_draft", INCIDENT_ROLES, lambda w, a: rca.save_draft(
         w.db, actor=a, incident_id=w.resolved, content=complete_review(started=START),
         actions=action_items(due=date(2026, 7, 1)), now=LATER)),
-    ("rca_tracking.update_action_item", INCIDENT_ROLES, lambda w, a: rca_tracking.update_action_item(
+    ("rca.tracking.update_action_item", INCIDENT_ROLES, lambda w, a: rca_tracking.update_action_item(
         w.db, actor=a, item_id=w.db.scalar("SELECT max(id) FROM rca_action_items"), status="in_progress", now=LATER)),
-    ("rca.submit_for_review", INCIDENT_ROLES, lambda w, a: rca.submit_for_review(
+    ("rca.service.submit_for_review", INCIDENT_ROLES, lambda w, a: rca.submit_for_review(
         w.db, actor=a, incident_id=w.resolved, now=LATER)),
-    ("rca.return_to_draft", INCIDENT_ROLES, lambda w, a: rca.return_to_draft(
+    ("rca.service.return_to_draft", INCIDENT_ROLES, lambda w, a: rca.return_to_draft(
         w.db, actor=a, incident_id=w.resolved, note="more", now=LATER)),
-    ("rca.publish", INCIDENT_ROLES, lambda w, a: rca.publish(w.db, actor=a, incident_id=w.resolved, now=LATER),
+    ("rca.service.publish", INCIDENT_ROLES, lambda w, a: rca.publish(w.db, actor=a, incident_id=w.resolved, now=LATER),
      lambda w: rca.submit_for_review(w.db, actor=SUPERVISOR, incident_id=w.resolved, now=LATER)),
-    ("rca_tracking.record_request", INCIDENT_ROLES, lambda w, a: rca_tracking.record_request(
+    ("rca.tracking.record_request", INCIDENT_ROLES, lambda w, a: rca_tracking.record_request(
         w.db, actor=a, incident_id=w.resolved, company_id=w.company, requested_by="Jean Client", now=LATER)),
-    ("rca_tracking.mark_delivered", INCIDENT_ROLES, lambda w, a: rca_tracking.mark_delivered(
+    ("rca.tracking.mark_delivered", INCIDENT_ROLES, lambda w, a: rca_tracking.mark_delivered(
         w.db, actor=a, request_id=w.request, now=LATER)),
-    ("rca.revise", INCIDENT_ROLES, lambda w, a: rca.revise(
+    ("rca.service.revise", INCIDENT_ROLES, lambda w, a: rca.revise(
         w.db, actor=a, incident_id=w.resolved, reason="New facts", now=LATER)),
-    ("settings_service.change_setting", ADMIN_ONLY, lambda w, a: settings_service.change_setting(
+    ("settings.service.change_setting", ADMIN_ONLY, lambda w, a: settings_service.change_setting(
         w.db, actor=a, name="rca.overdue_days", value=12)),
-    ("settings_service.reset_setting", ADMIN_ONLY, lambda w, a: settings_service.reset_setting(
+    ("settings.service.reset_setting", ADMIN_ONLY, lambda w, a: settings_service.reset_setting(
         w.db, actor=a, name="rca.overdue_days")),
-    ("settings_service.change_sla_target", ADMIN_ONLY, lambda w, a: settings_service.change_sla_target(
+    ("settings.service.change_sla_target", ADMIN_ONLY, lambda w, a: settings_service.change_sla_target(
         w.db, actor=a, severity=2, measure="response", target_value=2, target_unit="hours", calendar_id=1)),
-    ("ticket_import.import_tickets", ADMIN_ONLY, lambda w, a: import_tickets(w.db, w.tickets_csv, actor=a)),
-    ("login_import.import_logins", ADMIN_ONLY, lambda w, a: import_logins(w.db, w.logins_csv, actor=a)),
+    ("imports.tickets.import_tickets", ADMIN_ONLY, lambda w, a: import_tickets(w.db, w.tickets_csv, actor=a)),
+    ("logins.service.import_logins", ADMIN_ONLY, lambda w, a: import_logins(w.db, w.logins_csv, actor=a)),
 ]
 
 
@@ -173,23 +177,23 @@ def test_each_wrong_role_is_refused_and_nothing_is_written(world, write):
 def discovered_writes() -> list[tuple[str, object]]:
     """Functions of analytics/ taking ``db`` first and an ``actor`` typed as Actor."""
     found = []
-    for module_info in pkgutil.iter_modules(analytics.__path__):
-        if module_info.name == "__main__":
+    for module_info in pkgutil.walk_packages(analytics.__path__, prefix="analytics."):
+        if module_info.name.endswith("__main__"):
             continue
-        module = importlib.import_module(f"analytics.{module_info.name}")
+        module = importlib.import_module(module_info.name)
         for fname, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or fname.startswith("_"):
                 continue
             params = inspect.signature(fn).parameters
             actor = params.get("actor")
             if list(params)[:1] == ["db"] and actor is not None and "Actor" in str(actor.annotation):
-                found.append((f"{module_info.name}.{fname}", fn))
+                found.append((f"{module_info.name.removeprefix('analytics.')}.{fname}", fn))
     return found
 
 
 def test_every_write_function_is_listed_here_or_checks_the_role_itself():
     listed = {w[0] for w in WRITES}
     found = discovered_writes()
-    assert {"incidents.declare", "settings_service.change_setting", "escalations.resolve"} <= {n for n, _ in found}
+    assert {"incidents.service.declare", "settings.service.change_setting", "escalations.service.resolve"} <= {n for n, _ in found}
     unchecked = [name for name, fn in found if name not in listed and "require_role(" not in inspect.getsource(fn)]
     assert unchecked == [], f"write functions without a role check: {unchecked}"

@@ -1,4 +1,4 @@
-"""The audit log: filters in analytics/audit.py, the admin page (AppTest), and no way to edit it from the app."""
+"""The audit log: filters in analytics/audit/service.py, the admin page (AppTest), and no way to edit it from the app."""
 from __future__ import annotations
 
 import json
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.access import Actor
-from analytics.audit import audit_choices, load_audit
-from analytics.db import Database
-from analytics.settings_service import change_setting, change_sla_target, reset_setting
+from analytics.access.rules import Actor
+from analytics.audit.service import audit_choices, load_audit
+from analytics.store.database import Database
+from analytics.settings.service import change_setting, change_sla_target, reset_setting
 
 ROOT = Path(__file__).resolve().parent.parent
 ADA = Actor(name="Ada", email="ada@example.com", roles=frozenset({"admin"}))

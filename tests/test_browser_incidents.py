@@ -6,7 +6,7 @@ import shutil
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from analytics.db import Database
+from analytics.store.database import Database
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 from tests.rca_factories import INTERNAL_NOTE, STAFF, resolved_incident
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics.db import Database, DatabaseError, migration_files
-from analytics.settings import SETTINGS, SettingError, check_value, get_setting, put_setting
+from analytics.store.database import Database, DatabaseError, migration_files
+from analytics.settings.table import SETTINGS, SettingError, check_value, get_setting, put_setting
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,7 +102,7 @@ def test_sla_cli_json_matches_the_contract(tmp_path):
 def test_a_migration_numbered_below_the_latest_is_still_applied(tmp_path, monkeypatch):
     import shutil
 
-    import analytics.db as db_module
+    import analytics.store.database as db_module
 
     folder = tmp_path / "migrations"
     folder.mkdir()

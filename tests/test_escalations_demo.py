@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from analytics.db import Database
-from analytics.escalation_demo import DEMO_OWNERS
-from analytics.escalation_stats import depth_distribution, open_escalations, repeat_customers, sla_cross_check
-from analytics.settings import get_setting
-from analytics.sla import Period
+from analytics.store.database import Database
+from analytics.escalations.demo import DEMO_OWNERS
+from analytics.escalations.stats import depth_distribution, open_escalations, repeat_customers, sla_cross_check
+from analytics.settings.table import get_setting
+from analytics.sla.engine import Period
 from tests.conftest import DEMO_NOW
 
 WHOLE = Period(date(2025, 1, 1), date(2027, 1, 1))

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import escalations as svc
-from analytics.access import Actor
-from analytics.audit import load_audit
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
+from analytics.escalations import service as svc
+from analytics.access.rules import Actor
+from analytics.audit.service import load_audit
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
 from tests.factories import add_company, add_ticket
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "escalations.py")

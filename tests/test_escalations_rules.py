@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from analytics import escalations as svc
-from analytics.access import Actor, PermissionDenied
-from analytics.audit import load_audit
-from analytics.escalation_stats import open_escalations
-from analytics.settings import put_setting
+from analytics.escalations import service as svc
+from analytics.access.rules import Actor, PermissionDenied
+from analytics.audit.service import load_audit
+from analytics.escalations.stats import open_escalations
+from analytics.settings.table import put_setting
 from tests.factories import add_company, add_ticket, paris
 
 CHAIN = ["Customer support", "Support supervisor", "Senior manager", "Director", "Senior director"]
@@ -285,8 +285,8 @@ def test_twenty_concurrent_raises_get_twenty_distinct_references(db):
 
 
 def test_an_escalation_may_refer_to_an_incident(db):
-    from analytics.incident_rules import IncidentDraft
-    from analytics.incidents import declare
+    from analytics.incidents.rules import IncidentDraft
+    from analytics.incidents.service import declare
 
     acme = add_company(db, "Acme")
     started = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=3)

@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from analytics import escalation_charts as charts
-from analytics import escalation_stats as stats
-from analytics import escalations as svc
-from analytics.access import Actor
-from analytics.sla import Period
+from analytics.escalations import charts
+from analytics.escalations import stats
+from analytics.escalations import service as svc
+from analytics.access.rules import Actor
+from analytics.sla.engine import Period
 from tests.factories import add_company, add_ticket, paris
 
 ACTOR = Actor("Sam", roles=frozenset({"supervisor"}))
@@ -181,7 +181,7 @@ def test_period_excludes_escalations_raised_outside(crafted):
 
 
 def test_command_line_lists_open_escalations(crafted, capsys):
-    from analytics.cli import main
+    from analytics.cli.main import main
 
     assert main(["escalations", "--db", str(crafted.path), "--as-of", "2026-05-01T14:00:00+02:00",
                  "--format", "csv", "--flagged"]) == 0

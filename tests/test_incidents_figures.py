@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from analytics import incident_queries as queries
-from analytics import incident_stats, incidents
-from analytics.db import Database
-from analytics.incident_charts import incidents_per_month_figure, notify_time_figure, timeline_figure
+from analytics.incidents import queries
+from analytics.incidents import stats as incident_stats
+from analytics.incidents import service as incidents
+from analytics.store.database import Database
+from analytics.incidents.charts import incidents_per_month_figure, notify_time_figure, timeline_figure
 from tests.conftest import DEMO_NOW
 from tests.incident_factories import SUPERVISOR, declared, utc
 
@@ -131,7 +132,7 @@ def test_demo_notifications_mostly_on_time_and_open_clocks_running(demo):
 
 
 def test_command_line_prints_the_figures(figures_db, capsys):
-    from analytics.cli import main
+    from analytics.cli.main import main
 
     path = str(figures_db.path)
     figures_db.close()

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from analytics import incident_queries as queries
-from analytics import incidents
-from analytics.incident_rules import STATUSES, TRANSITIONS
+from analytics.incidents import queries
+from analytics.incidents import service as incidents
+from analytics.incidents.rules import STATUSES, TRANSITIONS
 from tests.factories import add_company, add_ticket
 from tests.incident_factories import SUPERVISOR, declared, utc
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
 from tests.factories import add_company, add_ticket
 from tests.incident_factories import LEADER, MANAGER, SUPERVISOR, declared
 from tests.pg_support import backend_target

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from analytics import incidents
-from analytics.access import PermissionDenied
-from analytics.incident_rules import TRANSITIONS, validate_draft
+from analytics.incidents import service as incidents
+from analytics.access.rules import PermissionDenied
+from analytics.incidents.rules import TRANSITIONS, validate_draft
 from tests.incident_factories import ADMIN, LEADER, MANAGER, SUPERVISOR, declared, draft, utc
 
 DEFINED = utc(2026, 3, 10, 9, 0)

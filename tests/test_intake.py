@@ -6,8 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from analytics import intake
-from analytics.sla import Period, TicketFilter
+from analytics.intake import stats as intake
+from analytics.sla.engine import Period, TicketFilter
 from tests.factories import add_ticket, paris
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,8 +52,8 @@ def test_tables(db):
 
 
 def test_page_shows_the_figures(tmp_path, monkeypatch):
-    from analytics.calendars import ensure_intervals
-    from analytics.db import Database
+    from analytics.sla.calendars import ensure_intervals
+    from analytics.store.database import Database
 
     database = Database(tmp_path / "intake.duckdb")
     ensure_intervals(database)

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from analytics.lockout_policy import load_policy
-from analytics.login_stats import LoginFilter, overview, suspected_attacks
-from analytics.settings import put_setting
-from analytics.sla import Period
+from analytics.logins.rules import load_policy
+from analytics.logins.stats import LoginFilter, overview, suspected_attacks
+from analytics.settings.table import put_setting
+from analytics.sla.engine import Period
 from tests.factories import add_ticket, paris
 from tests.lockout_factories import add_logins, human_lockout, run_of, scripted_lockout
 

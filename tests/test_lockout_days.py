@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from analytics.login_days import local_day_sql, offset_changes
+from analytics.logins.days import local_day_sql, offset_changes
 
 START, END = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2026, 12, 31, tzinfo=timezone.utc)
 

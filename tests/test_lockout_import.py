@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.access import Actor, PermissionDenied, system_actor
-from analytics.cli import main
-from analytics.login_import import LoginImportFileError, import_logins
-from analytics.login_store import refresh_daily
+from analytics.access.rules import Actor, PermissionDenied, system_actor
+from analytics.cli.main import main
+from analytics.logins.service import LoginImportFileError, import_logins
+from analytics.logins.rollups import refresh_daily
 
 ADMIN = system_actor("test")
 HEADER = "occurred_at,user_id,company,ip,outcome,actor"

@@ -9,8 +9,8 @@ import holidays
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
 from analytics.navigation import pages_for
 from tests.factories import add_ticket
 from tests.lockout_factories import add_logins, human_lockout, run_of, scripted_lockout

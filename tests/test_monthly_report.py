@@ -7,13 +7,14 @@ from uuid import uuid4
 
 import pytest
 
-from analytics import escalations, incidents
-from analytics.access import system_actor
-from analytics.db import Database
-from analytics.escalation_stats import open_escalations
-from analytics.monthly_report import ReportMonth, build_report, month_choices
-from analytics.report_sections import open_escalations_at
-from analytics.sla import Period, compliance_cli_rows
+from analytics.escalations import service as escalations
+from analytics.incidents import service as incidents
+from analytics.access.rules import system_actor
+from analytics.store.database import Database
+from analytics.escalations.stats import open_escalations
+from analytics.reports.monthly import ReportMonth, build_report, month_choices
+from analytics.reports.sections import open_escalations_at
+from analytics.sla.engine import Period, compliance_cli_rows
 from tests.factories import add_company, add_ticket, paris
 from tests.lockout_factories import add_logins, human_lockout, run_of
 
@@ -200,11 +201,11 @@ def test_empty_database_degrades_section_by_section(db):
 
 def test_same_figures_as_the_sla_command_and_the_other_pages(demo_db_path):
     """The done criterion: the report's figures for a month are those of the SLA CLI and the domain functions."""
-    from analytics.incident_queries import notify_settings
-    from analytics.incident_stats import figures as incident_figures
-    from analytics.lockout_policy import load_policy
-    from analytics.login_stats import LoginFilter, overview
-    from analytics.rca_stats import rca_month_figures
+    from analytics.incidents.queries import notify_settings
+    from analytics.incidents.stats import figures as incident_figures
+    from analytics.logins.rules import load_policy
+    from analytics.logins.stats import LoginFilter, overview
+    from analytics.rca.stats import rca_month_figures
 
     db = Database(demo_db_path)
     try:
@@ -232,7 +233,7 @@ def test_same_figures_as_the_sla_command_and_the_other_pages(demo_db_path):
 
 
 def test_a_month_in_progress_is_taken_to_date(two_months):
-    from analytics.report_render import render_html
+    from analytics.reports.render import render_html
 
     now = datetime(2026, 10, 7, 9, 0, tzinfo=timezone.utc)  # O2 (7 Oct 10:00 Paris) is open at 11:00 Paris
     report = build_report(two_months, OCTOBER, now=now)
@@ -252,7 +253,7 @@ def break_incident_queries(db) -> None:
 
 
 def test_a_failing_section_is_left_out_with_its_reason(two_months):
-    from analytics.report_render import render_html
+    from analytics.reports.render import render_html
 
     break_incident_queries(two_months)
     report = build_report(two_months, OCTOBER, now=NOW)

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 from tests.test_monthly_report import seed_two_months
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
-from analytics.monthly_report import ReportMonth
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
+from analytics.reports.monthly import ReportMonth
 from analytics.navigation import pages_for
 from tests.test_monthly_report import seed_two_months
 

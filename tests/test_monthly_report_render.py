@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from analytics import report_charts, report_tables
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
-from analytics.monthly_report import build_report
-from analytics.report_render import chart_images, pdf_document, render_html, report_figures, write_report
-from analytics.sla import compliance_cli_rows
+from analytics.reports import charts as report_charts
+from analytics.reports import tables as report_tables
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
+from analytics.reports.monthly import build_report
+from analytics.reports.render import chart_images, pdf_document, render_html, report_figures, write_report
+from analytics.sla.engine import compliance_cli_rows
 from tests.test_monthly_report import NOW, OCTOBER, seed_two_months
 
 ROOT = Path(__file__).resolve().parent.parent

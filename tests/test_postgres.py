@@ -9,9 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import pg_backend, pg_schema, pg_snapshots
-from analytics.db import DEFAULT_DB_PATH, Database, DatabaseError, database_target, migration_files
-from analytics.settings import get_setting, put_setting
+from analytics.store import postgres as pg_backend
+from analytics.store import pg_schema
+from analytics.store import pg_snapshots
+from analytics.store.database import DEFAULT_DB_PATH, Database, DatabaseError, database_target, migration_files
+from analytics.settings.table import get_setting, put_setting
 from tests.factories import add_company, add_ticket, paris
 from tests.pg_support import cluster, empty_database_url, fresh_database_url
 
@@ -79,7 +81,7 @@ def test_migrations_run_once_on_an_empty_database():
 
 def test_replicas_starting_together_migrate_once():
     url = empty_database_url()
-    code = "import sys; from analytics.db import Database; Database(sys.argv[1]).close()"
+    code = "import sys; from analytics.store.database import Database; Database(sys.argv[1]).close()"
     starts = [subprocess.Popen([sys.executable, "-c", code, url], cwd=ROOT, stderr=subprocess.PIPE, text=True)
               for _ in range(4)]
     errors = [p.communicate(timeout=180)[1] for p in starts]

@@ -8,10 +8,10 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from analytics import pg_backend
-from analytics.db import Database, migration_files
-from analytics.pg_copy import SEQUENCE_DEFAULTS_SQL
-from analytics.sla import Period, compliance_cli_rows
+from analytics.store import postgres as pg_backend
+from analytics.store.database import Database, migration_files
+from analytics.store.pg_copy import SEQUENCE_DEFAULTS_SQL
+from analytics.sla.engine import Period, compliance_cli_rows
 from tests.pg_support import empty_database_url
 
 ROOT = Path(__file__).resolve().parent.parent

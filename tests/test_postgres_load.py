@@ -1,7 +1,7 @@
 """Several replicas on one PostgreSQL: concurrent declarations, and a replica killed mid-write.
 
 Each replica is its own process running the real data layer (tests/pg_replica.py calls
-analytics.incidents.declare, as the declare page does): they stand for dashboard processes
+analytics.incidents.service.declare, as the declare page does): they stand for dashboard processes
 behind a load balancer. tests/test_postgres_replicas.py runs two real ``streamlit run``
 dashboards on one server.
 """
@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from analytics.db import Database
+from analytics.store.database import Database
 from tests.factories import add_company
 from tests.pg_support import fresh_database_url
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from analytics.db import Database
+from analytics.store.database import Database
 from tests.pg_support import fresh_database_url
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import streamlit as st
 
-from analytics.db import Database
+from analytics.store.database import Database
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 from tests.factories import add_company, add_ticket
 from tests.pg_support import fresh_database_url

@@ -6,19 +6,19 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-from analytics import rca_demo
-from analytics.db import Database
-from analytics.demo import DEMO_EXTENSIONS, build_demo
-from analytics.rca_document import build_document
-from analytics.rca_export import to_markdown
-from analytics.rca_stats import RcaFilter, headline, recurrences
+from analytics.rca import demo as rca_demo
+from analytics.store.database import Database
+from analytics.intake.demo import DEMO_EXTENSIONS, build_demo
+from analytics.rca.document import build_document
+from analytics.rca.export import to_markdown
+from analytics.rca.stats import RcaFilter, headline, recurrences
 from tests.conftest import DEMO_NOW
 
 TABLES = ("rca_reports", "rca_revisions", "rca_root_causes", "rca_timeline", "rca_action_items", "rca_requests")
 
 
 def test_registered_after_the_incidents():
-    assert DEMO_EXTENSIONS.index("analytics.rca_demo") > DEMO_EXTENSIONS.index("analytics.incident_demo")
+    assert DEMO_EXTENSIONS.index("analytics.rca.demo") > DEMO_EXTENSIONS.index("analytics.incidents.demo")
 
 
 def test_demo_rcas(demo_db_path):

@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from analytics import rca, rca_export
-from analytics.cli import main
-from analytics.rca_document import build_document
-from analytics.rca_rules import RcaError, TimelineEntry
+from analytics.rca import service as rca
+from analytics.rca import export as rca_export
+from analytics.cli.main import main
+from analytics.rca.document import build_document
+from analytics.rca.rules import RcaError, TimelineEntry
 from tests.rca_factories import INTERNAL_NOTE, STAFF, SUPERVISOR, action_items, complete_review, resolved_incident
 
 STARTED = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=12)

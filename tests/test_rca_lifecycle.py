@@ -7,12 +7,13 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from analytics import rca, rca_tracking
-from analytics.access import PermissionDenied
-from analytics.audit import load_audit
-from analytics.rca_document import build_document
-from analytics.rca_queries import load_review, prefill
-from analytics.rca_rules import ActionItemInput, RcaError, RcaValidationError, ReviewContent, RootCause
+from analytics.rca import service as rca
+from analytics.rca import tracking as rca_tracking
+from analytics.access.rules import PermissionDenied
+from analytics.audit.service import load_audit
+from analytics.rca.document import build_document
+from analytics.rca.queries import load_review, prefill
+from analytics.rca.rules import ActionItemInput, RcaError, RcaValidationError, ReviewContent, RootCause
 from tests.rca_factories import (ADMIN, LEADER, MANAGER, SUPERVISOR, action_items, complete_review, open_incident,
                                  resolved_incident)
 
@@ -184,7 +185,7 @@ def test_every_write_is_audited_and_a_refused_one_leaves_nothing(db, incident):
 
 
 def test_the_taxonomy_is_a_setting(db, incident):
-    from analytics.settings import put_setting
+    from analytics.settings.table import put_setting
 
     with db.transaction() as cur:
         put_setting(cur, name="rca.root_cause_categories", value=["gremlins", "unknown"], actor="admin")

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import rca, rca_tracking
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
+from analytics.rca import service as rca
+from analytics.rca import tracking as rca_tracking
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
 from analytics.navigation import pages_for
-from analytics.rca_queries import load_review
-from analytics.rca_rules import ActionItemInput, ReviewContent, RootCause
+from analytics.rca.queries import load_review
+from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause
 from tests.rca_factories import LEADER, MANAGER, SUPERVISOR, complete_review, resolved_incident
 
 ROOT = Path(__file__).resolve().parent.parent

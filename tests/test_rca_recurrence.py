@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from analytics import rca
-from analytics.rca_rules import ReviewContent, RootCause
-from analytics.rca_stats import RcaFilter, rca_list, recurrences
+from analytics.rca import service as rca
+from analytics.rca.rules import ReviewContent, RootCause
+from analytics.rca.stats import RcaFilter, rca_list, recurrences
 from tests.factories import paris
 from tests.rca_factories import SUPERVISOR, resolved_incident
 
@@ -48,7 +48,7 @@ def test_recurrence(db, name, incidents, expected):
 
 
 def test_recurrence_window_is_a_setting(db):
-    from analytics.settings import put_setting
+    from analytics.settings.table import put_setting
 
     for offset in (0, 20):
         incident_id = resolved_incident(db, started=BASE + timedelta(days=offset), tickets=0, platform="API")

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.rca_form import (actions_frame, actions_from_frame, participants_from_text, timeline_frame,
+from analytics.rca.form import (actions_frame, actions_from_frame, participants_from_text, timeline_frame,
                                 timeline_from_frame)
-from analytics.rca_rules import ActionItemInput, ReviewContent, RootCause, TimelineEntry, validate_review
+from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause, TimelineEntry, validate_review
 from tests.rca_factories import complete_review
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)

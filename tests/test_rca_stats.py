@@ -5,12 +5,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from analytics import rca, rca_tracking
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
-from analytics.rca_queries import load_review
-from analytics.rca_rules import ActionItemInput, ReviewContent, RootCause
-from analytics.rca_stats import RcaFilter, action_items, category_trend, headline, rca_list, rca_month_figures
+from analytics.rca import service as rca
+from analytics.rca import tracking as rca_tracking
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
+from analytics.rca.queries import load_review
+from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause
+from analytics.rca.stats import RcaFilter, action_items, category_trend, headline, rca_list, rca_month_figures
 from tests.factories import add_company, paris
 from tests.rca_factories import SUPERVISOR, complete_review, resolved_incident
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.report_summary import (Compliance, backlog_sentence, breaches_sentence, compliance_sentence,
+from analytics.reports.summary import (Compliance, backlog_sentence, breaches_sentence, compliance_sentence,
                                       compliance_sentences, escalations_sentence, incidents_sentence,
                                       lockouts_sentence, rca_sentence, reclassification_sentence,
                                       volume_sentence)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import getpass
 import json
 
-from analytics.cli import main
-from analytics.db import Database
-from analytics.settings import SETTINGS
+from analytics.cli.main import main
+from analytics.store.database import Database
+from analytics.settings.table import SETTINGS
 
 
 def test_set_reset_and_list(tmp_path, capsys):

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.access import Actor
-from analytics.db import Database
-from analytics.settings import SETTINGS
+from analytics.access.rules import Actor
+from analytics.store.database import Database
+from analytics.settings.table import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "0123456789abcdef" * 2,

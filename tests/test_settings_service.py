@@ -1,4 +1,4 @@
-"""Settings and SLA targets changed through analytics/settings_service.py: admin only, validated, audited."""
+"""Settings and SLA targets changed through analytics/settings/service.py: admin only, validated, audited."""
 from __future__ import annotations
 
 import json
@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from analytics.access import Actor, PermissionDenied, anonymous_actor
-from analytics.audit import load_audit
-from analytics.settings import BY_NAME, SETTINGS, SettingError, get_setting
-from analytics.settings_service import (change_setting, change_sla_target, parse_setting_input, reset_setting,
+from analytics.access.rules import Actor, PermissionDenied, anonymous_actor
+from analytics.audit.service import load_audit
+from analytics.settings.table import BY_NAME, SETTINGS, SettingError, get_setting
+from analytics.settings.service import (change_setting, change_sla_target, parse_setting_input, reset_setting,
                                         settings_table, sla_targets_table)
-from analytics.sla import TicketFilter, ticket_measures
+from analytics.sla.engine import TicketFilter, ticket_measures
 from tests.factories import add_ticket, paris
 
 ADMIN = Actor(name="Ada Admin", email="ada@example.com", roles=frozenset({"admin"}))

@@ -5,8 +5,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from analytics.calendars import load_calendars, rebuild_intervals
-from analytics.sla import Period, TicketFilter, compliance_cli_rows, ticket_measures
+from analytics.sla.calendars import load_calendars, rebuild_intervals
+from analytics.sla.engine import Period, TicketFilter, compliance_cli_rows, ticket_measures
 from tests.factories import add_ticket, paris
 
 FAR_FUTURE = datetime(2030, 1, 1, tzinfo=timezone.utc)

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.calendars import ensure_intervals
-from analytics.db import Database
+from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
 from tests.factories import add_ticket
 from tests.pg_support import backend_target
 

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from analytics.access import system_actor
-from analytics.settings import put_setting
-from analytics.sla import TicketFilter, ticket_measures
+from analytics.access.rules import system_actor
+from analytics.settings.table import put_setting
+from analytics.sla.engine import TicketFilter, ticket_measures
 from tests.factories import add_ticket, paris
 
 FAR_FUTURE = datetime(2030, 1, 1, tzinfo=timezone.utc)

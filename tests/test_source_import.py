@@ -10,10 +10,10 @@ import textwrap
 import pandas as pd
 import pytest
 
-from analytics.access import Actor, PermissionDenied, system_actor
-from analytics.import_files import ImportFileError
-from analytics.source_import import import_file, resolve_profile
-from analytics.source_profiles import ProfileError, get_profile, parse_profile
+from analytics.access.rules import Actor, PermissionDenied, system_actor
+from analytics.imports.files import ImportFileError
+from analytics.imports.service import import_file, resolve_profile
+from analytics.imports.profiles import ProfileError, get_profile, parse_profile
 from tests.factories import paris
 from tests.source_exports import EXPORTS, JSM, SERVICENOW_EVENTS, SERVICENOW_LIST, ZENDESK, write_export
 
@@ -247,9 +247,9 @@ def test_a_killed_process_leaves_nothing_half_written(db, tmp_path):
     db.close()
     script = textwrap.dedent(f"""
         import os
-        from analytics.access import system_actor
-        from analytics.db import Database
-        from analytics.source_import import import_file, resolve_profile
+        from analytics.access.rules import system_actor
+        from analytics.store.database import Database
+        from analytics.imports.service import import_file, resolve_profile
         path = {str(tmp_path / "log.csv")!r}
         def die(step, fraction):
             if step == "recording":
@@ -259,7 +259,7 @@ def test_a_killed_process_leaves_nothing_half_written(db, tmp_path):
     """)
     run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 9, run.stderr
-    from analytics.db import Database
+    from analytics.store.database import Database
     reopened = Database(db_path)
     assert counts(reopened) == {"tickets": 0, "ticket_events": 0, "companies": 0, "import_runs": 0,
                                 "import_rejections": 0, "ticket_source_facts": 0, "audit_log": 0}
@@ -312,7 +312,7 @@ def test_any_export_with_a_mapping_file_from_the_command_line(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "3 read, 2 inserted, 0 updated, 0 unchanged, 1 rejected (1 × unknown channel)" in run.stdout
     assert "counts in = accepted + rejected: 3 = 2 + 1" in run.stdout
-    from analytics.db import Database
+    from analytics.store.database import Database
     db = Database(db_path)
     assert db.rows("SELECT reference, c.name, severity, opened_at = TIMESTAMPTZ '2024-01-02 14:00:00+00' "
                    "FROM tickets t JOIN companies c ON c.id = t.company_id ORDER BY 1") == [

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.access import Actor, system_actor
-from analytics.db import Database
-from analytics.source_import import import_file, resolve_profile
+from analytics.access.rules import Actor, system_actor
+from analytics.store.database import Database
+from analytics.imports.service import import_file, resolve_profile
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 from tests.source_exports import EXPORTS, write_export
 

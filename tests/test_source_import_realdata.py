@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from analytics.access import system_actor
-from analytics.db import Database
-from analytics.import_reports import agreement_share, verdict_comparison, verdict_figure
-from analytics.sla import Period, TicketFilter, monthly_trend, severity_table, tickets_behind
-from analytics.source_import import import_file, resolve_profile
+from analytics.access.rules import system_actor
+from analytics.store.database import Database
+from analytics.imports.queries import agreement_share, verdict_comparison, verdict_figure
+from analytics.sla.engine import Period, TicketFilter, monthly_trend, severity_table, tickets_behind
+from analytics.imports.service import import_file, resolve_profile
 
 REAL_LOG = Path("/work/shared/realdata/servicenow-incident-event-log.csv.gz")
 AS_OF = datetime(2026, 1, 1, tzinfo=timezone.utc)

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from analytics.access import Actor, PermissionDenied, system_actor
-from analytics.ticket_import import CANONICAL_COLUMNS, ImportFileError, import_tickets
+from analytics.access.rules import Actor, PermissionDenied, system_actor
+from analytics.imports.tickets import CANONICAL_COLUMNS, ImportFileError, import_tickets
 from tests.factories import paris
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent

@@ -4,12 +4,12 @@
 
 - **identity provider**: an ``[auth]`` section in secrets.toml. The user signs in with
   ``st.login`` (OIDC through Authlib); the claims in ``st.user`` become an Actor through the
-  settings ``auth.roles_claim`` and ``auth.role_map`` (``analytics.access.actor_from_claims``).
+  settings ``auth.roles_claim`` and ``auth.role_map`` (``analytics.access.rules.actor_from_claims``).
 - **local single-user mode**: no ``[auth]`` section. One user with every role, announced by a
   banner, refused when served beyond loopback unless explicitly allowed
-  (``analytics.access.local_mode_refusal``).
+  (``analytics.access.rules.local_mode_refusal``).
 
-The rules live in ``analytics/access.py``; this module only reads Streamlit's state and draws.
+The rules live in ``analytics/access/rules.py``; this module only reads Streamlit's state and draws.
 """
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import streamlit as st
 from streamlit import config as st_config
 
-from analytics.access import (Actor, actor_from_claims, anonymous_actor, auth_config_problem, claim_values,
+from analytics.access.rules import (Actor, actor_from_claims, anonymous_actor, auth_config_problem, claim_values,
                               configured_providers, local_actor, local_mode_refusal)
-from analytics.settings import get_setting
+from analytics.settings.table import get_setting
 
 ACTOR_OVERRIDE_KEY = "vigie_actor"  # tests (AppTest) may put an Actor here; widgets cannot
 LOCAL_MODE_TEXT = ("Local single-user mode: no identity provider is configured, so whoever opens this "

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from analytics.sla import Period, TicketFilter
+from analytics.sla.engine import Period, TicketFilter
 
 CHANNEL_LABELS = {"phone": "Phone", "email": "E-mail", "portal": "Portal", "voicemail": "Voicemail",
                   "remote_session": "Remote session"}

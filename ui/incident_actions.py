@@ -14,10 +14,10 @@ from uuid import uuid4
 import pandas as pd
 import streamlit as st
 
-from analytics import incidents
-from analytics.access import Actor, PermissionDenied
-from analytics.incident_queries import NotifySettings
-from analytics.incident_rules import STATUS_LABELS, STEP_LABELS, STEPS, TRANSITIONS
+from analytics.incidents import service as incidents
+from analytics.access.rules import Actor, PermissionDenied
+from analytics.incidents.queries import NotifySettings
+from analytics.incidents.rules import STATUS_LABELS, STEP_LABELS, STEPS, TRANSITIONS
 from ui.incident_data import clear_incident_caches
 
 FLASH_KEY = "incidents_flash"

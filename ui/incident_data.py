@@ -1,6 +1,6 @@
 """Cached loaders of the incident pages (the page edge), and the clearing a write needs.
 
-Each loader calls ``analytics.incident_queries`` / ``analytics.incident_stats``;
+Each loader calls ``analytics.incidents.queries`` / ``analytics.incidents.stats``;
 ``as_of`` is passed truncated to the minute so reruns within a minute hit the
 cache while the countdowns, computed from the due times, still tick every second.
 """
@@ -11,8 +11,8 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from analytics import incident_queries as queries
-from analytics import incident_stats
+from analytics.incidents import queries
+from analytics.incidents import stats as incident_stats
 
 
 @st.cache_data(ttl=60, show_spinner=False)

@@ -1,7 +1,7 @@
 """Drawing incidents: an open incident's card with its countdown, and one incident's detail.
 
-Only layout: every figure comes from ``analytics.incident_queries`` (via the cached
-loaders of ``ui.incident_data``) and the charts from ``analytics.incident_charts``.
+Only layout: every figure comes from ``analytics.incidents.queries`` (via the cached
+loaders of ``ui.incident_data``) and the charts from ``analytics.incidents.charts``.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from analytics.incident_charts import timeline_figure
-from analytics.incident_queries import NotifySettings, clock, countdown_text
-from analytics.incident_rules import STATUS_LABELS
+from analytics.incidents.charts import timeline_figure
+from analytics.incidents.queries import NotifySettings, clock, countdown_text
+from analytics.incidents.rules import STATUS_LABELS
 
 STATE_ICONS = {"on track": ":material/schedule:", "past target": ":material/warning:", "late": ":material/alarm:"}
 

@@ -11,8 +11,11 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from analytics import rca_document, rca_export, rca_queries, rca_stats
-from analytics.settings import get_setting
+from analytics.rca import document as rca_document
+from analytics.rca import export as rca_export
+from analytics.rca import queries as rca_queries
+from analytics.rca import stats as rca_stats
+from analytics.settings.table import get_setting
 
 
 @st.cache_data(ttl=60, show_spinner=False)

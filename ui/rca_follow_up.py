@@ -1,6 +1,6 @@
 """The parts of the review page after the draft: review and publication, the documents, revisions,
-action-item progress and customers' requests. Every write goes through ``analytics.rca`` /
-``analytics.rca_tracking`` (role-checked and audited there); this module only draws and maps errors.
+action-item progress and customers' requests. Every write goes through ``analytics.rca.service`` /
+``analytics.rca.tracking`` (role-checked and audited there); this module only draws and maps errors.
 """
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from analytics import rca, rca_tracking
-from analytics.access import Actor, PermissionDenied
-from analytics.rca_queries import Review, customer_requests, impacted_companies
-from analytics.rca_rules import ACTION_STATUS_LABELS, ACTION_STATUSES, STATUS_LABELS, RcaError, RcaValidationError
+from analytics.rca import service as rca
+from analytics.rca import tracking as rca_tracking
+from analytics.access.rules import Actor, PermissionDenied
+from analytics.rca.queries import Review, customer_requests, impacted_companies
+from analytics.rca.rules import ACTION_STATUS_LABELS, ACTION_STATUSES, STATUS_LABELS, RcaError, RcaValidationError
 from ui.rca_data import clear_rca_caches, internal_markdown, load_customer_markdown, load_customer_pdf
 
 ERRORS = (PermissionDenied, RcaError)

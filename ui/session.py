@@ -1,6 +1,6 @@
 """The database and the acting user for a Streamlit session.
 
-One :class:`analytics.db.Database` per process (``st.cache_resource``); the first
+One :class:`analytics.store.database.Database` per process (``st.cache_resource``); the first
 run on a missing file builds the demo data and says so while it does. The acting
 user comes from :func:`ui.auth.resolve_session` (identity provider or local mode).
 
@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from analytics.access import Actor
-from analytics.db import Database, database_target
+from analytics.access.rules import Actor
+from analytics.store.database import Database, database_target
 
 REPLICA_POLL_SECONDS = 1.0
 
@@ -78,7 +78,7 @@ def build_demo_if_empty(db: Database) -> Database:
                    "demo data (`python -m analytics demo`). See \"Running several replicas\" in the README.")
         st.stop()
     if not db.scalar("SELECT count(*) FROM tickets"):
-        from analytics.demo import build_demo
+        from analytics.intake.demo import build_demo
 
         with st.status("First run: building the demo database (about 50,000 tickets)…", expanded=True) as status:
             summary = build_demo(db)

@@ -1,0 +1,1 @@
+"""Escalations (DOMAIN.md section 3): the chain, raising and acknowledging, and the trends."""

@@ -1,0 +1,1 @@
+"""Importing tickets from ticketing systems' exports: files, source profiles, mapping, validation and the report."""

@@ -1,0 +1,61 @@
+"""The ``import tickets`` and ``import inspect`` commands (wired into ``analytics/cli/main.py``).
+
+``import tickets FILE [--source NAME | --mapping FILE.toml]`` imports a file with a
+progress bar and prints its report (counts in = accepted + rejected, reasons);
+``import inspect FILE`` prints a proposed TOML mapping for the user to edit. Both exit
+with code 2 and a one-line message when the file or the mapping cannot be used.
+"""
+from __future__ import annotations
+
+import sys
+
+from tqdm import tqdm
+
+from analytics.access.rules import system_actor
+from analytics.imports.files import ImportFileError
+from analytics.imports.profiles import ProfileError
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def run_tickets(args, db) -> int:
+    """``python -m analytics import tickets FILE [--source NAME | --mapping FILE]``."""
+    from analytics.settings.table import get_setting
+    from analytics.imports.service import import_file, resolve_profile
+
+    if getattr(args, "source", None) and getattr(args, "mapping", None):
+        return _fail("give either --source or --mapping, not both")
+    try:
+        profile = resolve_profile(args.file, source=getattr(args, "source", None),
+                                  mapping=getattr(args, "mapping", None))
+        quiet = getattr(args, "quiet", False) or not sys.stderr.isatty()
+        with tqdm(total=100, unit="%", desc=profile.name, disable=quiet, file=sys.stderr,
+                  bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}") as bar:
+            def progress(step: str, fraction: float) -> None:
+                bar.set_description(f"{profile.name}: {step}", refresh=False)
+                bar.update(int(fraction * 100) - bar.n)
+
+            report = import_file(db, args.file, profile=profile, actor=system_actor("cli"), progress=progress,
+                                 default_severity=int(get_setting(db, "sla.email_default_severity")))
+    except (ImportFileError, ProfileError) as exc:
+        return _fail(str(exc))
+    print(report.summary())
+    if report.source != "canonical":
+        print(f"source {report.source}: counts in = accepted + rejected: {report.read} = {report.accepted} + "
+              f"{report.rejected}; {report.events} ticket events; import #{report.import_id} "
+              f"in {report.seconds:.1f} s")
+    return 0
+
+
+def run_inspect(args, db=None) -> int:
+    """``python -m analytics import inspect FILE``: a proposed mapping on standard output."""
+    from analytics.imports.proposal import propose_mapping
+
+    try:
+        print(propose_mapping(args.file), end="")
+    except (ImportFileError, ProfileError) as exc:
+        return _fail(str(exc))
+    return 0

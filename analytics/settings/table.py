@@ -1,0 +1,131 @@
+"""Settings: one declarative table of every rule that is a number or a list.
+
+Each setting has a name, a default taken from DOMAIN.md and a one-line help. An
+administrator's override is stored in the ``settings`` table (JSON) and audited;
+reading a setting falls back to its default. SLA targets and business calendars
+are data too, in their own tables (see ``analytics/sla_targets.py`` and
+``analytics/sla/calendars.py``). The README lists every setting, a test checks it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("sla.at_risk_share", 0.75,
+            "Share of a target used from which an open ticket is 'at risk'."),
+    Setting("sla.pause_statuses", [],
+            "Ticket statuses that stop the resolution clock (e.g. Awaiting User Info); empty: no pauses."),
+    Setting("sla.email_default_severity", 4,
+            "Severity given to e-mail and voicemail requests that arrive without one."),
+    Setting("escalation.chain",
+            ["Customer support", "Support supervisor", "Senior manager", "Director", "Senior director"],
+            "The escalation chain, called in order (level 1 first)."),
+    Setting("escalation.contacts", {},
+            "Name and phone per level of the chain (configuration only, never demo data)."),
+    Setting("escalation.ack_hours", 4,
+            "Hours after which an unacknowledged escalation is flagged for the next level."),
+    Setting("escalation.repeat_threshold", 3,
+            "Escalations in a period from which a customer counts as escalating repeatedly."),
+    Setting("incident.notify_target_minutes", 20,
+            "Minutes after the impact is defined by which the first customer notice should go out."),
+    Setting("incident.notify_deadline_minutes", 30,
+            "Minutes after the impact is defined by which the first customer notice must have gone out."),
+    Setting("incident.status_update_minutes", 60,
+            "Minutes between periodic status reports to customers until resolution."),
+    Setting("rca.overdue_days", 10,
+            "Days after resolution beyond which an incident without a published RCA is overdue."),
+    Setting("rca.root_cause_categories",
+            ["software defect", "change/deployment", "capacity", "third-party software",
+             "customer infrastructure", "network", "security", "human error", "unknown"],
+            "Taxonomy of root-cause categories offered in post-incident reviews."),
+    Setting("rca.recurrence_days", 90,
+            "Days within which the same root-cause category on the same platform counts as a recurrence."),
+    Setting("lockout.threshold", 6,
+            "Failed logins in a row after which the account is locked."),
+    Setting("lockout.base_delay_seconds", 2,
+            "Delay imposed after the first failed login."),
+    Setting("lockout.delay_growth", 2.0,
+            "Factor by which the delay grows with each further failure."),
+    Setting("lockout.max_delay_seconds", 300,
+            "Cap on the delay between two login attempts."),
+    Setting("lockout.trusted_zone", ["10.0.0.0/8", "192.168.0.0/16", "2001:db8:100::/48"],
+            "IP ranges (CIDR) of the trusted zone."),
+    Setting("lockout.inactivity_minutes_inside", 60,
+            "Inactivity timeout inside the trusted zone, in minutes."),
+    Setting("lockout.inactivity_minutes_outside", 15,
+            "Inactivity timeout outside the trusted zone, in minutes."),
+    Setting("lockout.attack_accounts_per_ip", 5,
+            "Accounts failing from one IP address in a day from which the address is a suspected attack."),
+    Setting("lockout.attack_fast_failures", 3,
+            "Failures of one account in a day faster than the delay policy allows from which it is a suspected attack."),
+    Setting("support.phone_hours_calendar", "Business hours (Paris)",
+            "Calendar of phone-support hours (Mon-Fri 09:00-18:00 Paris by default)."),
+    Setting("auth.roles_claim", "groups",
+            "Identity-provider claim whose values map to Vigie roles."),
+    Setting("auth.role_map",
+            {"vigie-managers": ["manager"], "vigie-supervisors": ["supervisor"],
+             "vigie-leadership": ["leadership"], "vigie-admins": ["admin"]},
+            "Claim value -> Vigie roles (manager, supervisor, leadership, admin)."),
+    Setting("auth.allow_public_local_mode", False,
+            "Allow the local single-user mode (no identity provider) on a non-loopback address."),
+)
+
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class SettingError(ValueError):
+    """An unknown setting or a value of the wrong shape."""
+
+
+def get_setting(db, name: str) -> Any:
+    """The value in force: the administrator's override, else the default."""
+    if name not in BY_NAME:
+        raise SettingError(f"Unknown setting {name!r}")
+    stored = db.scalar("SELECT value FROM settings WHERE name = ?", [name])
+    return BY_NAME[name].default if stored is None else json.loads(stored)
+
+
+def all_settings(db) -> dict[str, Any]:
+    """Every setting with the value in force."""
+    stored = dict(db.rows("SELECT name, value FROM settings"))
+    return {s.name: json.loads(stored[s.name]) if s.name in stored else s.default for s in SETTINGS}
+
+
+def check_value(name: str, value: Any) -> Any:
+    """Refuse a value whose type differs from the default's."""
+    if name not in BY_NAME:
+        raise SettingError(f"Unknown setting {name!r}")
+    default = BY_NAME[name].default
+    if isinstance(default, bool) != isinstance(value, bool):
+        raise SettingError(f"{name} must be true or false")
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        if not isinstance(value, (int, float)) or value < 0:
+            raise SettingError(f"{name} must be a number of at least 0")
+    elif not isinstance(value, type(default)):
+        raise SettingError(f"{name} must be a {type(default).__name__}")
+    return value
+
+
+def put_setting(cur, *, name: str, value: Any, actor: str) -> tuple[Any, Any]:
+    """Store an override inside the caller's transaction; returns (before, after)."""
+    check_value(name, value)
+    row = cur.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
+    before = json.loads(row[0]) if row else BY_NAME[name].default
+    cur.execute(
+        "INSERT INTO settings (name, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
+        "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        [name, json.dumps(value), datetime.now(timezone.utc), actor],
+    )
+    return before, value

@@ -1,0 +1,338 @@
+"""The SLA engine (DOMAIN.md section 2), computed on read in DuckDB SQL.
+
+Nothing is stored as a frozen flag: every figure is derived from the tickets, the
+SLA targets and the business calendars at the moment it is asked for, so a
+changed target or calendar re-evaluates history.
+
+Per ticket and measure (response, resolution) the engine derives, with ASOF joins
+on ``calendar_intervals`` (see ``analytics/sla/calendars.py``):
+
+- ``w_start``/``w_end``/``w_as_of``: working seconds accumulated on the target's
+  calendar at the start, at the end of the measure and at ``as_of``;
+- ``elapsed_s``: working time used so far (or until the end), ``used_share``;
+- ``deadline``: the instant the target is used up;
+- ``state``: met (elapsed <= target), breached (elapsed > target, even while open),
+  at_risk (open and >= the at-risk share used) or pending;
+- ``decided_at``: when a met target was met, or the deadline of a breached one.
+  Decisions are counted in the period that holds ``decided_at``.
+
+The response measure ends at the first response, or at the resolution when no
+response was recorded. A ticket is measured against its final severity.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+MEASURES = ("response", "resolution")
+STATES = ("met", "breached", "at_risk", "pending")
+BREAKDOWNS = {"company": "company", "channel": "channel", "team": "team", "severity": "severity"}
+
+TARGETS_SQL = """
+    SELECT s.severity, s.measure, s.calendar_id, c.name AS calendar_name, c.always_open,
+           s.target_value, s.target_unit,
+           s.target_value * CASE s.target_unit WHEN 'minutes' THEN 60 WHEN 'hours' THEN 3600
+                                 ELSE c.hours_per_day * 3600 END AS target_seconds
+    FROM sla_targets s JOIN calendars c ON c.id = s.calendar_id
+"""
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """Which tickets a figure covers; empty tuples mean 'all'."""
+
+    severities: tuple[int, ...] = ()
+    company_ids: tuple[int, ...] = ()
+    channels: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    ticket_ids: tuple[int, ...] = ()
+
+    def sql(self, alias: str = "t") -> tuple[str, dict]:
+        """A WHERE fragment with named placeholders, and its parameters."""
+        clauses, params = [], {}
+        for name, column in (("severities", "severity"), ("company_ids", "company_id"),
+                             ("channels", "channel"), ("teams", "team"), ("ticket_ids", "id")):
+            values = getattr(self, name)
+            if values:
+                clauses.append(f"list_contains(${name}, {alias}.{column})")
+                params[name] = list(values)
+        return (" AND ".join(clauses) or "true"), params
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open period [start, end) of local dates, cut at midnight in ``timezone``."""
+
+    start: date
+    end: date
+    timezone: str = "Europe/Paris"
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period's first and first-excluded instants, time-zone aware."""
+        tz = ZoneInfo(self.timezone)
+        return (datetime.combine(self.start, time(0), tz), datetime.combine(self.end, time(0), tz))
+
+
+PAUSE_SQL = """
+    pause_spans AS (  -- each status a ticket was in, from its status event to the next one
+        SELECT e.ticket_id, epoch(e.occurred_at) AS p0, lower(e.to_value) AS status,
+               epoch(lead(e.occurred_at) OVER (PARTITION BY e.ticket_id ORDER BY e.occurred_at, e.id)) AS p1
+        FROM ticket_events e WHERE e.kind = 'status'
+    ),
+    pause_cut AS (  -- pausing spans cut to the running resolution clock [start, end or as_of)
+        SELECT m.ticket_id, m.measure, m.calendar_id, m.target_seconds, m.start_s,
+               greatest(s.p0, m.start_s) AS q0,
+               least(coalesce(s.p1, epoch($as_of)), coalesce(m.end_s, epoch($as_of)), epoch($as_of)) AS q1
+        FROM m JOIN pause_spans s ON s.ticket_id = m.ticket_id
+        WHERE m.measure = 'resolution' AND list_contains($pause_statuses, s.status)
+    ),
+    pause_w0 AS (
+        SELECT p.*, c.cum_start + least(p.q0 - c.start_s, c.seconds) AS w0
+        FROM (SELECT * FROM pause_cut WHERE q1 > q0) p ASOF LEFT JOIN calendar_intervals c
+          ON p.calendar_id = c.calendar_id AND p.q0 >= c.start_s
+    ),
+    pause_w1 AS (
+        SELECT p.*, c.cum_start + least(p.q1 - c.start_s, c.seconds) AS w1
+        FROM pause_w0 p ASOF LEFT JOIN calendar_intervals c ON p.calendar_id = c.calendar_id AND p.q1 >= c.start_s
+    ),
+    pause_ws AS (
+        SELECT p.*, c.cum_start + least(p.start_s - c.start_s, c.seconds) AS ws,
+               coalesce(sum(p.w1 - p.w0) OVER (PARTITION BY p.ticket_id ORDER BY p.q0
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS paused_before
+        FROM pause_w1 p ASOF LEFT JOIN calendar_intervals c
+          ON p.calendar_id = c.calendar_id AND p.start_s >= c.start_s
+    ),
+    paused AS (  -- a pause moves the deadline when it starts before the target is used up
+        SELECT ticket_id, measure, sum(w1 - w0) AS paused_s,
+               coalesce(sum(w1 - w0) FILTER (WHERE w0 - ws - paused_before < target_seconds), 0) AS pushed_s
+        FROM pause_ws GROUP BY ticket_id, measure
+    ),
+    mp AS (
+        SELECT m.*, coalesce(p.paused_s, 0) AS paused_s, coalesce(p.pushed_s, 0) AS pushed_s
+        FROM m LEFT JOIN paused p USING (ticket_id, measure)
+    ),"""
+
+
+def pause_statuses(db) -> tuple[str, ...]:
+    """The statuses that stop the resolution clock (setting ``sla.pause_statuses``), lower-cased."""
+    from analytics.settings.table import get_setting
+
+    return tuple(str(s).strip().lower() for s in get_setting(db, "sla.pause_statuses") if str(s).strip())
+
+
+def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()) -> tuple[str, dict]:
+    """SQL for one row per ticket and measure with its clock; params $as_of, $at_risk, $from, $to.
+
+    With ``pauses`` (lower-cased statuses), the time a ticket spends in one of them stops its
+    resolution clock: that working time is not counted and the deadline moves by it.
+    """
+    where, params = flt.sql("t")
+    if pauses:
+        params["pause_statuses"] = list(pauses)
+    src, minus, push = ("mp", " - wd.paused_s", " + pushed_s") if pauses else ("m", "", "")
+    pruning = ("AND opened_at < $to AND (m_end IS NULL OR m_end >= $from OR m_end > $as_of)"
+               if prune else "")
+    # The same test per ticket before the measures are split: a ticket resolved (and answered)
+    # before the period decided nothing in it.
+    ticket_pruning = ("AND t.opened_at < $to AND (t.resolved_at IS NULL OR t.resolved_at >= $from "
+                      "OR t.resolved_at > $as_of OR t.first_response_at >= $from)" if prune else "")
+    sql = f"""
+    WITH targets AS ({TARGETS_SQL}),
+    as_of_w AS (
+        SELECT ci.calendar_id,
+               max_by(ci.cum_start + least(epoch($as_of) - ci.start_s, ci.seconds), ci.start_s) AS w_as_of
+        FROM calendar_intervals ci WHERE ci.start_s <= epoch($as_of) GROUP BY ci.calendar_id
+    ),
+    base AS (
+        SELECT t.id AS ticket_id, t.company_id, t.channel, t.team, t.severity, t.opened_at, g.measure, g.calendar_id, g.target_seconds, g.always_open,
+               CASE g.measure WHEN 'response' THEN coalesce(t.first_response_at, t.resolved_at)
+                              ELSE t.resolved_at END AS m_end,
+               t.source_made_sla
+        FROM tickets t JOIN targets g ON g.severity = t.severity
+        WHERE t.opened_at <= $as_of AND {where} {ticket_pruning}
+    ),
+    m AS NOT MATERIALIZED (
+        SELECT *, epoch(opened_at) AS start_s,
+               CASE WHEN m_end <= $as_of THEN epoch(m_end) END AS end_s
+        FROM base WHERE true {pruning}
+    ),
+    {PAUSE_SQL if pauses else ""}
+    open_clock AS (  -- 24/7 targets: working time is wall-clock time, no join needed
+        SELECT m.*, m.start_s AS w_start, m.end_s AS w_end, m.start_s + m.target_seconds{push} AS w_deadline,
+               m.start_s + m.target_seconds{push} AS deadline_s
+        FROM {src} m WHERE m.always_open
+    ),
+    ws AS (
+        SELECT m.*, ci.cum_start + least(m.start_s - ci.start_s, ci.seconds) AS w_start
+        FROM (SELECT * FROM {src} m WHERE NOT m.always_open) m ASOF LEFT JOIN calendar_intervals ci
+          ON m.calendar_id = ci.calendar_id AND m.start_s >= ci.start_s
+    ),
+    we AS (
+        SELECT ws.*, CASE WHEN ws.end_s IS NOT NULL
+                           THEN ci.cum_start + least(ws.end_s - ci.start_s, ci.seconds) END AS w_end,
+               ws.w_start + ws.target_seconds{push} AS w_deadline
+        FROM ws ASOF LEFT JOIN calendar_intervals ci
+          ON ws.calendar_id = ci.calendar_id AND ws.end_s >= ci.start_s
+    ),
+    wd AS (
+        SELECT we.*, ci.start_s + (we.w_deadline - ci.cum_start) AS deadline_s
+        FROM we ASOF LEFT JOIN calendar_intervals ci
+          ON we.calendar_id = ci.calendar_id AND we.w_deadline > ci.cum_start
+        UNION ALL BY NAME
+        SELECT * FROM open_clock
+    ),
+    judged AS (
+        SELECT wd.*, a.w_as_of,
+               coalesce(wd.w_end, a.w_as_of) - wd.w_start{minus} AS elapsed_s,
+               CASE WHEN wd.w_end IS NOT NULL THEN
+                         CASE WHEN wd.w_end - wd.w_start{minus} <= wd.target_seconds THEN 'met' ELSE 'breached' END
+                    WHEN a.w_as_of - wd.w_start{minus} > wd.target_seconds THEN 'breached'
+                    WHEN a.w_as_of - wd.w_start{minus} >= $at_risk * wd.target_seconds THEN 'at_risk'
+                    ELSE 'pending' END AS state
+        FROM wd JOIN as_of_w a USING (calendar_id)
+    )
+    SELECT ticket_id, company_id, channel, team, severity, measure,
+           calendar_id, target_seconds, opened_at, m_end AS ended_at, elapsed_s,
+           elapsed_s / target_seconds AS used_share, target_seconds - elapsed_s AS left_s,
+           to_timestamp(deadline_s) AS deadline, state,
+           CASE state WHEN 'met' THEN m_end WHEN 'breached' THEN to_timestamp(deadline_s) END AS decided_at,
+           CASE state WHEN 'met' THEN end_s WHEN 'breached' THEN deadline_s END AS decided_s,
+           source_made_sla, {"paused_s" if pauses else "0.0::DOUBLE"} AS paused_s
+    FROM judged
+    """
+    return sql, params
+
+
+def _params(flt_params: dict, *, as_of: datetime, at_risk: float,
+            start: datetime | None = None, end: datetime | None = None) -> dict:
+    params = dict(flt_params)
+    params.update({"as_of": as_of, "at_risk": at_risk})
+    if start is not None:
+        params.update({"from": start, "to": end})
+    return params
+
+
+def ticket_measures(db, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
+                    at_risk: float = 0.75, period: Period | None = None) -> pd.DataFrame:
+    """Every ticket and measure with deadline, state, share used and time left."""
+    sql, fparams = measures_sql(flt, prune=period is not None, pauses=pause_statuses(db))
+    start, end = period.bounds() if period else (None, None)
+    return db.query(sql, _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
+
+
+def compliance(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
+               at_risk: float = 0.75, by: str | None = None, per_severity: bool = True) -> pd.DataFrame:
+    """Met, breached, pending and compliance per measure (and severity, and ``by``) for a period."""
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    extra = ""
+    if by == "severity":
+        by, per_severity = None, True
+    if by is not None:
+        if by not in BREAKDOWNS:
+            raise ValueError(f"Unknown breakdown {by!r}")
+        extra = "company_id," if by == "company" else f"{BREAKDOWNS[by]},"
+    start, end = period.bounds()
+    query = f"""
+    WITH measures AS ({sql}),
+    counted AS (
+        SELECT {extra} {'severity,' if per_severity else ''} measure,
+               count(*) FILTER (WHERE state = 'met' AND decided_s >= epoch($from) AND decided_s < epoch($to)) AS met,
+               count(*) FILTER (WHERE state = 'breached' AND decided_s >= epoch($from) AND decided_s < epoch($to)) AS breached,
+               count(*) FILTER (WHERE state IN ('pending', 'at_risk') AND opened_at < $to) AS pending,
+               count(*) FILTER (WHERE state = 'at_risk' AND opened_at < $to) AS at_risk
+        FROM measures GROUP BY ALL
+    )
+    SELECT {'co.name AS company,' if by == 'company' else ''} counted.*,
+           round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct
+    FROM counted {'JOIN companies co ON co.id = counted.company_id' if by == 'company' else ''}
+    ORDER BY ALL
+    """
+    return db.query(query, _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
+
+
+def severity_table(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
+                   at_risk: float = 0.75) -> pd.DataFrame:
+    """One row per severity and measure: counts, compliance, target, median and p90 elapsed."""
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    start, end = period.bounds()
+    query = f"""
+    WITH measures AS ({sql}),
+    grid AS (SELECT severity, measure, target_value, target_unit, calendar_name, target_seconds
+             FROM ({TARGETS_SQL}))
+    SELECT g.severity, g.measure, g.target_value, g.target_unit, g.calendar_name, g.target_seconds,
+           count(m.ticket_id) FILTER (WHERE m.state = 'met' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS met,
+           count(m.ticket_id) FILTER (WHERE m.state = 'breached' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS breached,
+           count(m.ticket_id) FILTER (WHERE m.state IN ('pending', 'at_risk') AND m.opened_at < $to) AS pending,
+           count(m.ticket_id) FILTER (WHERE m.state = 'at_risk' AND m.opened_at < $to) AS at_risk,
+           round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct,
+           quantile_cont(m.elapsed_s, 0.5) FILTER (WHERE m.ended_at >= $from AND m.ended_at < $to
+                                                   AND m.ended_at <= $as_of) AS median_s,
+           quantile_cont(m.elapsed_s, 0.9) FILTER (WHERE m.ended_at >= $from AND m.ended_at < $to
+                                                   AND m.ended_at <= $as_of) AS p90_s
+    FROM grid g LEFT JOIN measures m ON m.severity = g.severity AND m.measure = g.measure
+    GROUP BY ALL ORDER BY g.severity, g.measure DESC
+    """
+    return db.query(query, _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
+
+
+def monthly_trend(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
+                  at_risk: float = 0.75) -> pd.DataFrame:
+    """Compliance per month (local time) and measure, with the counts behind it."""
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    start, end = period.bounds()
+    query = f"""
+    WITH measures AS ({sql})
+    SELECT date_trunc('month', decided_at)::DATE AS month, measure,
+           count(*) FILTER (WHERE state = 'met') AS met,
+           count(*) FILTER (WHERE state = 'breached') AS breached,
+           round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct
+    FROM measures
+    WHERE state IN ('met', 'breached') AND decided_s >= epoch($from) AND decided_s < epoch($to)
+    GROUP BY ALL ORDER BY month, measure DESC
+    """
+    return db.query(query, _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
+
+
+def tickets_behind(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
+                   at_risk: float = 0.75, measure: str | None = None,
+                   states: tuple[str, ...] = ("met", "breached"), limit: int = 5000) -> pd.DataFrame:
+    """The tickets behind a figure: decided in the period (met/breached) or still open (pending/at_risk)."""
+    if measure is not None and measure not in MEASURES:
+        raise ValueError(f"Unknown measure {measure!r}")
+    unknown = set(states) - set(STATES)
+    if unknown:
+        raise ValueError(f"Unknown states {sorted(unknown)}")
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    start, end = period.bounds()
+    query = f"""
+    WITH measures AS ({sql})
+    SELECT t.reference, co.name AS company, m.severity, m.measure, m.state, m.channel, m.team,
+           t.status, m.opened_at, m.ended_at, m.deadline, m.decided_at,
+           round(m.elapsed_s / 3600.0, 2) AS elapsed_h, round(m.target_seconds / 3600.0, 2) AS target_h,
+           round(100 * m.used_share, 1) AS used_pct, round(m.left_s / 3600.0, 2) AS left_h,
+           m.source_made_sla, m.ticket_id
+    FROM measures m JOIN companies co ON co.id = m.company_id JOIN tickets t ON t.id = m.ticket_id
+    WHERE list_contains($states, m.state)
+      AND ($measure IS NULL OR m.measure = $measure)
+      AND CASE WHEN m.state IN ('met', 'breached') THEN m.decided_s >= epoch($from) AND m.decided_s < epoch($to)
+               ELSE m.opened_at < $to END
+    ORDER BY CASE WHEN m.state IN ('pending', 'at_risk') THEN m.left_s END NULLS LAST,
+             m.decided_at DESC NULLS LAST, t.reference
+    LIMIT $limit
+    """
+    params = _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end)
+    params.update({"states": list(states), "measure": measure, "limit": limit})
+    return db.query(query, params)
+
+
+def compliance_cli_rows(db, period: Period, *, as_of: datetime, at_risk: float = 0.75) -> pd.DataFrame:
+    """The contract of ``python -m analytics sla``: severity, measure, met, breached, pending, compliance_pct."""
+    table = compliance(db, period, as_of=as_of, at_risk=at_risk)
+    grid = pd.DataFrame([(s, m) for s in (1, 2, 3, 4) for m in MEASURES], columns=["severity", "measure"])
+    rows = grid.merge(table, on=["severity", "measure"], how="left")
+    for column in ("met", "breached", "pending"):
+        rows[column] = rows[column].fillna(0).astype(int)
+    return rows[["severity", "measure", "met", "breached", "pending", "compliance_pct"]]

@@ -1,0 +1,253 @@
+"""The one way to the database.
+
+This module alone calls ``duckdb.connect``. A :class:`Database` owns one shared
+connection to the DuckDB file, applies the versioned schema migrations found in
+``analytics/store/migrations`` when it opens, and hands out a fresh cursor per query so
+that Streamlit's threads never share one. Every value travels as a bound
+parameter; writes go through :meth:`Database.transaction`, which serialises the
+writers of this process and retries on DuckDB's optimistic-concurrency conflicts.
+
+With ``VIGIE_DATABASE_URL=postgresql://...`` (or a PostgreSQL URL as the target) the same
+class attaches a PostgreSQL server through DuckDB's postgres extension instead of a file;
+:mod:`analytics.store.postgres` holds what differs (cross-replica write lock, migrations,
+data version), and every query keeps running in DuckDB.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+import zoneinfo
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+import pandas as pd
+
+from analytics.store import postgres as pg_backend
+from analytics.store import pg_snapshots
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "vigie.duckdb"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+DEFAULT_TIMEZONE = "Europe/Paris"
+WRITE_RETRIES = 5
+MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class DatabaseError(RuntimeError):
+    """A database operation failed in a way the user can be told about."""
+
+
+def database_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The database file to use: ``explicit``, else ``$VIGIE_DB``, else ``data/vigie.duckdb``."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("VIGIE_DB")
+    return Path(env) if env else DEFAULT_DB_PATH
+
+
+def database_target(explicit: str | os.PathLike | None = None) -> str | Path:
+    """The store to open: a PostgreSQL URL or a DuckDB file.
+
+    ``explicit``, else ``$VIGIE_DB`` (a file or a URL), else ``$VIGIE_DATABASE_URL`` or its key
+    in ``.streamlit/secrets.toml``, else ``data/vigie.duckdb``.
+    """
+    for candidate in (explicit, os.environ.get("VIGIE_DB"), pg_backend.configured_url()):
+        if candidate:
+            return str(candidate) if pg_backend.is_postgres_url(str(candidate)) else Path(candidate)
+    return DEFAULT_DB_PATH
+
+
+def deployment_timezone() -> str:
+    """The deployment time zone (``$VIGIE_TIMEZONE``, default Europe/Paris), validated."""
+    name = os.environ.get("VIGIE_TIMEZONE", DEFAULT_TIMEZONE)
+    if name not in zoneinfo.available_timezones():
+        raise DatabaseError(f"Unknown time zone {name!r} in VIGIE_TIMEZONE")
+    return name
+
+
+def migration_files() -> list[tuple[int, Path]]:
+    """The migration scripts in version order."""
+    found = []
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        match = MIGRATION_NAME.match(path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+class Database:
+    """A DuckDB database file, or a PostgreSQL server, with its schema applied."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+        target = database_target(path)
+        self.timezone = deployment_timezone()
+        self.read_only = read_only
+        self.postgres = isinstance(target, str)  # a URL: the shared PostgreSQL store
+        if self.postgres:
+            self.path = pg_backend.redact(target)
+            try:
+                self._con = pg_backend.open_connection(target, read_only=read_only)
+            except (ConnectionError, RuntimeError) as exc:
+                raise DatabaseError(f"Cannot open database {self.path}: {exc}") from exc
+        else:
+            self.path = target
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._con = duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                raise DatabaseError(f"Cannot open database {self.path}: {exc}") from exc
+        self._write_lock = threading.RLock()
+        self._snapshots = None
+        if not read_only:
+            self.migrate()
+            from analytics.sla.calendars import ensure_intervals  # derived table: built once per new store
+
+            ensure_intervals(self)
+        if self.postgres:
+            self._snapshots = pg_snapshots.Snapshots(self._con)
+
+    # -- reading -----------------------------------------------------------------
+    def cursor(self, *, server: bool = False) -> duckdb.DuckDBPyConnection:
+        """A new cursor on the shared connection, set to the deployment time zone.
+
+        On PostgreSQL a cursor reads the replica's fresh local copies of the big tables
+        (:mod:`analytics.store.pg_snapshots`); ``server=True`` reads and writes the server itself.
+        """
+        cur = self._con.cursor()
+        cur.execute(f"SET TimeZone = '{self.timezone}'")  # validated against zoneinfo
+        if self.postgres:
+            if self._snapshots is None or server:
+                cur.execute(f"USE {pg_backend.CATALOG}")
+            else:
+                self._snapshots.use_fresh(cur)
+        return cur
+
+    def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
+        """Run a read query with bound parameters and return a DataFrame."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        """Run a read query and return its rows as tuples."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).fetchall()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        """Run a query returning one value."""
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    # -- writing -----------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: commits on success, rolls back on any error."""
+        with self._write_lock:
+            cur = self.cursor(server=True)
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                if self.postgres:  # the cross-replica write lock, then the work, then the versions
+                    pg_backend.begin_write(cur)
+                    work = pg_backend.WriteCursor(cur, notice=pg_snapshots.written_snapshot_tables)
+                    yield work
+                    pg_backend.end_write(cur, pg_snapshots.bump_versions_sql(work.written))
+                else:
+                    yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
+                raise
+            finally:
+                cur.close()
+
+    def write(self, work, *args, **kwargs):
+        """Run ``work(cursor, *args, **kwargs)`` in one transaction, retrying conflicts."""
+        for attempt in range(WRITE_RETRIES):
+            try:
+                with self.transaction() as cur:
+                    return work(cur, *args, **kwargs)
+            except duckdb.TransactionException as exc:
+                if "conflict" not in str(exc).lower() or attempt == WRITE_RETRIES - 1:
+                    raise DatabaseError(f"The change could not be saved: {exc}") from exc
+                time.sleep(0.05 * (attempt + 1))
+        raise DatabaseError("The change could not be saved")  # pragma: no cover
+
+    # -- schema ------------------------------------------------------------------
+    def schema_version(self) -> int:
+        """The highest migration applied (0 on an empty file)."""
+        exists = self.scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        )
+        if not exists:
+            return 0
+        return self.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations")
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations not yet applied, each in its own transaction."""
+        if self.postgres:
+            from analytics.store import pg_schema
+
+            return pg_schema.migrate(self, migration_files())
+        applied = []
+        done = self.applied_versions()
+        for version, path in migration_files():
+            if version in done:  # a lower number added later is still applied
+                continue
+            with self.transaction() as cur:
+                cur.execute(path.read_text())
+                if version == 1 or self._has_migrations_table(cur):
+                    cur.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, now())",
+                        [version, path.stem],
+                    )
+            applied.append(version)
+        return applied
+
+    def applied_versions(self) -> set[int]:
+        """The migration versions already applied (empty on a new file)."""
+        if not self.schema_version():
+            return set()
+        return {r[0] for r in self.rows("SELECT version FROM schema_migrations")}
+
+    @staticmethod
+    def _has_migrations_table(cur) -> bool:
+        return bool(
+            cur.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+            ).fetchone()[0]
+        )
+
+    def table_count(self, table: str) -> int:
+        """Rows in a table of the schema (the name is checked against the catalogue)."""
+        known = {r[0] for r in self.rows("SELECT table_name FROM information_schema.tables")}
+        if table not in known:
+            raise DatabaseError(f"Unknown table {table!r}")
+        return self.scalar(f'SELECT count(*) FROM "{table}"')
+
+    def data_version(self) -> int | None:
+        """A counter every committed write on the shared store increments (None for a file:
+        only this process writes it, and its writes clear their own caches)."""
+        if not self.postgres:
+            return None
+        cur = self.cursor(server=True)
+        try:
+            return pg_backend.data_version(cur)
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        """Close the shared connection."""
+        self._con.close()
