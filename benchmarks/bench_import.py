@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import duckdb  # noqa: E402  (benchmarks generate their files directly, outside the app's data layer)
 
-from analytics.access.rules import system_actor  # noqa: E402
+from analytics.kernel.roles import system_actor  # noqa: E402
 from analytics.store.database import PROJECT_ROOT, Database  # noqa: E402
 from analytics.imports.service import import_file  # noqa: E402
 from analytics.imports.profiles import get_profile  # noqa: E402

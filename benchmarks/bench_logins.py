@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from analytics.logins import demo as login_demo  # noqa: E402
 from analytics.logins import stats  # noqa: E402
 from analytics.logins import support  # noqa: E402
-from analytics.access.rules import system_actor  # noqa: E402
+from analytics.kernel.roles import system_actor  # noqa: E402
 from analytics.store.database import PROJECT_ROOT, Database  # noqa: E402
 from analytics.intake.demo import build_demo  # noqa: E402
 from analytics.logins.rules import load_policy  # noqa: E402

@@ -7,12 +7,13 @@ import streamlit as st
 
 from analytics.escalations import stats
 from analytics.escalations import service
-from analytics.access.rules import PermissionDenied
+from analytics.kernel.roles import PermissionDenied
 from analytics.store.database import DatabaseError
 from analytics.escalations.charts import (acknowledgement_figure, arrivals_figure, depth_figure,
                                          sla_share_figure, time_at_level_figure)
 from analytics.settings.table import get_setting
 from analytics.sla.engine import Period
+from analytics.kernel.errors import RuleRefused, ValidationError
 from ui.session import current_actor, get_database
 
 FIELD_LABELS = {"ticket_reference": "Ticket reference", "company": "Company", "incident": "Incident",
@@ -74,9 +75,9 @@ def act(action: str) -> None:
                             resolution=st.session_state.get("escalations_resolution", ""))
             after_write(f"{reference} resolved.")
             st.session_state["escalations_resolution"] = ""
-    except service.EscalationInputError as exc:
+    except ValidationError as exc:
         flash("error", " ".join(f"{FIELD_LABELS.get(f, f)}: {m}" for f, m in exc.errors.items()))
-    except (service.EscalationRuleError, PermissionDenied, DatabaseError) as exc:
+    except (RuleRefused, PermissionDenied, DatabaseError) as exc:
         flash("error", str(exc))
 
 
@@ -91,7 +92,7 @@ def raise_from_form() -> None:
             company_id=companies.get(values["company"]), incident=values["incident"] or None,
             reason=values["reason"] or "", reason_code=values["reason_code"], raised_by=values["raised_by"] or "",
             owner=values["owner"] or "", submission_key=st.session_state["escalations_raise_key"])
-    except service.EscalationInputError as exc:
+    except ValidationError as exc:
         st.session_state["escalations_raise_errors"] = exc.errors
         return
     except (PermissionDenied, DatabaseError) as exc:
@@ -113,7 +114,7 @@ def field_error(name: str) -> None:
 
 db = get_database()
 actor = current_actor()
-can_act = actor.has_any(*service.ACTION_ROLES)
+can_act = actor.has_any(*service.ACT_ROLES)
 chain = service.escalation_chain(db)
 ack_hours = float(get_setting(db, "escalation.ack_hours"))
 tz = ZoneInfo(db.timezone)

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from analytics.imports import queries as reports
-from analytics.access.rules import PermissionDenied
+from analytics.kernel.roles import PermissionDenied
 from analytics.store.database import DatabaseError
 from analytics.imports.files import ImportFileError, peek_header
 from analytics.imports.proposal import propose_mapping

@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from analytics.access.rules import PermissionDenied
-from analytics.incidents.service import ACT_ROLES, IncidentDraft, IncidentError, ValidationError, declare
+from analytics.kernel.roles import PermissionDenied
+from analytics.incidents.service import ACT_ROLES, IncidentDraft, declare
+from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.incidents.rules import FIELD_LABELS
 from ui.incident_data import clear_incident_caches, load_choices
 from ui.session import current_actor, get_database
@@ -93,7 +94,7 @@ if submitted:
         for field, message in exc.errors.items():
             slots.get(field, st).error(message, icon=":material/error:")
         st.error(f"The incident was not declared: {len(exc.errors)} field(s) need attention (see above).")
-    except (PermissionDenied, IncidentError) as exc:
+    except (PermissionDenied, RuleRefused) as exc:
         st.error(str(exc))
     else:
         clear_incident_caches()

@@ -4,12 +4,12 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from analytics.rca import service as rca
-from analytics.access.rules import PermissionDenied
+from analytics.kernel.roles import PermissionDenied
 from analytics.rca.form import (actions_frame, actions_from_frame, participants_from_text, root_causes_from_widgets,
                                 timeline_frame, timeline_from_frame)
 from analytics.rca.queries import load_review, prefill
-from analytics.rca.rules import (ACT_ROLES, ACTION_STATUSES, FIELD_LABELS, STATUS_LABELS, RcaError,
-                                 RcaValidationError, ReviewContent)
+from analytics.rca.rules import ACT_ROLES, ACTION_STATUSES, FIELD_LABELS, STATUS_LABELS, ReviewContent
+from analytics.kernel.errors import RuleRefused, ValidationError
 from ui.rca_data import clear_rca_caches, load_choices, load_reviewable
 from ui.rca_follow_up import flash, show_follow_up
 from ui.session import current_actor, get_database
@@ -130,7 +130,7 @@ if save or submit:
                                now=datetime.now(timezone.utc))
         if submit:
             rca.submit_for_review(db, actor=actor, incident_id=incident_id, expected_edits=saved.edits)
-    except RcaValidationError as exc:
+    except ValidationError as exc:
         for field, message in exc.errors.items():
             slots.get(field, st).error(message, icon=":material/error:")
         if saved:
@@ -139,7 +139,7 @@ if save or submit:
                      "need attention (see above).")
         else:
             st.error(f"Nothing was saved: {len(exc.errors)} field(s) need attention (see above).")
-    except (PermissionDenied, RcaError) as exc:
+    except (PermissionDenied, RuleRefused) as exc:
         st.error(str(exc))
     else:
         flash(f"Revision {saved.revision} sent for review." if submit else f"Draft of revision {saved.revision} saved.")

@@ -1,7 +1,7 @@
 """Settings (admin): every setting with its value in force, default and help; change one; the SLA targets."""
 import streamlit as st
 
-from analytics.access.rules import PermissionDenied
+from analytics.kernel.roles import PermissionDenied
 from analytics.store.database import DatabaseError
 from analytics.settings.table import BY_NAME, SettingError, get_setting
 from analytics.settings.service import (TARGET_UNITS, calendar_choices, change_setting, change_sla_target,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from uuid import uuid4
 
 from analytics.incidents import service as incidents
-from analytics.access.rules import Actor
+from analytics.kernel.roles import Actor
 from tests.factories import add_company
 
 SUPERVISOR = Actor("Sam Supervisor", "sam@example.test", frozenset({"supervisor"}))

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 from uuid import uuid4
 
 from analytics.incidents import service as incidents
-from analytics.access.rules import Actor
+from analytics.kernel.roles import Actor
 from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause, TimelineEntry
 from tests.factories import add_company, add_ticket
 

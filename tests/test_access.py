@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.access.rules import (ALLOW_PUBLIC_LOCAL_MODE_ENV, ROLES, Actor, PermissionDenied, actor_from_claims,
-                              auth_config_problem, check_role_map, claim_values, configured_providers,
-                              is_loopback_address, local_mode_refusal, require_role)
+from analytics.access.rules import (ALLOW_PUBLIC_LOCAL_MODE_ENV, actor_from_claims, auth_config_problem, check_role_map, claim_values, configured_providers, is_loopback_address, local_mode_refusal)
+from analytics.kernel.roles import ROLES, Actor, PermissionDenied, require_role
 from analytics.settings.table import BY_NAME
 
 ROLE_MAP = BY_NAME["auth.role_map"].default

@@ -8,7 +8,8 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from analytics.access.rules import ALLOW_PUBLIC_LOCAL_MODE_ENV, ROLES, Actor
+from analytics.access.rules import ALLOW_PUBLIC_LOCAL_MODE_ENV
+from analytics.kernel.roles import ROLES, Actor
 from analytics.store.database import Database
 from analytics.navigation import PAGES
 from analytics.settings.service import change_setting

@@ -23,7 +23,7 @@ from analytics.incidents import service as incidents
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
 from analytics.settings import service as settings_service
-from analytics.access.rules import ROLES, Actor, PermissionDenied, anonymous_actor
+from analytics.kernel.roles import ROLES, Actor, PermissionDenied, anonymous_actor
 from analytics.sla.calendars import ensure_intervals
 from analytics.store.database import Database
 from analytics.logins.service import import_logins

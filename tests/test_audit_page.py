@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.access.rules import Actor
+from analytics.kernel.roles import Actor
 from analytics.audit.service import audit_choices, load_audit
 from analytics.store.database import Database
 from analytics.settings.service import change_setting, change_sla_target, reset_setting

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.escalations import service as svc
-from analytics.access.rules import Actor
+from analytics.kernel.roles import Actor
 from analytics.audit.service import load_audit
 from analytics.sla.calendars import ensure_intervals
 from analytics.store.database import Database

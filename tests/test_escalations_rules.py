@@ -9,10 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from analytics.escalations import service as svc
-from analytics.access.rules import Actor, PermissionDenied
+from analytics.kernel.roles import Actor, PermissionDenied
 from analytics.audit.service import load_audit
 from analytics.escalations.stats import open_escalations
 from analytics.settings.table import put_setting
+from analytics.kernel.errors import RuleRefused, ValidationError
 from tests.factories import add_company, add_ticket, paris
 
 CHAIN = ["Customer support", "Support supervisor", "Senior manager", "Director", "Senior director"]
@@ -48,7 +49,7 @@ def test_check_action(action, current, error):
     if error is None:
         svc.check_action(action, current, CHAIN)
     else:
-        with pytest.raises(svc.EscalationRuleError, match=re.escape(error)):
+        with pytest.raises(RuleRefused, match=re.escape(error)):
             svc.check_action(action, current, CHAIN)
 
 
@@ -69,7 +70,7 @@ def test_chain_is_called_in_order_one_level_at_a_time(db):
         owners.append(after.owner)
     assert levels == [1, 2, 3, 4, 5]
     assert owners == CHAIN[1:]  # no contact configured: the level itself owns it
-    with pytest.raises(svc.EscalationRuleError, match="beyond the senior director"):
+    with pytest.raises(RuleRefused, match="beyond the senior director"):
         svc.escalate_further(db, actor=MANAGER, reference=ref, at=T0 + timedelta(hours=6))
     events = db.rows("SELECT kind, from_level, to_level FROM escalation_events ORDER BY occurred_at, id")
     assert events == [("raised", None, 1)] + [("escalated", n, n + 1) for n in range(1, 5)]
@@ -120,14 +121,14 @@ def test_states_in_the_database(db, case, steps, action, message):
         perform(db, action, ref, at)
         assert len(load_audit(db, entity="escalation")) == audit_before + 1
     else:
-        with pytest.raises(svc.EscalationRuleError, match=message):
+        with pytest.raises(RuleRefused, match=message):
             perform(db, action, ref, at)
         assert len(load_audit(db, entity="escalation")) == audit_before  # nothing written
 
 
 def test_an_action_cannot_predate_the_current_level(db):
     ref = raise_one(db)
-    with pytest.raises(svc.EscalationInputError) as info:
+    with pytest.raises(ValidationError) as info:
         svc.acknowledge(db, actor=MANAGER, reference=ref, at=T0 - timedelta(minutes=1))
     assert "cannot be before" in info.value.errors["at"]
 
@@ -193,14 +194,14 @@ def test_validation_messages(db, case, values, field, message):
     form.update(values)
     if form.pop("company", None) == "Other":
         form["company_id"] = other
-    with pytest.raises(svc.EscalationInputError) as info:
+    with pytest.raises(ValidationError) as info:
         svc.raise_escalation(db, actor=MANAGER, at=T0 + timedelta(hours=1), **form)
     assert message in info.value.errors[field]
     assert db.scalar("SELECT count(*) FROM escalations") == 0
 
 
 def test_future_time_is_refused(db):
-    with pytest.raises(svc.EscalationInputError, match="future"):
+    with pytest.raises(ValidationError, match="future"):
         raise_one(db, at=datetime.now(timezone.utc) + timedelta(hours=1))
 
 
@@ -301,7 +302,7 @@ def test_an_escalation_may_refer_to_an_incident(db):
                              reason_code="commitment_not_kept", raised_by="Jean", owner="Desk")
     frame = open_escalations(db, now=datetime.now(timezone.utc))
     assert list(frame["incident"]) == [incident.reference, incident.reference]
-    with pytest.raises(svc.EscalationInputError) as info:
+    with pytest.raises(ValidationError) as info:
         svc.raise_escalation(db, actor=MANAGER, company_id=acme, incident=incident.incident_id + 1,
                              reason="Not informed during the outage", reason_code="other", raised_by="J", owner="D")
     assert info.value.errors == {"incident": f"No incident {incident.incident_id + 1!r}."}

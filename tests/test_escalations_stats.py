@@ -10,7 +10,7 @@ import pytest
 from analytics.escalations import charts
 from analytics.escalations import stats
 from analytics.escalations import service as svc
-from analytics.access.rules import Actor
+from analytics.kernel.roles import Actor
 from analytics.sla.engine import Period
 from tests.factories import add_company, add_ticket, paris
 

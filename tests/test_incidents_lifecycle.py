@@ -8,6 +8,7 @@ import pytest
 from analytics.incidents import queries
 from analytics.incidents import service as incidents
 from analytics.incidents.rules import STATUSES, TRANSITIONS
+from analytics.kernel.errors import RuleRefused, ValidationError
 from tests.factories import add_company, add_ticket
 from tests.incident_factories import SUPERVISOR, declared, utc
 
@@ -42,7 +43,7 @@ def test_every_pair_of_statuses_follows_the_transition_table(db, source, target)
     if target in TRANSITIONS[source]:
         assert call() == target and status_of(db, incident) == target
     else:
-        with pytest.raises(incidents.IncidentError, match="cannot go from"):
+        with pytest.raises(RuleRefused, match="cannot go from"):
             call()
         assert status_of(db, incident) == source
 
@@ -50,7 +51,7 @@ def test_every_pair_of_statuses_follows_the_transition_table(db, source, target)
 def test_closing_an_unresolved_incident_is_refused_with_the_possible_moves(db):
     incident = declared(db, defined=DEFINED).incident_id
     move(db, incident, "investigating")
-    with pytest.raises(incidents.IncidentError) as caught:
+    with pytest.raises(RuleRefused) as caught:
         incidents.transition(db, actor=SUPERVISOR, incident_id=incident, to_status="closed", now=LATER)
     assert str(caught.value) == ("INC-2026-0001 cannot go from investigating to closed. "
                                  "Possible next steps: identified, monitoring, resolved.")
@@ -84,7 +85,7 @@ def test_reopening_clears_the_resolution(db):
 ])
 def test_transition_times_keep_their_order(db, at, message):
     incident = declared(db, defined=DEFINED).incident_id  # declared at DEFINED + 2 min
-    with pytest.raises(incidents.IncidentError, match=message):
+    with pytest.raises(RuleRefused, match=message):
         incidents.transition(db, actor=SUPERVISOR, incident_id=incident, to_status="investigating", at=at, now=LATER)
 
 
@@ -113,23 +114,23 @@ def test_notification_track_flags_late_first_notice_and_late_status_updates(db):
 
 def test_notification_rules(db):
     incident = declared(db, defined=DEFINED).incident_id
-    with pytest.raises(incidents.IncidentError, match="first customer notification before any status update"):
+    with pytest.raises(RuleRefused, match="first customer notification before any status update"):
         notify(db, incident, 10, kind="status_update")
-    with pytest.raises(incidents.ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught:
         notify(db, incident, 10, sent_by=" ", message="", all_customers=False,
                next_update_due=DEFINED + timedelta(minutes=5))
     assert caught.value.errors == {"sent_by": "Name who sent it.", "message": "Paste the text that was sent.",
                                    "recipients": "Pick the customers it went to, or tick 'All impacted customers'.",
                                    "next_update_due": "The next update must be due after this one was sent."}
-    with pytest.raises(incidents.ValidationError, match="in the future"):
+    with pytest.raises(ValidationError, match="in the future"):
         notify(db, incident, 60 * 7)
-    with pytest.raises(incidents.ValidationError, match="before the disruption was detected"):
+    with pytest.raises(ValidationError, match="before the disruption was detected"):
         notify(db, incident, -30)
     first = notify(db, incident, 12, token="same")
     assert notify(db, incident, 12, token="same") == first  # a double click records it once
     assert db.table_count("incident_notifications") == 1
     move(db, incident, "resolved", "post_mortem")
-    with pytest.raises(incidents.IncidentError, match="communications are over"):
+    with pytest.raises(RuleRefused, match="communications are over"):
         notify(db, incident, 100, kind="status_update")
 
 
@@ -148,14 +149,14 @@ def test_investigation_steps_in_order_once_each_with_owner(db):
     step = lambda name, minutes, owner="Pierre": incidents.complete_step(
         db, actor=SUPERVISOR, incident_id=incident, step=name, owner=owner,
         completed_at=DEFINED + timedelta(minutes=minutes), now=LATER)
-    with pytest.raises(incidents.IncidentError, match="Record 'Experts gathered' before 'Resolution plan established'"):
+    with pytest.raises(RuleRefused, match="Record 'Experts gathered' before 'Resolution plan established'"):
         step("plan_established", 20)
-    with pytest.raises(incidents.ValidationError, match="owner"):
+    with pytest.raises(ValidationError, match="owner"):
         step("scope_assessed", 10, owner="")
     step("scope_assessed", 10)
-    with pytest.raises(incidents.IncidentError, match="already recorded"):
+    with pytest.raises(RuleRefused, match="already recorded"):
         step("scope_assessed", 12)
-    with pytest.raises(incidents.ValidationError, match="cannot come before"):
+    with pytest.raises(ValidationError, match="cannot come before"):
         step("experts_gathered", 5)
     step("experts_gathered", 25, owner="Lucie")
     frame = queries.steps(db, incident_id=incident)

@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 
 from analytics.incidents import service as incidents
-from analytics.access.rules import PermissionDenied
+from analytics.kernel.roles import PermissionDenied
 from analytics.incidents.rules import TRANSITIONS, validate_draft
+from analytics.kernel.errors import ValidationError
 from tests.incident_factories import ADMIN, LEADER, MANAGER, SUPERVISOR, declared, draft, utc
 
 DEFINED = utc(2026, 3, 10, 9, 0)
@@ -68,7 +69,7 @@ def test_only_supervisors_and_admins_write(db, actor):
 
 def test_invalid_draft_is_refused_with_every_message_and_nothing_written(db):
     bad = draft(db, defined=DEFINED, title="", platforms=(), commander=" ")
-    with pytest.raises(incidents.ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught:
         incidents.declare(db, actor=SUPERVISOR, draft=bad, token="t", now=DEFINED)
     assert set(caught.value.errors) == {"title", "platforms", "commander"}
     assert count(db, "incidents") == 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.access.rules import Actor, PermissionDenied, system_actor
+from analytics.kernel.roles import Actor, PermissionDenied, system_actor
 from analytics.cli.main import main
 from analytics.logins.service import LoginImportFileError, import_logins
 from analytics.logins.rollups import refresh_daily

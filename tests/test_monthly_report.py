@@ -9,7 +9,7 @@ import pytest
 
 from analytics.escalations import service as escalations
 from analytics.incidents import service as incidents
-from analytics.access.rules import system_actor
+from analytics.kernel.roles import system_actor
 from analytics.store.database import Database
 from analytics.escalations.stats import open_escalations
 from analytics.reports.monthly import ReportMonth, build_report, month_choices

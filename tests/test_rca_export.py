@@ -12,7 +12,8 @@ from analytics.rca import service as rca
 from analytics.rca import export as rca_export
 from analytics.cli.main import main
 from analytics.rca.document import build_document
-from analytics.rca.rules import RcaError, TimelineEntry
+from analytics.kernel.errors import RuleRefused
+from analytics.rca.rules import TimelineEntry
 from tests.rca_factories import INTERNAL_NOTE, STAFF, SUPERVISOR, action_items, complete_review, resolved_incident
 
 STARTED = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=12)
@@ -117,9 +118,9 @@ def test_typed_markup_is_text_and_nothing_is_fetched(db, tmp_path):
 def test_no_customer_version_before_publication(db):
     incident_id = resolved_incident(db, started=STARTED)
     rca.save_draft(db, actor=SUPERVISOR, incident_id=incident_id, content=complete_review(started=STARTED))
-    with pytest.raises(RcaError, match="not published yet"):
+    with pytest.raises(RuleRefused, match="not published yet"):
         build_document(db, incident_id=incident_id, audience="customer")
-    with pytest.raises(RcaError, match="only a published revision can be sent to a customer"):
+    with pytest.raises(RuleRefused, match="only a published revision can be sent to a customer"):
         build_document(db, incident_id=incident_id, revision=1, audience="customer")
     assert build_document(db, incident_id=incident_id, audience="internal").status == "draft"
 

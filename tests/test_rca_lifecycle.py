@@ -9,11 +9,12 @@ import pytest
 
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
-from analytics.access.rules import PermissionDenied
+from analytics.kernel.roles import PermissionDenied
 from analytics.audit.service import load_audit
 from analytics.rca.document import build_document
 from analytics.rca.queries import load_review, prefill
-from analytics.rca.rules import ActionItemInput, RcaError, RcaValidationError, ReviewContent, RootCause
+from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause
+from analytics.kernel.errors import RuleRefused, ValidationError
 from tests.rca_factories import (ADMIN, LEADER, MANAGER, SUPERVISOR, action_items, complete_review, open_incident,
                                  resolved_incident)
 
@@ -49,7 +50,7 @@ def test_a_draft_may_be_partial_and_is_resumed_as_saved(db, incident):
 
 def test_sending_for_review_lists_every_missing_field(db, incident):
     rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=ReviewContent(overview="Short overview."))
-    with pytest.raises(RcaValidationError) as caught:
+    with pytest.raises(ValidationError) as caught:
         rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident)
     errors = caught.value.errors
     assert errors["participants"] == "List who took part in the analysis."
@@ -63,7 +64,7 @@ def test_sending_for_review_lists_every_missing_field(db, incident):
 def test_actions_need_owner_and_due_date_before_review(db, incident):
     rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=complete_review(started=STARTED),
                    actions=(ActionItemInput("Alert on queue depth"),))
-    with pytest.raises(RcaValidationError) as caught:
+    with pytest.raises(ValidationError) as caught:
         rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident)
     assert caught.value.errors == {"action_items": "Action 1: name its owner."}
 
@@ -73,11 +74,11 @@ def test_full_lifecycle_freezes_the_published_revision(db, incident):
     review = load_review(db, incident_id=incident)
     assert review.meta["status"] == "published" and review.meta["published_by"] == "sam@example.test"
     changed = replace(complete_review(started=STARTED), overview="Rewritten after publication.")
-    with pytest.raises(RcaError, match="published and frozen; start a new revision"):
+    with pytest.raises(RuleRefused, match="published and frozen; start a new revision"):
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=changed)
-    with pytest.raises(RcaError, match="not a draft"):
+    with pytest.raises(RuleRefused, match="not a draft"):
         rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident)
-    with pytest.raises(RcaError, match="Only a revision in review can be published"):
+    with pytest.raises(RuleRefused, match="Only a revision in review can be published"):
         rca.publish(db, actor=SUPERVISOR, incident_id=incident)
     assert load_review(db, incident_id=incident).content.overview == "Outgoing messages were delayed by up to an hour."
 
@@ -86,7 +87,7 @@ def test_in_review_is_read_only_until_sent_back(db, incident):
     saved = rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=complete_review(started=STARTED),
                            actions=action_items(due=date.today()))
     rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident, expected_edits=saved.edits)
-    with pytest.raises(RcaError, match="is in review; send it back to draft"):
+    with pytest.raises(RuleRefused, match="is in review; send it back to draft"):
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=complete_review(started=STARTED))
     back = rca.return_to_draft(db, actor=ADMIN, incident_id=incident, note="Timeline incomplete")
     assert back.status == "draft"
@@ -98,7 +99,7 @@ def test_in_review_is_read_only_until_sent_back(db, incident):
 
 def test_revision_keeps_the_published_one_readable_and_sent(db, incident):
     publish_complete(db, incident)
-    with pytest.raises(RcaValidationError):
+    with pytest.raises(ValidationError):
         rca.revise(db, actor=SUPERVISOR, incident_id=incident, reason="  ")
     second = rca.revise(db, actor=SUPERVISOR, incident_id=incident, reason="New finding from the vendor")
     assert (second.revision, second.status) == (2, "draft")
@@ -136,7 +137,7 @@ def test_a_published_action_cannot_be_removed_only_cancelled(db, incident):
     review = load_review(db, incident_id=incident)
     first, second = list(review.actions.itertuples())
     keep = (ActionItemInput(first.description, first.owner, first.due_date, first.status, int(first.id)),)
-    with pytest.raises(RcaValidationError, match="set its status to cancelled"):
+    with pytest.raises(ValidationError, match="set its status to cancelled"):
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=review.content, actions=keep)
     cancelled = keep + (ActionItemInput(second.description, second.owner, second.due_date, "cancelled",
                                         int(second.id)),)
@@ -148,7 +149,7 @@ def test_a_stale_form_cannot_overwrite_a_newer_save(db, incident):
     first = rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=ReviewContent(overview="A"))
     rca.save_draft(db, actor=ADMIN, incident_id=incident, content=ReviewContent(overview="B"),
                    expected_edits=first.edits)
-    with pytest.raises(RcaError, match="Someone else saved this review"):
+    with pytest.raises(RuleRefused, match="Someone else saved this review"):
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=ReviewContent(overview="C"),
                        expected_edits=first.edits)
     assert load_review(db, incident_id=incident).content.overview == "B"
@@ -164,7 +165,7 @@ def test_only_supervisors_and_admins_write(db, incident, actor):
 
 def test_a_review_waits_for_the_resolution(db):
     incident_id = open_incident(db, started=NOW - timedelta(hours=2))
-    with pytest.raises(RcaError, match="the post-incident review starts once the incident is resolved"):
+    with pytest.raises(RuleRefused, match="the post-incident review starts once the incident is resolved"):
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident_id, content=ReviewContent(overview="x"))
 
 
@@ -174,10 +175,10 @@ def test_every_write_is_audited_and_a_refused_one_leaves_nothing(db, incident):
     actions = load_audit(db, entity="rca")["action"].tolist()[::-1]
     assert actions == ["rca.save_draft", "rca.in_review", "rca.published", "rca.revise"]
     audit_rows = len(load_audit(db))
-    with pytest.raises(RcaValidationError):  # an unknown category is refused before anything is written
+    with pytest.raises(ValidationError):  # an unknown category is refused before anything is written
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident,
                        content=ReviewContent(root_causes=(RootCause("gremlins", "Messaging", "?"),)))
-    with pytest.raises(RcaError):  # refused inside the transaction: rolled back with its audit row
+    with pytest.raises(RuleRefused):  # refused inside the transaction: rolled back with its audit row
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=ReviewContent(),
                        actions=(ActionItemInput("ghost", item_id=999),))
     assert len(load_audit(db)) == audit_rows
@@ -192,6 +193,6 @@ def test_the_taxonomy_is_a_setting(db, incident):
     saved = rca.save_draft(db, actor=SUPERVISOR, incident_id=incident,
                            content=ReviewContent(root_causes=(RootCause("gremlins", "Messaging", "They did it."),)))
     assert saved.status == "draft"
-    with pytest.raises(RcaValidationError, match="'capacity' is not in the taxonomy"):
+    with pytest.raises(ValidationError, match="'capacity' is not in the taxonomy"):
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident,
                        content=ReviewContent(root_causes=(RootCause("capacity", "Messaging", "x"),)))

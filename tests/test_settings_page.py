@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.access.rules import Actor
+from analytics.kernel.roles import Actor
 from analytics.store.database import Database
 from analytics.settings.table import SETTINGS
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from analytics.access.rules import Actor, PermissionDenied, anonymous_actor
+from analytics.kernel.roles import Actor, PermissionDenied, anonymous_actor
 from analytics.audit.service import load_audit
 from analytics.settings.table import BY_NAME, SETTINGS, SettingError, get_setting
 from analytics.settings.service import (change_setting, change_sla_target, parse_setting_input, reset_setting,

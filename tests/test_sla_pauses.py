@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from analytics.access.rules import system_actor
+from analytics.kernel.roles import system_actor
 from analytics.settings.table import put_setting
 from analytics.sla.engine import TicketFilter, ticket_measures
 from tests.factories import add_ticket, paris

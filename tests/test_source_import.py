@@ -10,7 +10,7 @@ import textwrap
 import pandas as pd
 import pytest
 
-from analytics.access.rules import Actor, PermissionDenied, system_actor
+from analytics.kernel.roles import Actor, PermissionDenied, system_actor
 from analytics.imports.files import ImportFileError
 from analytics.imports.service import import_file, resolve_profile
 from analytics.imports.profiles import ProfileError, get_profile, parse_profile
@@ -247,7 +247,7 @@ def test_a_killed_process_leaves_nothing_half_written(db, tmp_path):
     db.close()
     script = textwrap.dedent(f"""
         import os
-        from analytics.access.rules import system_actor
+        from analytics.kernel.roles import system_actor
         from analytics.store.database import Database
         from analytics.imports.service import import_file, resolve_profile
         path = {str(tmp_path / "log.csv")!r}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.access.rules import Actor, system_actor
+from analytics.kernel.roles import Actor, system_actor
 from analytics.store.database import Database
 from analytics.imports.service import import_file, resolve_profile
 from tests.browser_support import open_browser, start_dashboard, wait_for_app

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.access.rules import system_actor
+from analytics.kernel.roles import system_actor
 from analytics.store.database import Database
 from analytics.imports.queries import agreement_share, verdict_comparison, verdict_figure
 from analytics.sla.engine import Period, TicketFilter, monthly_trend, severity_table, tickets_behind

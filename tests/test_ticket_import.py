@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from analytics.access.rules import Actor, PermissionDenied, system_actor
+from analytics.kernel.roles import Actor, PermissionDenied, system_actor
 from analytics.imports.tickets import CANONICAL_COLUMNS, ImportFileError, import_tickets
 from tests.factories import paris
 

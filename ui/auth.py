@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import streamlit as st
 from streamlit import config as st_config
 
-from analytics.access.rules import (Actor, actor_from_claims, anonymous_actor, auth_config_problem, claim_values,
-                              configured_providers, local_actor, local_mode_refusal)
+from analytics.kernel.roles import Actor, anonymous_actor, local_actor
+from analytics.access.rules import (actor_from_claims, auth_config_problem, claim_values, configured_providers, local_mode_refusal)
 from analytics.settings.table import get_setting
 
 ACTOR_OVERRIDE_KEY = "vigie_actor"  # tests (AppTest) may put an Actor here; widgets cannot

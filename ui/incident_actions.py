@@ -15,9 +15,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.incidents import service as incidents
-from analytics.access.rules import Actor, PermissionDenied
+from analytics.kernel.roles import Actor, PermissionDenied
 from analytics.incidents.queries import NotifySettings
 from analytics.incidents.rules import STATUS_LABELS, STEP_LABELS, STEPS, TRANSITIONS
+from analytics.kernel.errors import RuleRefused, ValidationError
 from ui.incident_data import clear_incident_caches
 
 FLASH_KEY = "incidents_flash"
@@ -38,10 +39,10 @@ def _attempt(work, success: str, form: str, slots: dict | None = None) -> None:
     """Run a service call; show its refusal, or start a new form instance, confirm and rerun."""
     try:
         work()
-    except incidents.ValidationError as exc:
+    except ValidationError as exc:
         for field, message in exc.errors.items():
             (slots or {}).get(field, st).error(message, icon=":material/error:")
-    except (PermissionDenied, incidents.IncidentError) as exc:
+    except (PermissionDenied, RuleRefused) as exc:
         st.error(str(exc), icon=":material/block:")
     else:
         clear_incident_caches()

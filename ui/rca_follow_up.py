@@ -12,12 +12,13 @@ import streamlit as st
 
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
-from analytics.access.rules import Actor, PermissionDenied
+from analytics.kernel.roles import Actor, PermissionDenied
 from analytics.rca.queries import Review, customer_requests, impacted_companies
-from analytics.rca.rules import ACTION_STATUS_LABELS, ACTION_STATUSES, STATUS_LABELS, RcaError, RcaValidationError
+from analytics.rca.rules import ACTION_STATUS_LABELS, ACTION_STATUSES, STATUS_LABELS
+from analytics.kernel.errors import RuleRefused, ValidationError
 from ui.rca_data import clear_rca_caches, internal_markdown, load_customer_markdown, load_customer_pdf
 
-ERRORS = (PermissionDenied, RcaError)
+ERRORS = (PermissionDenied, RuleRefused)
 
 
 def flash(message: str) -> None:
@@ -30,7 +31,7 @@ def flash(message: str) -> None:
 def _run(write, success: str, **kwargs) -> None:
     try:
         write(**kwargs)
-    except RcaValidationError as exc:
+    except ValidationError as exc:
         st.error(" ".join(exc.errors.values()))
     except ERRORS as exc:
         st.error(str(exc))
@@ -125,7 +126,7 @@ def _action_progress(db, review: Review, actor: Actor) -> None:
                 rca_tracking.update_action_item(db, actor=actor, item_id=int(after.id), status=after.status,
                                                 completed_at=min(done_on, datetime.now(timezone.utc)) if done_on
                                                 else None)
-            except RcaValidationError as exc:
+            except ValidationError as exc:
                 st.error(f"Action #{after.id}: " + " ".join(exc.errors.values()))
                 return
             except ERRORS as exc:

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from analytics.access.rules import Actor
+from analytics.kernel.roles import Actor
 from analytics.store.database import Database, database_target
 
 REPLICA_POLL_SECONDS = 1.0

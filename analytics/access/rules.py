@@ -1,70 +1,14 @@
-"""Who may do what: the roles, the acting user, and the server-side role check.
+"""The pure rules of signing in, testable without Streamlit.
 
-Every write function in ``analytics/`` takes an :class:`Actor` and calls
-:func:`require_role` at the moment of writing, so that a page reached by URL or a
-replayed request cannot write. Pages only decide what to show; this decides.
-
-It also holds the pure rules of signing in, testable without Streamlit: how an
-identity provider's claims map to an Actor (:func:`actor_from_claims`), when the
-``[auth]`` section of secrets.toml is usable, and when the embedded local
-single-user mode must refuse to run because it is served beyond loopback
-(:func:`local_mode_refusal`).
+How an identity provider's claims map to an :class:`~analytics.kernel.roles.Actor`
+(:func:`actor_from_claims`), when the ``[auth]`` section of secrets.toml is usable, and when the
+embedded local single-user mode must refuse to run because it is served beyond loopback
+(:func:`local_mode_refusal`). The roles themselves and the role check live in the kernel.
 """
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
-
-ROLES = ("manager", "supervisor", "leadership", "admin")
-LOCAL_USER_NAME = "local"
-
-
-class PermissionDenied(PermissionError):
-    """The actor lacks the role an action needs; the message says which."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The person acting: a display name, an e-mail and the Vigie roles they hold."""
-
-    name: str
-    email: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-    def has_any(self, *roles: str) -> bool:
-        """True when the actor holds at least one of ``roles``."""
-        return bool(self.roles & set(roles))
-
-    @property
-    def label(self) -> str:
-        """How the actor appears in the audit log."""
-        return self.email or self.name
-
-
-def local_actor() -> Actor:
-    """The single user of the embedded local mode, holding every role."""
-    return Actor(name=LOCAL_USER_NAME, email="", roles=frozenset(ROLES))
-
-
-def system_actor(name: str = "system") -> Actor:
-    """The actor of command-line jobs (demo build, imports run by an operator)."""
-    return Actor(name=name, roles=frozenset(ROLES))
-
-
-def require_role(actor: Actor | None, *roles: str, action: str) -> None:
-    """Refuse ``action`` unless the actor holds one of ``roles``."""
-    if actor is None:
-        raise PermissionDenied(f"You must be signed in to {action}.")
-    if not actor.has_any(*roles):
-        needed = " or ".join(roles)
-        raise PermissionDenied(f"Only a {needed} may {action}; you are signed in as {actor.label} "
-                               f"with roles: {', '.join(sorted(actor.roles)) or 'none'}.")
-
-
-def anonymous_actor() -> Actor:
-    """Nobody signed in: no role, so every write is refused."""
-    return Actor(name="anonymous", roles=frozenset())
-
+from analytics.kernel.roles import ROLES, Actor
 
 # -- sign-in: identity-provider claims -> Actor ---------------------------------------
 def claim_values(claims: dict, claim: str) -> list[str]:

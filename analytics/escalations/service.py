@@ -8,20 +8,23 @@ so depth and time at level are computed in SQL (``analytics/escalations/stats.py
 
 Every write here is one transaction that checks the actor's role at the moment of
 writing (managers, supervisors, admins) and records an audit row. Bad input raises
-:class:`EscalationInputError` (one message per field); an action the rules forbid
-raises :class:`EscalationRuleError` with a sentence a user can read.
+:class:`ValidationError` (one message per field); an action the rules forbid
+raises :class:`RuleRefused` with a sentence a user can read.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from analytics.audit import service as audit
-from analytics.access.rules import Actor, require_role
+from analytics.kernel.errors import RuleRefused, ValidationError
+from analytics.kernel.roles import MANAGER, ROLES, SUPERVISOR, ADMIN, Actor, require_role
+from analytics.kernel.times import to_utc, utc_now
 from analytics.settings.table import get_setting
 
-ACTION_ROLES = ("manager", "supervisor", "admin")
+ACT_ROLES = (MANAGER, SUPERVISOR, ADMIN)  # who raises and moves escalations
+VIEW_ROLES = ROLES
 REASON_CODES = {"sla_breach": "SLA breached", "commitment_not_kept": "Commitment not kept",
                 "quality": "Quality of the answer", "other": "Other"}
 REASON_MIN_CHARS = 10
@@ -30,16 +33,6 @@ NAME_MAX_CHARS = 120
 CLOCK_SKEW = timedelta(minutes=5)  # how far in the future a stated time may be
 
 
-class EscalationInputError(ValueError):
-    """Input that cannot be saved; ``errors`` maps each field to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
-        self.errors = errors
-
-
-class EscalationRuleError(ValueError):
-    """An action the escalation rules forbid (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -98,25 +91,24 @@ def check_action(action: str, state: EscalationState, chain: list[str]) -> None:
     if state.resolved_at is not None:
         verb = {"acknowledge": "acknowledged", "escalate": "escalated further", "resolve": "resolved again"}[action]
         hint = " Raise a new escalation if the customer escalates again." if action != "acknowledge" else ""
-        raise EscalationRuleError(f"{ref} was resolved on {state.resolved_at:%d %b %Y %H:%M} by "
+        raise RuleRefused(f"{ref} was resolved on {state.resolved_at:%d %b %Y %H:%M} by "
                                   f"{state.resolved_by}: a resolved escalation cannot be {verb}.{hint}")
     here = level_name(chain, state.level)
     if action == "acknowledge" and state.acknowledged_at is not None:
-        raise EscalationRuleError(f"{ref} was already acknowledged at level {state.level} ({here}) by "
+        raise RuleRefused(f"{ref} was already acknowledged at level {state.level} ({here}) by "
                                   f"{state.acknowledged_by} on {state.acknowledged_at:%d %b %Y %H:%M}.")
     if action == "escalate" and next_level_name(chain, state.level) is None:
-        raise EscalationRuleError(f"{ref} is at level {state.level} ({here}), the last level of the chain: "
+        raise RuleRefused(f"{ref} is at level {state.level} ({here}), the last level of the chain: "
                                   f"it cannot be escalated beyond the {here.lower()}.")
 
 
 # -- helpers -----------------------------------------------------------------------
 def _instant(db, at: datetime | None, field: str = "at") -> datetime:
     if at is None:
-        return datetime.now(timezone.utc)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=ZoneInfo(db.timezone))
-    if at > datetime.now(timezone.utc) + CLOCK_SKEW:
-        raise EscalationInputError({field: "The time cannot be in the future."})
+        return utc_now()
+    at = to_utc(at, db.timezone)
+    if at > utc_now() + CLOCK_SKEW:
+        raise ValidationError({field: "The time cannot be in the future."})
     return at
 
 
@@ -129,13 +121,13 @@ def _load_state(cur, reference: str) -> EscalationState:
         "SELECT id, reference, level, level_since, owner, acknowledged_at, acknowledged_by, resolved_at, "
         "resolved_by FROM escalations WHERE reference = ?", [_text(reference).upper()]).fetchone()
     if row is None:
-        raise EscalationRuleError(f"No escalation with reference {reference!r}.")
+        raise RuleRefused(f"No escalation with reference {reference!r}.")
     return EscalationState(*row)
 
 
 def _check_after(state: EscalationState, at: datetime) -> None:
     if at < state.level_since:
-        raise EscalationInputError({"at": f"The time cannot be before {state.reference} reached its current "
+        raise ValidationError({"at": f"The time cannot be before {state.reference} reached its current "
                                           f"level ({state.level_since:%d %b %Y %H:%M})."})
 
 
@@ -215,7 +207,7 @@ def raise_escalation(db, *, actor: Actor, reason: str, reason_code: str, raised_
     incident = (_text(incident) or None) if isinstance(incident, str) else incident
 
     def work(cur) -> RaiseResult:
-        require_role(actor, *ACTION_ROLES, action="raise an escalation")
+        require_role(actor, *ACT_ROLES, action="raise an escalation")
         if submission_key:
             done = cur.execute("SELECT id, reference FROM escalations WHERE submission_key = ?",
                                [submission_key]).fetchone()
@@ -225,7 +217,7 @@ def raise_escalation(db, *, actor: Actor, reason: str, reason_code: str, raised_
             cur, ticket_reference=ticket_reference, company_id=company_id, incident=incident, reason=reason,
             reason_code=reason_code, raised_by=raised_by, owner=owner)
         if errors:
-            raise EscalationInputError(errors)
+            raise ValidationError(errors)
         seq = cur.execute("SELECT coalesce(max(ref_seq), 0) + 1 FROM escalations WHERE ref_year = ?",
                           [year]).fetchone()[0]
         reference = f"ESC-{year}-{seq:04d}"
@@ -251,7 +243,7 @@ def acknowledge(db, *, actor: Actor, reference: str, at: datetime | None = None)
     at, chain = _instant(db, at), escalation_chain(db)
 
     def work(cur) -> EscalationState:
-        require_role(actor, *ACTION_ROLES, action="acknowledge an escalation")
+        require_role(actor, *ACT_ROLES, action="acknowledge an escalation")
         before = _load_state(cur, reference)
         check_action("acknowledge", before, chain)
         _check_after(before, at)
@@ -272,10 +264,10 @@ def escalate_further(db, *, actor: Actor, reference: str, note: str = "", owner:
     at, chain = _instant(db, at), escalation_chain(db)
     note, owner = _text(note), _text(owner)
     if len(note) > TEXT_MAX_CHARS or len(owner) > NAME_MAX_CHARS:
-        raise EscalationInputError({"note" if len(note) > TEXT_MAX_CHARS else "owner": "Too long."})
+        raise ValidationError({"note" if len(note) > TEXT_MAX_CHARS else "owner": "Too long."})
 
     def work(cur) -> EscalationState:
-        require_role(actor, *ACTION_ROLES, action="escalate an escalation further")
+        require_role(actor, *ACT_ROLES, action="escalate an escalation further")
         before = _load_state(cur, reference)
         check_action("escalate", before, chain)
         _check_after(before, at)
@@ -297,12 +289,12 @@ def resolve(db, *, actor: Actor, reference: str, resolution: str, at: datetime |
     at, chain = _instant(db, at), escalation_chain(db)
     resolution = (resolution or "").strip()
     if not resolution:
-        raise EscalationInputError({"resolution": "Say how the escalation was resolved."})
+        raise ValidationError({"resolution": "Say how the escalation was resolved."})
     if len(resolution) > TEXT_MAX_CHARS:
-        raise EscalationInputError({"resolution": f"Keep it under {TEXT_MAX_CHARS} characters."})
+        raise ValidationError({"resolution": f"Keep it under {TEXT_MAX_CHARS} characters."})
 
     def work(cur) -> EscalationState:
-        require_role(actor, *ACTION_ROLES, action="resolve an escalation")
+        require_role(actor, *ACT_ROLES, action="resolve an escalation")
         before = _load_state(cur, reference)
         check_action("resolve", before, chain)
         _check_after(before, at)

@@ -11,7 +11,7 @@ import sys
 
 from tqdm import tqdm
 
-from analytics.access.rules import system_actor
+from analytics.kernel.roles import system_actor
 from analytics.imports.files import ImportFileError
 from analytics.imports.profiles import ProfileError
 

@@ -18,7 +18,7 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from analytics.access.rules import Actor, require_role
+from analytics.kernel.roles import ADMIN, Actor, require_role
 from analytics.sla.calendars import ensure_intervals
 from analytics.imports.files import ImportFileError, open_export, peek_header
 from analytics.imports.rows import drop_rows, load_rows
@@ -26,7 +26,7 @@ from analytics.imports.mapping import (drop_fold_tables, fold_events, insert_fol
                                       staging_select)
 from analytics.imports.profiles import (Profile, ProfileError, column_positions, detect_profile, get_profile,
                                        load_profile)
-from analytics.imports.tickets import (ImportReport, apply_staged, drop_work_tables, record_run, validate_staging)
+from analytics.imports.tickets import (TicketImportReport, apply_staged, drop_work_tables, record_run, validate_staging)
 
 # share of the progress bar each step takes, in order
 STEPS = {"scanning": (0.0, 0.30), "converting to UTF-8": (0.0, 0.30), "parsing": (0.30, 0.55),
@@ -41,7 +41,7 @@ PREVIEW_COLUMNS = ("line", "reference", "company", "channel", "severity", "statu
 class ImportPreview:
     """What an import would do, computed by running it and rolling it back."""
 
-    report: ImportReport
+    report: TicketImportReport
     profile: Profile
     header: list[str]
     details: dict
@@ -123,7 +123,7 @@ def _collect_rejects(cur, parse_rejects: pd.DataFrame, *, delimiter: str, width:
 def _run(cur, db, path: Path, profile: Profile, *, actor: Actor, default_severity: int,
          progress: Callable[[str, float], None], preview_rows: int | None):
     started = datetime.now(timezone.utc)
-    report = ImportReport(file_name=path.name, source=profile.name)
+    report = TicketImportReport(file_name=path.name, source=profile.name)
     check_formats(cur, profile)
     with open_export(cur, path, strict_utf8=profile.strict_utf8, progress=progress) as export:
         try:
@@ -182,9 +182,9 @@ def _preview(cur, report, profile, header, details, limit: int, folded: bool) ->
 
 def import_file(db, path: str | Path, *, profile: Profile, actor: Actor, default_severity: int = 4,
                 progress: Callable[[str, float], None] | None = None, dry_run: bool = False,
-                preview_rows: int = 200) -> ImportReport | ImportPreview:
+                preview_rows: int = 200) -> TicketImportReport | ImportPreview:
     """Import a file with a profile in one transaction (or, with ``dry_run``, preview it and roll back)."""
-    require_role(actor, "admin", action="import tickets")
+    require_role(actor, ADMIN, action="import tickets")
     ensure_intervals(db)  # a new database gets its calendars' working intervals, for the SLA figures
     path = Path(path)
     step = _overall(progress)

@@ -14,12 +14,13 @@ import: the ``canonical`` source profile through ``analytics/imports/service.py`
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from analytics.audit import service as audit
-from analytics.access.rules import Actor, require_role
+from analytics.kernel.reports import ImportReport
+from analytics.kernel.roles import ADMIN, Actor, require_role
 from analytics.imports.files import ImportFileError  # noqa: F401  (part of this module's API)
 
 CANONICAL_COLUMNS = (
@@ -34,43 +35,22 @@ ISO_HINT = "ISO 8601 expected"
 
 
 @dataclass
-class ImportReport:
-    """Counts in and out of one import, with the rejection reasons.
+class TicketImportReport(ImportReport):
+    """An import of tickets: for a one-row-per-ticket file ``accepted = inserted + updated + unchanged``;
+    for an event log the accepted rows fold into ``tickets`` tickets."""
 
-    ``read`` counts the rows of the file; ``read = accepted + rejected`` always. For a
-    one-row-per-ticket file ``accepted = inserted + updated + unchanged``; for an event log
-    the accepted rows fold into ``tickets`` tickets.
-    """
-
-    file_name: str
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-    import_id: int | None = None
     source: str = "canonical"
     tickets: int | None = None     # set when rows fold into tickets (event logs)
     events: int = 0                # ticket events written
     seconds: float = 0.0
 
-    @property
-    def accepted(self) -> int:
-        return self.read - self.rejected
-
     def summary(self) -> str:
         """One line a person reads after the import."""
         if self.tickets is None:
-            line = (f"{self.file_name}: {self.read} read, {self.inserted} inserted, {self.updated} updated, "
-                    f"{self.unchanged} unchanged, {self.rejected} rejected")
-        else:
-            line = (f"{self.file_name}: {self.read} rows read, {self.accepted} accepted into {self.tickets} "
-                    f"tickets ({self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged), "
-                    f"{self.rejected} rejected")
-        if self.reasons:
-            line += " (" + "; ".join(f"{n} × {r}" for r, n in sorted(self.reasons.items())) + ")"
-        return line
+            return super().summary()
+        return (f"{self.file_name}: {self.read} rows read, {self.accepted} accepted into {self.tickets} "
+                f"tickets ({self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged), "
+                f"{self.rejected} rejected{self.reasons_text()}")
 
 
 # what the upsert, the report and the preview read from the validated rows (the rest is left behind)
@@ -172,7 +152,7 @@ def validate_staging(cur, *, hint: str = ISO_HINT, source: tuple[str, dict] | No
     cur.execute(sql, params)
 
 
-def apply_staged(cur, report: ImportReport, *, source: str, default_severity: int = 4,
+def apply_staged(cur, report: TicketImportReport, *, source: str, default_severity: int = 4,
                  record_changes: bool = True) -> None:
     """Add new companies, insert new tickets, update changed ones (with change events)."""
     cur.execute("INSERT INTO companies (id, name) SELECT (SELECT coalesce(max(id), 0) FROM companies) "
@@ -244,7 +224,7 @@ def _store_source_facts(cur) -> None:
                 "WHERE ticket_id NOT IN (SELECT ticket_id FROM ticket_source_facts)")
 
 
-def record_run(cur, report: ImportReport, *, actor: Actor, started: datetime, details: dict) -> None:
+def record_run(cur, report: TicketImportReport, *, actor: Actor, started: datetime, details: dict) -> None:
     """Write the run, its rejections (temp table ``import_rejects``) and the audit row."""
     report.rejected = cur.execute("SELECT count(*) FROM import_rejects").fetchone()[0]
     report.reasons = {}
@@ -286,11 +266,11 @@ def drop_work_tables(cur) -> None:
     drop_objects(cur, "staging", "staged", "incoming", "changed_ids", "incoming_facts", "import_rejects")
 
 
-def import_tickets(db, path: str | Path, *, actor: Actor, default_severity: int = 4, progress=None) -> ImportReport:
+def import_tickets(db, path: str | Path, *, actor: Actor, default_severity: int = 4, progress=None) -> TicketImportReport:
     """Import a canonical CSV in one transaction; raises ImportFileError for an unreadable file."""
     from analytics.imports.service import import_file
     from analytics.imports.profiles import get_profile
 
-    require_role(actor, "admin", action="import tickets")
+    require_role(actor, ADMIN, action="import tickets")
     return import_file(db, path, profile=get_profile("canonical"), actor=actor,
                        default_severity=default_severity, progress=progress)

@@ -8,11 +8,13 @@ enforces them at write time; forms show the same messages.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-ACT_ROLES = ("supervisor", "admin")
-VIEW_ROLES = ("manager", "supervisor", "leadership", "admin")
+from analytics.kernel.roles import ADMIN, ROLES, SUPERVISOR
+from analytics.kernel.times import to_utc
+
+ACT_ROLES = (SUPERVISOR, ADMIN)  # who declares, changes and records (pages and services read these)
+VIEW_ROLES = ROLES
 
 STATUSES = ("declared", "investigating", "identified", "monitoring", "resolved", "post_mortem", "closed")
 OPEN_STATUSES = ("declared", "investigating", "identified", "monitoring")
@@ -49,16 +51,6 @@ FIELD_LABELS = {
 }
 
 
-class IncidentError(ValueError):
-    """A rule of the incident process refused the change; the message says why."""
-
-
-class ValidationError(IncidentError):
-    """Input that cannot be saved, with one message per field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -81,19 +73,14 @@ class IncidentDraft:
 
     def normalized(self, tz: str) -> "IncidentDraft":
         """Text stripped, lists de-duplicated, times as aware UTC instants."""
-        def aware(value):
-            if value is None:
-                return None
-            return (value.replace(tzinfo=ZoneInfo(tz)) if value.tzinfo is None else value).astimezone(timezone.utc)
-
         return replace(
             self, title=(self.title or "").strip(), description=(self.description or "").strip(),
             commander=(self.commander or "").strip(), notification_lead=(self.notification_lead or "").strip(),
             investigation_lead=(self.investigation_lead or "").strip(),
             platforms=tuple(dict.fromkeys(p.strip() for p in self.platforms if p and p.strip())),
             company_ids=tuple(dict.fromkeys(int(c) for c in self.company_ids)),
-            started_at=aware(self.started_at), detected_at=aware(self.detected_at),
-            impact_defined_at=aware(self.impact_defined_at))
+            started_at=to_utc(self.started_at, tz), detected_at=to_utc(self.detected_at, tz),
+            impact_defined_at=to_utc(self.impact_defined_at, tz))
 
 
 def _time_errors(draft: IncidentDraft, now: datetime) -> dict[str, str]:

@@ -10,21 +10,21 @@ Reads (lists, clocks, timeline) are in ``analytics.incidents.queries``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import duckdb
 
 from analytics.audit import service as audit
-from analytics.access.rules import Actor, require_role
-from analytics.incidents.rules import (ACT_ROLES, OPEN_STATUSES, STATUS_LABELS, STEP_LABELS, STEPS,
-                                      TRANSITIONS, IncidentDraft, IncidentError, ValidationError,
-                                      validate_communication, validate_draft)
+from analytics.kernel.roles import Actor, require_role
+from analytics.incidents.rules import (FIELD_LABELS, ACT_ROLES, OPEN_STATUSES, STATUS_LABELS, STEP_LABELS, STEPS, TRANSITIONS, IncidentDraft, validate_communication, validate_draft)
+from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.settings.table import get_setting
+from analytics.kernel.times import to_utc, utc_now
 
 __all__ = ["ACT_ROLES", "OPEN_STATUSES", "STATUS_LABELS", "STEPS", "STEP_LABELS", "TRANSITIONS",
-           "IncidentDraft", "IncidentError", "ValidationError", "Declared", "declare", "transition",
-           "notify", "record_update", "complete_step", "localize"]
+           "IncidentDraft", "Declared", "declare", "transition",
+           "notify", "record_update", "complete_step"]
 
 
 @dataclass(frozen=True)
@@ -36,17 +36,6 @@ class Declared:
     created: bool
 
 
-def localize(value: datetime | None, tz: str) -> datetime | None:
-    """An aware UTC instant; a naive value is read in the deployment time zone ``tz``."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(tz))
-    return value.astimezone(timezone.utc)
-
-
-def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
 
 
 def _severities(db) -> set[int]:
@@ -61,13 +50,13 @@ def _existing(cur, token: str) -> Declared | None:
 def declare(db, *, actor: Actor, draft: IncidentDraft, token: str, now: datetime | None = None) -> Declared:
     """Declare a major incident; the same ``token`` twice returns the first incident unchanged."""
     require_role(actor, *ACT_ROLES, action="declare an incident")
-    now = _now(now)
+    now = utc_now(now)
     draft = draft.normalized(db.timezone)
     errors = validate_draft(draft, now=now, severities=_severities(db))
     if not token:
-        raise IncidentError("The form has no idempotency token; reload the page.")
+        raise RuleRefused("The form has no idempotency token; reload the page.")
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(errors, FIELD_LABELS)
     try:
         return db.write(_insert_incident, actor=actor, draft=draft, token=token, now=now)
     except duckdb.ConstraintException:  # another process used the token between check and insert
@@ -86,7 +75,7 @@ def _insert_incident(cur, *, actor: Actor, draft: IncidentDraft, token: str, now
         known = cur.execute("SELECT count(*) FROM companies WHERE list_contains(?, id)",
                             [list(draft.company_ids)]).fetchone()[0]
         if known != len(set(draft.company_ids)):
-            raise ValidationError({"customers": "Some of the chosen customers no longer exist; reload the page."})
+            raise ValidationError({"customers": "Some of the chosen customers no longer exist; reload the page."}, FIELD_LABELS)
     year = now.astimezone(ZoneInfo(cur.execute("SELECT current_setting('TimeZone')").fetchone()[0])).year
     number = cur.execute("SELECT coalesce(max(ref_number), 0) + 1 FROM incidents WHERE ref_year = ?",
                          [year]).fetchone()[0]
@@ -115,7 +104,7 @@ def _incident(cur, incident_id: int) -> dict:
     result = cur.execute("SELECT * FROM incidents WHERE id = ?", [incident_id])
     row = result.fetchone()
     if row is None:
-        raise IncidentError(f"No incident with id {incident_id}.")
+        raise RuleRefused(f"No incident with id {incident_id}.")
     return dict(zip([d[0] for d in result.description], row))
 
 
@@ -128,10 +117,10 @@ def transition(db, *, actor: Actor, incident_id: int, to_status: str, at: dateti
                note: str | None = None, now: datetime | None = None) -> str:
     """Move an incident to ``to_status`` if the lifecycle allows it; returns the new status."""
     require_role(actor, *ACT_ROLES, action="change the status of an incident")
-    now = _now(now)
-    at = localize(at, db.timezone) or now
+    now = utc_now(now)
+    at = to_utc(at, db.timezone) or now
     if to_status not in TRANSITIONS:
-        raise IncidentError(f"Unknown status {to_status!r}.")
+        raise RuleRefused(f"Unknown status {to_status!r}.")
     return db.write(_apply_transition, actor=actor, incident_id=incident_id, to_status=to_status,
                     at=at, note=(note or "").strip() or None, now=now)
 
@@ -140,16 +129,16 @@ def _apply_transition(cur, *, actor, incident_id, to_status, at, note, now) -> s
     incident = _incident(cur, incident_id)
     current = incident["status"]
     if to_status == current:
-        raise IncidentError(f"{incident['reference']} is already {STATUS_LABELS[current]}.")
+        raise RuleRefused(f"{incident['reference']} is already {STATUS_LABELS[current]}.")
     if to_status not in TRANSITIONS[current]:
         allowed = ", ".join(STATUS_LABELS[s] for s in TRANSITIONS[current]) or "none (it is closed)"
-        raise IncidentError(f"{incident['reference']} cannot go from {STATUS_LABELS[current]} to "
+        raise RuleRefused(f"{incident['reference']} cannot go from {STATUS_LABELS[current]} to "
                             f"{STATUS_LABELS[to_status]}. Possible next steps: {allowed}.")
     last = _last_transition_at(cur, incident_id)
     if at > now + timedelta(seconds=1):
-        raise IncidentError("A status change cannot be dated in the future.")
+        raise RuleRefused("A status change cannot be dated in the future.")
     if last is not None and at < last:
-        raise IncidentError(f"A status change cannot be dated before the previous one ({last:%d %b %Y %H:%M}).")
+        raise RuleRefused(f"A status change cannot be dated before the previous one ({last:%d %b %Y %H:%M}).")
     changes = {"status": to_status}
     if current == "declared":
         changes["acknowledged_at"] = at
@@ -196,10 +185,10 @@ def _communicate(db, *, kind, actor, incident_id, sent_at, sent_by, company_ids,
                  token, next_update_due, now) -> int:
     action = "record a customer notification" if kind == "notification" else "record a status update"
     require_role(actor, *ACT_ROLES, action=action)
-    now = _now(now)
+    now = utc_now(now)
     if not token:
-        raise IncidentError("The form has no idempotency token; reload the page.")
-    sent_at, next_update_due = localize(sent_at, db.timezone), localize(next_update_due, db.timezone)
+        raise RuleRefused("The form has no idempotency token; reload the page.")
+    sent_at, next_update_due = to_utc(sent_at, db.timezone), to_utc(next_update_due, db.timezone)
     interval = int(get_setting(db, "incident.status_update_minutes"))
     return db.write(_insert_communication, kind=kind, actor=actor, incident_id=incident_id, sent_at=sent_at,
                     sent_by=(sent_by or "").strip(), company_ids=tuple(company_ids), all_customers=all_customers,
@@ -216,10 +205,10 @@ def _insert_communication(cur, *, kind, actor, incident_id, sent_at, sent_by, co
     notified = cur.execute("SELECT count(*) FROM incident_notifications WHERE incident_id = ? "
                            "AND kind = 'notification'", [incident_id]).fetchone()[0]
     if incident["status"] in ("post_mortem", "closed"):
-        raise IncidentError(f"{incident['reference']} is {STATUS_LABELS[incident['status']]}: "
+        raise RuleRefused(f"{incident['reference']} is {STATUS_LABELS[incident['status']]}: "
                             "customer communications are over.")
     if kind == "status_update" and not notified:
-        raise IncidentError("Record the first customer notification before any status update.")
+        raise RuleRefused("Record the first customer notification before any status update.")
     still_open = incident["status"] in OPEN_STATUSES
     if next_update_due is None and still_open and sent_at is not None:
         next_update_due = sent_at + timedelta(minutes=interval)
@@ -228,7 +217,7 @@ def _insert_communication(cur, *, kind, actor, incident_id, sent_at, sent_by, co
                                     next_update_due=next_update_due if still_open else None,
                                     detected_at=incident["detected_at"], now=now)
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(errors, FIELD_LABELS)
     new_id = cur.execute(
         "INSERT INTO incident_notifications (incident_id, kind, sent_at, sent_by, all_customers, company_ids, "
         "message, next_update_due, recorded_by, recorded_at, idempotency_token) "
@@ -246,12 +235,12 @@ def complete_step(db, *, actor: Actor, incident_id: int, step: str, owner: str, 
                   note: str | None = None, now: datetime | None = None) -> None:
     """Record a step of the investigation track (in order, once each) with its owner and time."""
     require_role(actor, *ACT_ROLES, action="record an investigation step")
-    now = _now(now)
-    completed_at = localize(completed_at, db.timezone) or now
+    now = utc_now(now)
+    completed_at = to_utc(completed_at, db.timezone) or now
     if step not in STEPS:
-        raise IncidentError(f"Unknown investigation step {step!r}.")
+        raise RuleRefused(f"Unknown investigation step {step!r}.")
     if not (owner or "").strip():
-        raise ValidationError({"owner": "Name the owner of this step."})
+        raise ValidationError({"owner": "Name the owner of this step."}, FIELD_LABELS)
     db.write(_insert_step, actor=actor, incident_id=incident_id, step=step, owner=owner.strip(),
              completed_at=completed_at, note=(note or "").strip() or None, now=now)
 
@@ -262,17 +251,17 @@ def _insert_step(cur, *, actor, incident_id, step, owner, completed_at, note, no
                             [incident_id]).fetchall())
     label = STEP_LABELS[step]
     if step in done:
-        raise IncidentError(f"'{label}' is already recorded for {incident['reference']}.")
+        raise RuleRefused(f"'{label}' is already recorded for {incident['reference']}.")
     if incident["status"] == "closed":
-        raise IncidentError(f"{incident['reference']} is closed.")
+        raise RuleRefused(f"{incident['reference']} is closed.")
     previous = STEPS[STEPS.index(step) - 1] if STEPS.index(step) else None
     if previous and previous not in done:
-        raise IncidentError(f"Record '{STEP_LABELS[previous]}' before '{label}'.")
+        raise RuleRefused(f"Record '{STEP_LABELS[previous]}' before '{label}'.")
     if completed_at > now + timedelta(seconds=1):
-        raise ValidationError({"completed_at": "A step cannot be completed in the future."})
+        raise ValidationError({"completed_at": "A step cannot be completed in the future."}, FIELD_LABELS)
     earliest = done[previous] if previous else incident["detected_at"]
     if completed_at < earliest:
-        raise ValidationError({"completed_at": f"'{label}' cannot come before {earliest:%d %b %Y %H:%M}."})
+        raise ValidationError({"completed_at": f"'{label}' cannot come before {earliest:%d %b %Y %H:%M}."}, FIELD_LABELS)
     cur.execute("INSERT INTO incident_steps VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [incident_id, step, owner, completed_at, note, actor.label, now])
     audit.record(cur, actor=actor, action="incident.step", entity="incident", entity_id=incident["reference"],

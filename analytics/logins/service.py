@@ -15,14 +15,14 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
 from analytics.audit import service as audit
-from analytics.access.rules import Actor, require_role, system_actor
+from analytics.kernel.reports import ImportReport
+from analytics.kernel.roles import ADMIN, Actor, require_role, system_actor
 from analytics.logins.rules import ADMIN_ACTIONS, OUTCOMES, canonical_ip, ip_number
 from analytics.logins.rollups import BASE_COLUMNS, merge_events
 
@@ -31,28 +31,6 @@ LOGIN_COLUMNS = ("occurred_at", "user_id", "company", "ip", "outcome", "actor")
 
 class LoginImportFileError(ValueError):
     """The file cannot be read as a login import at all (nothing was written)."""
-
-
-@dataclass
-class LoginImportReport:
-    """Counts in and out of one import of login events, with the rejection reasons."""
-
-    file_name: str
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-    import_id: int | None = None
-
-    def summary(self) -> str:
-        """One line a person reads after the import."""
-        line = (f"{self.file_name}: {self.read} read, {self.inserted} inserted, {self.updated} updated, "
-                f"{self.unchanged} unchanged, {self.rejected} rejected")
-        if self.reasons:
-            line += " (" + "; ".join(f"{n} × {r}" for r, n in sorted(self.reasons.items())) + ")"
-        return line
 
 
 def read_login_csv(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
@@ -157,7 +135,7 @@ WHERE st.reject_reason IS NULL
 
 
 def stage_and_apply(cur, staging: pd.DataFrame, parse_rejects: list[tuple[int, str, str]], *,
-                    report: LoginImportReport, actor: Actor, tz: str) -> LoginImportReport:
+                    report: ImportReport, actor: Actor, tz: str) -> ImportReport:
     """Validate the staging frame and merge it into ``login_events``, inside the caller's transaction."""
     started = datetime.now(timezone.utc)
     import_id = cur.execute("SELECT nextval('import_runs_id')").fetchone()[0]
@@ -203,12 +181,12 @@ def stage_and_apply(cur, staging: pd.DataFrame, parse_rejects: list[tuple[int, s
     return report
 
 
-def import_logins(db, path: str | Path, *, actor: Actor) -> LoginImportReport:
+def import_logins(db, path: str | Path, *, actor: Actor) -> ImportReport:
     """Import a canonical login CSV in one transaction; raises LoginImportFileError for an unreadable file."""
-    require_role(actor, "admin", action="import login events")
+    require_role(actor, ADMIN, action="import login events")
     path = Path(path)
     staging, parse_rejects = read_login_csv(path)
-    report = LoginImportReport(file_name=path.name)
+    report = ImportReport(file_name=path.name)
     return db.write(stage_and_apply, staging, parse_rejects, report=report, actor=actor, tz=db.timezone)
 
 

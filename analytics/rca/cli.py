@@ -30,7 +30,7 @@ def cmd_rca_export(args) -> int:
     from analytics.rca import export as rca_export
     from analytics.rca.document import build_document
     from analytics.rca.queries import incident_id_of
-    from analytics.rca.rules import RcaError
+    from analytics.kernel.errors import RuleRefused
 
     out = Path(args.out)
     kind = FORMATS.get(out.suffix.lower())
@@ -44,7 +44,7 @@ def cmd_rca_export(args) -> int:
         return 2
     try:
         doc = build_document(db, incident_id=incident_id, revision=args.revision, audience=args.audience)
-    except RcaError as exc:
+    except RuleRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     charts = rca_export.document_charts(doc, images=not args.no_charts)

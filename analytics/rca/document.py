@@ -18,7 +18,8 @@ from datetime import datetime
 import pandas as pd
 
 from analytics.rca.queries import read_content
-from analytics.rca.rules import ACTION_STATUS_LABELS, RcaError
+from analytics.rca.rules import ACTION_STATUS_LABELS
+from analytics.kernel.errors import RuleRefused
 
 AUDIENCES = ("customer", "internal")
 
@@ -53,14 +54,14 @@ class RcaDocument:
 def _revision_to_show(cur, incident_id: int, revision: int | None, audience: str) -> tuple[int, int]:
     found = cur.execute("SELECT id FROM rca_reports WHERE incident_id = ?", [incident_id]).fetchone()
     if found is None:
-        raise RcaError("This incident has no RCA yet.")
+        raise RuleRefused("This incident has no RCA yet.")
     report_id = found[0]
     if revision is None:
         query = ("SELECT max(revision) FROM rca_revisions WHERE report_id = ? AND status = 'published'"
                  if audience == "customer" else "SELECT max(revision) FROM rca_revisions WHERE report_id = ?")
         revision = cur.execute(query, [report_id]).fetchone()[0]
         if revision is None:
-            raise RcaError("The RCA is not published yet: a customer version exists only once it is.")
+            raise RuleRefused("The RCA is not published yet: a customer version exists only once it is.")
     return report_id, revision
 
 
@@ -74,12 +75,12 @@ def build_document(db, *, incident_id: int, revision: int | None = None, audienc
                                "notification_lead, investigation_lead FROM incidents WHERE id = ?",
                                [incident_id]).fetchone()
         if incident is None:
-            raise RcaError(f"No incident with id {incident_id}.")
+            raise RuleRefused(f"No incident with id {incident_id}.")
         report_id, revision = _revision_to_show(cur, incident_id, revision, audience)
         exists = cur.execute("SELECT count(*) FROM rca_revisions WHERE report_id = ? AND revision = ?",
                              [report_id, revision]).fetchone()[0]
         if not exists:
-            raise RcaError(f"The RCA has no revision {revision}.")
+            raise RuleRefused(f"The RCA has no revision {revision}.")
         meta, content = read_content(cur, report_id, revision)
         live = cur.execute("SELECT description, owner, due_date, status FROM rca_action_items "
                            "WHERE report_id = ? ORDER BY id", [report_id]).fetchall()
@@ -89,7 +90,7 @@ def build_document(db, *, incident_id: int, revision: int | None = None, audienc
     finally:
         cur.close()
     if audience == "customer" and meta["status"] != "published":
-        raise RcaError(f"Revision {revision} is {meta['status'].replace('_', ' ')}: only a published revision "
+        raise RuleRefused(f"Revision {revision} is {meta['status'].replace('_', ' ')}: only a published revision "
                        "can be sent to a customer.")
     reference, title, severity, platforms, started_at, resolved_at, *leads = incident
     return RcaDocument(

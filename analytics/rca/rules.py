@@ -9,13 +9,15 @@ service (``analytics.rca.service``) and the form (``pages/rca_review.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import pandas as pd
 
-ACT_ROLES = ("supervisor", "admin")
-VIEW_ROLES = ("manager", "supervisor", "leadership", "admin")
+from analytics.kernel.roles import ADMIN, ROLES, SUPERVISOR
+from analytics.kernel.times import to_utc
+
+ACT_ROLES = (SUPERVISOR, ADMIN)  # who declares, changes and records (pages and services read these)
+VIEW_ROLES = ROLES
 REVIEWABLE_INCIDENT_STATUSES = ("resolved", "post_mortem", "closed")
 
 STATUSES = ("draft", "in_review", "published")
@@ -45,16 +47,6 @@ def clean_text(value) -> str:
     return str(value).strip()
 
 
-def aware_instant(value, tz: str) -> datetime | None:
-    """An aware UTC datetime from a datetime / Timestamp (naive: read in ``tz``); None when missing."""
-    if value is None or pd.isna(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, date) and not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    return (value.replace(tzinfo=ZoneInfo(tz)) if value.tzinfo is None else value).astimezone(timezone.utc)
-
 
 def _flag(value) -> bool:
     return False if value is None or pd.isna(value) else bool(value)
@@ -80,16 +72,6 @@ def clean_date(value) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-class RcaError(ValueError):
-    """A rule of the RCA process refused the change; the message says why."""
-
-
-class RcaValidationError(RcaError):
-    """Input that cannot be saved, with one message per field."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -145,7 +127,7 @@ class ReviewContent:
         """Text stripped, blank rows dropped, names de-duplicated, times as aware UTC instants."""
         causes = tuple(RootCause(clean_text(c.category), clean_text(c.platform), clean_text(c.description))
                        for c in self.root_causes)
-        entries = tuple(TimelineEntry(aware_instant(e.occurred_at, tz), clean_text(e.event), clean_text(e.who),
+        entries = tuple(TimelineEntry(to_utc(e.occurred_at, tz), clean_text(e.event), clean_text(e.who),
                                       clean_text(e.internal_note), _flag(e.customer_visible))
                         for e in self.timeline)
         names = (clean_text(p) for p in self.participants)

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from analytics.audit import service as audit
-from analytics.access.rules import Actor, require_role
+from analytics.kernel.roles import Actor, require_role
 from analytics.rca.queries import categories, incident_row, known_platforms, latest_revision, read_actions, read_content
-from analytics.rca.rules import (ACT_ROLES, REVIEWABLE_INCIDENT_STATUSES, STATUS_LABELS, ActionItemInput, RcaError,
-                                 RcaValidationError, ReviewContent, normalized_actions, validate_review)
+from analytics.rca.rules import (FIELD_LABELS, ACT_ROLES, REVIEWABLE_INCIDENT_STATUSES, STATUS_LABELS, ActionItemInput, ReviewContent, normalized_actions, validate_review)
+from analytics.kernel.errors import RuleRefused, ValidationError
+from analytics.kernel.times import utc_now
 
-__all__ = ["Saved", "save_draft", "submit_for_review", "return_to_draft", "publish", "revise", "RcaError",
-           "RcaValidationError"]
+__all__ = ["Saved", "save_draft", "submit_for_review", "return_to_draft", "publish", "revise"]
 
 
 @dataclass(frozen=True)
@@ -36,16 +36,13 @@ class Saved:
     edits: int
 
 
-def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-
 
 def _reviewable(cur, incident_id: int) -> dict:
     incident = incident_row(cur, incident_id)
     if incident is None:
-        raise RcaError(f"No incident with id {incident_id}.")
+        raise RuleRefused(f"No incident with id {incident_id}.")
     if incident["status"] not in REVIEWABLE_INCIDENT_STATUSES or incident["resolved_at"] is None:
-        raise RcaError(f"{incident['reference']} is {incident['status'].replace('_', '-')}: the post-incident "
+        raise RuleRefused(f"{incident['reference']} is {incident['status'].replace('_', '-')}: the post-incident "
                        "review starts once the incident is resolved.")
     return incident
 
@@ -53,7 +50,7 @@ def _reviewable(cur, incident_id: int) -> dict:
 def _current(cur, incident: dict) -> tuple[int, int, str]:
     found = latest_revision(cur, incident["id"])
     if found is None:
-        raise RcaError(f"{incident['reference']} has no RCA yet: save a draft first.")
+        raise RuleRefused(f"{incident['reference']} has no RCA yet: save a draft first.")
     return found
 
 
@@ -61,7 +58,7 @@ def _check_edits(cur, report_id: int, revision: int, expected: int | None) -> in
     edits = cur.execute("SELECT edits FROM rca_revisions WHERE report_id = ? AND revision = ?",
                         [report_id, revision]).fetchone()[0]
     if expected is not None and edits != expected:
-        raise RcaError("Someone else saved this review since you opened it; reload the page to see their "
+        raise RuleRefused("Someone else saved this review since you opened it; reload the page to see their "
                        "changes (yours are still in the form).")
     return edits
 
@@ -71,12 +68,12 @@ def save_draft(db, *, actor: Actor, incident_id: int, content: ReviewContent,
                now: datetime | None = None) -> Saved:
     """Save the review of a resolved incident as a draft (creating the RCA on first save)."""
     require_role(actor, *ACT_ROLES, action="save a post-incident review")
-    now = _now(now)
+    now = utc_now(now)
     content, actions = content.normalized(db.timezone), normalized_actions(tuple(actions))
     errors = validate_review(content, actions, categories=categories(db), platforms=known_platforms(db),
                              now=now, complete=False)
     if errors:
-        raise RcaValidationError(errors)
+        raise ValidationError(errors, FIELD_LABELS)
     return db.write(_save, actor=actor, incident_id=incident_id, content=content, actions=actions,
                     expected=expected_edits, now=now)
 
@@ -92,7 +89,7 @@ def _save(cur, *, actor, incident_id, content, actions, expected, now) -> Saved:
     else:
         report_id, revision, status = found
         if status != "draft":
-            raise RcaError(_not_editable(incident["reference"], revision, status))
+            raise RuleRefused(_not_editable(incident["reference"], revision, status))
         edits = _check_edits(cur, report_id, revision, expected)
         before = {"revision": revision, "edits": edits}
     _write_content(cur, report_id, revision, content, actor=actor, now=now)
@@ -146,12 +143,12 @@ def _sync_actions(cur, report_id: int, actions: tuple[ActionItemInput, ...], *, 
     kept = {a.item_id for a in actions if a.item_id is not None}
     unknown = kept - set(stored)
     if unknown:
-        raise RcaError("Some action items no longer exist; reload the page.")
+        raise RuleRefused("Some action items no longer exist; reload the page.")
     for item_id, (published_in, _, _) in stored.items():
         if item_id not in kept:
             if published_in is not None:
-                raise RcaValidationError({"action_items": f"Action #{item_id} is part of a published revision: "
-                                                          "set its status to cancelled instead of removing it."})
+                raise ValidationError({"action_items": f"Action #{item_id} is part of a published revision: "
+                                                          "set its status to cancelled instead of removing it."}, FIELD_LABELS)
             cur.execute("DELETE FROM rca_action_items WHERE id = ?", [item_id])
     for item in actions:
         if item.item_id is None:
@@ -182,7 +179,7 @@ def submit_for_review(db, *, actor: Actor, incident_id: int, expected_edits: int
                       now: datetime | None = None) -> Saved:
     """Send the draft for review; refused with one message per field while it is incomplete."""
     require_role(actor, *ACT_ROLES, action="send an RCA for review")
-    now = _now(now)
+    now = utc_now(now)
     return db.write(_submit, actor=actor, incident_id=incident_id, expected=expected_edits, now=now,
                     cats=categories(db), platforms=known_platforms(db))
 
@@ -191,14 +188,14 @@ def _submit(cur, *, actor, incident_id, expected, now, cats, platforms) -> Saved
     incident = _reviewable(cur, incident_id)
     report_id, revision, status = _current(cur, incident)
     if status != "draft":
-        raise RcaError(f"Revision {revision} of the RCA of {incident['reference']} is {STATUS_LABELS[status]}, "
+        raise RuleRefused(f"Revision {revision} of the RCA of {incident['reference']} is {STATUS_LABELS[status]}, "
                        "not a draft.")
     edits = _check_edits(cur, report_id, revision, expected)
     _, content = read_content(cur, report_id, revision)
     errors = validate_review(content, read_actions(cur, report_id), categories=cats, platforms=platforms,
                              now=now, complete=True)
     if errors:
-        raise RcaValidationError(errors)
+        raise ValidationError(errors, FIELD_LABELS)
     return _set_status(cur, incident, report_id, revision, edits, "in_review", actor=actor, now=now,
                        extra={"submitted_at": now, "submitted_by": actor.label}, before="draft")
 
@@ -219,14 +216,14 @@ def return_to_draft(db, *, actor: Actor, incident_id: int, note: str = "", now: 
     """Send a revision in review back to draft so it can be edited again."""
     require_role(actor, *ACT_ROLES, action="send an RCA back to draft")
     return db.write(_back_to_draft, actor=actor, incident_id=incident_id, note=(note or "").strip() or None,
-                    now=_now(now))
+                    now=utc_now(now))
 
 
 def _back_to_draft(cur, *, actor, incident_id, note, now) -> Saved:
     incident = _reviewable(cur, incident_id)
     report_id, revision, status = _current(cur, incident)
     if status != "in_review":
-        raise RcaError(f"Only a revision in review can go back to draft; revision {revision} is "
+        raise RuleRefused(f"Only a revision in review can go back to draft; revision {revision} is "
                        f"{STATUS_LABELS[status]}.")
     edits = _check_edits(cur, report_id, revision, None)
     return _set_status(cur, incident, report_id, revision, edits, "draft", actor=actor, now=now,
@@ -236,14 +233,14 @@ def _back_to_draft(cur, *, actor, incident_id, note, now) -> Saved:
 def publish(db, *, actor: Actor, incident_id: int, now: datetime | None = None) -> Saved:
     """Publish the revision in review: it is frozen from now on and supersedes the previous publication."""
     require_role(actor, *ACT_ROLES, action="publish an RCA")
-    return db.write(_publish, actor=actor, incident_id=incident_id, now=_now(now))
+    return db.write(_publish, actor=actor, incident_id=incident_id, now=utc_now(now))
 
 
 def _publish(cur, *, actor, incident_id, now) -> Saved:
     incident = _reviewable(cur, incident_id)
     report_id, revision, status = _current(cur, incident)
     if status != "in_review":
-        raise RcaError(f"Only a revision in review can be published; revision {revision} is {STATUS_LABELS[status]}.")
+        raise RuleRefused(f"Only a revision in review can be published; revision {revision} is {STATUS_LABELS[status]}.")
     edits = _check_edits(cur, report_id, revision, None)
     items = cur.execute("SELECT id, description, owner, due_date, status FROM rca_action_items "
                         "WHERE report_id = ? ORDER BY id", [report_id]).fetchall()
@@ -263,15 +260,15 @@ def revise(db, *, actor: Actor, incident_id: int, reason: str, now: datetime | N
     require_role(actor, *ACT_ROLES, action="revise an RCA")
     reason = (reason or "").strip()
     if not reason:
-        raise RcaValidationError({"reason": "Say why the published RCA is being revised."})
-    return db.write(_revise, actor=actor, incident_id=incident_id, reason=reason, now=_now(now))
+        raise ValidationError({"reason": "Say why the published RCA is being revised."}, FIELD_LABELS)
+    return db.write(_revise, actor=actor, incident_id=incident_id, reason=reason, now=utc_now(now))
 
 
 def _revise(cur, *, actor, incident_id, reason, now) -> Saved:
     incident = _reviewable(cur, incident_id)
     report_id, revision, status = _current(cur, incident)
     if status != "published":
-        raise RcaError(f"Revision {revision} is still {STATUS_LABELS[status]}: edit it instead of starting a new one.")
+        raise RuleRefused(f"Revision {revision} is still {STATUS_LABELS[status]}: edit it instead of starting a new one.")
     _, content = read_content(cur, report_id, revision)
     new = revision + 1
     _insert_revision(cur, report_id, new, actor=actor, now=now, reason=reason)

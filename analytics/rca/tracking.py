@@ -8,29 +8,26 @@ sent. Keyword-only, typed, role-checked, one audited transaction per write.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from analytics.audit import service as audit
-from analytics.access.rules import Actor, require_role
-from analytics.incidents.service import localize
-from analytics.rca.rules import ACT_ROLES, ACTION_STATUS_LABELS, ACTION_STATUSES, NAME_MAX, RcaError, \
-    RcaValidationError
+from analytics.kernel.roles import Actor, require_role
+from analytics.kernel.errors import RuleRefused, ValidationError
+from analytics.rca.rules import FIELD_LABELS, ACT_ROLES, ACTION_STATUS_LABELS, ACTION_STATUSES, NAME_MAX
+from analytics.kernel.times import to_utc, utc_now
 
-
-def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
 
 
 def update_action_item(db, *, actor: Actor, item_id: int, status: str, completed_at: datetime | None = None,
                        now: datetime | None = None) -> None:
     """Record the progress of an action item (open, in progress, done, cancelled)."""
     require_role(actor, *ACT_ROLES, action="update an action item")
-    now = _now(now)
+    now = utc_now(now)
     if status not in ACTION_STATUSES:
-        raise RcaValidationError({"status": f"Choose one of {', '.join(ACTION_STATUS_LABELS.values())}."})
-    completed_at = localize(completed_at, db.timezone)
+        raise ValidationError({"status": f"Choose one of {', '.join(ACTION_STATUS_LABELS.values())}."}, FIELD_LABELS)
+    completed_at = to_utc(completed_at, db.timezone)
     if completed_at is not None and completed_at > now:
-        raise RcaValidationError({"completed_at": "An action cannot be completed in the future."})
+        raise ValidationError({"completed_at": "An action cannot be completed in the future."}, FIELD_LABELS)
     db.write(_update_item, actor=actor, item_id=item_id, status=status, completed_at=completed_at, now=now)
 
 
@@ -39,13 +36,13 @@ def _update_item(cur, *, actor, item_id, status, completed_at, now) -> None:
                       "JOIN rca_reports r ON r.id = a.report_id JOIN incidents i ON i.id = r.incident_id "
                       "WHERE a.id = ?", [item_id]).fetchone()
     if row is None:
-        raise RcaError(f"No action item #{item_id}.")
+        raise RuleRefused(f"No action item #{item_id}.")
     old_status, old_completed, created_at, reference = row
     if status in ("done", "cancelled"):
         completed_at = completed_at or (old_completed if old_status == status else None) or now
         if completed_at < created_at:
-            raise RcaValidationError({"completed_at": "An action cannot be completed before it was planned "
-                                                      f"({created_at:%d %b %Y})."})
+            raise ValidationError({"completed_at": "An action cannot be completed before it was planned "
+                                                      f"({created_at:%d %b %Y})."}, FIELD_LABELS)
     else:
         completed_at = None
     cur.execute("UPDATE rca_action_items SET status = ?, completed_at = ?, updated_at = ?, updated_by = ? "
@@ -59,8 +56,8 @@ def record_request(db, *, actor: Actor, incident_id: int, company_id: int, reque
                    requested_at: datetime | None = None, now: datetime | None = None) -> int:
     """Record that a customer asked for the RCA of an incident; returns the request's id."""
     require_role(actor, *ACT_ROLES, action="record a customer's RCA request")
-    now = _now(now)
-    requested_at = localize(requested_at, db.timezone) or now
+    now = utc_now(now)
+    requested_at = to_utc(requested_at, db.timezone) or now
     requested_by = (requested_by or "").strip()
     errors = {}
     if not requested_by:
@@ -70,7 +67,7 @@ def record_request(db, *, actor: Actor, incident_id: int, company_id: int, reque
     if requested_at > now:
         errors["requested_at"] = "A request cannot come from the future."
     if errors:
-        raise RcaValidationError(errors)
+        raise ValidationError(errors, FIELD_LABELS)
     return db.write(_insert_request, actor=actor, incident_id=incident_id, company_id=company_id,
                     requested_by=requested_by, requested_at=requested_at, now=now)
 
@@ -78,11 +75,11 @@ def record_request(db, *, actor: Actor, incident_id: int, company_id: int, reque
 def _insert_request(cur, *, actor, incident_id, company_id, requested_by, requested_at, now) -> int:
     incident = cur.execute("SELECT reference, started_at FROM incidents WHERE id = ?", [incident_id]).fetchone()
     if incident is None:
-        raise RcaError(f"No incident with id {incident_id}.")
+        raise RuleRefused(f"No incident with id {incident_id}.")
     if not cur.execute("SELECT count(*) FROM companies WHERE id = ?", [company_id]).fetchone()[0]:
-        raise RcaValidationError({"company": "Choose a known customer."})
+        raise ValidationError({"company": "Choose a known customer."}, FIELD_LABELS)
     if requested_at < incident[1]:
-        raise RcaValidationError({"requested_at": "The request cannot predate the incident."})
+        raise ValidationError({"requested_at": "The request cannot predate the incident."}, FIELD_LABELS)
     request_id = cur.execute(
         "INSERT INTO rca_requests (incident_id, company_id, requested_at, requested_by, recorded_by, recorded_at) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -97,10 +94,10 @@ def mark_delivered(db, *, actor: Actor, request_id: int, delivered_at: datetime 
                    now: datetime | None = None) -> int:
     """Record that the published RCA was sent to the customer who asked; returns the revision sent."""
     require_role(actor, *ACT_ROLES, action="record the delivery of an RCA")
-    now = _now(now)
-    delivered_at = localize(delivered_at, db.timezone) or now
+    now = utc_now(now)
+    delivered_at = to_utc(delivered_at, db.timezone) or now
     if delivered_at > now:
-        raise RcaValidationError({"delivered_at": "A delivery cannot be in the future."})
+        raise ValidationError({"delivered_at": "A delivery cannot be in the future."}, FIELD_LABELS)
     return db.write(_deliver, actor=actor, request_id=request_id, delivered_at=delivered_at)
 
 
@@ -108,16 +105,16 @@ def _deliver(cur, *, actor, request_id, delivered_at) -> int:
     row = cur.execute("SELECT q.incident_id, q.requested_at, q.delivered_at, i.reference FROM rca_requests q "
                       "JOIN incidents i ON i.id = q.incident_id WHERE q.id = ?", [request_id]).fetchone()
     if row is None:
-        raise RcaError(f"No RCA request #{request_id}.")
+        raise RuleRefused(f"No RCA request #{request_id}.")
     incident_id, requested_at, already, reference = row
     if already is not None:
-        raise RcaError(f"Request #{request_id} was already delivered on {already:%d %b %Y}.")
+        raise RuleRefused(f"Request #{request_id} was already delivered on {already:%d %b %Y}.")
     published = cur.execute("SELECT revision, published_at FROM rca_published WHERE incident_id = ?",
                             [incident_id]).fetchone()
     if published is None:
-        raise RcaError(f"The RCA of {reference} is not published yet: nothing can be delivered.")
+        raise RuleRefused(f"The RCA of {reference} is not published yet: nothing can be delivered.")
     if delivered_at < max(requested_at, published[1]):
-        raise RcaValidationError({"delivered_at": "The delivery cannot predate the request or the publication."})
+        raise ValidationError({"delivered_at": "The delivery cannot predate the request or the publication."}, FIELD_LABELS)
     cur.execute("UPDATE rca_requests SET delivered_at = ?, delivered_revision = ? WHERE id = ?",
                 [delivered_at, published[0], request_id])
     audit.record(cur, actor=actor, action="rca.deliver", entity="rca", entity_id=reference,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 
-from analytics.access.rules import system_actor
+from analytics.kernel.roles import system_actor
 from analytics.store.database import Database
 from analytics.settings.service import change_setting, display_value, parse_setting_input, reset_setting, settings_table
 

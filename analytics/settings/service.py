@@ -16,10 +16,10 @@ from typing import Any
 import pandas as pd
 
 from analytics.audit import service as audit
-from analytics.access.rules import Actor, check_role_map, require_role
+from analytics.kernel.roles import ADMIN, Actor, require_role
+from analytics.access.rules import check_role_map
 from analytics.settings.table import BY_NAME, SETTINGS, SettingError, check_value, put_setting
 
-ADMIN = "admin"
 TARGET_UNITS = ("minutes", "hours", "business_days")
 MEASURES = ("response", "resolution")
 TEXT_LISTS = ("escalation.chain", "rca.root_cause_categories", "lockout.trusted_zone")

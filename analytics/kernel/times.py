@@ -1,0 +1,25 @@
+"""Instants: every time a service stores is an aware UTC datetime; a naive one is read in the deployment zone."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+
+def utc_now(now: datetime | None = None) -> datetime:
+    """``now`` (the instant a caller fixed, e.g. a test) or the current instant, in UTC."""
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+
+
+def to_utc(value, tz: str) -> datetime | None:
+    """An aware UTC datetime from a datetime, Timestamp or date (naive: read in ``tz``); None when missing."""
+    if value is None or (not isinstance(value, (datetime, date)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return None
+        value = value.to_pydatetime()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return (value.replace(tzinfo=ZoneInfo(tz)) if value.tzinfo is None else value).astimezone(timezone.utc)
