@@ -8,73 +8,36 @@ whole 18 months, the monthly trend, the breached-ticket list, and the CLI rows.
 """
 from __future__ import annotations
 
-import argparse
-import statistics
-import sys
-import time
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import date, timedelta
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from support import NOW, Table, parser, sizes, sla_database  # first: puts the repository on sys.path
 
-from analytics.sla import engine as sla  # noqa: E402
-from analytics.store.database import PROJECT_ROOT, Database  # noqa: E402
-from analytics.intake.demo import build_demo  # noqa: E402
+from analytics.domains import open_store
+from analytics.sla import engine as sla
 
-BENCH_DIR = PROJECT_ROOT / "data" / "bench"
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
-
-
-def bench_database(tickets: int) -> Path:
-    """The benchmark database of that size, built on first use."""
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"vigie-{tickets}.duckdb"
-    if not path.exists():
-        db = Database(path)
-        started = time.perf_counter()
-        summary = build_demo(db, tickets=tickets, seed=1, now=NOW)
-        print(f"built {path.name}: {summary.tickets:,} tickets, {summary.events:,} events "
-              f"in {time.perf_counter() - started:.1f} s")
-        db.close()
-    return path
-
-
-def timed(label: str, work, repeat: int = 5) -> None:
-    started = time.perf_counter()
-    work()
-    cold = time.perf_counter() - started
-    warm = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        warm.append(time.perf_counter() - started)
-    print(f"sla  {label:<38} cold {cold * 1000:8.0f} ms   warm median {statistics.median(warm) * 1000:8.0f} ms")
+TABLE = Table(prefix="sla  ", width=38)
 
 
 def run(tickets: int) -> None:
-    path = bench_database(tickets)
-    db = Database(path)
+    db = open_store(sla_database(tickets))
     today = NOW.date()
     quarter = sla.Period(date(2026, 8, 1), today + timedelta(days=1))
     whole = sla.Period(date(2025, 5, 1), today + timedelta(days=1))
     month = sla.Period(date(2026, 10, 1), date(2026, 11, 1))
     print(f"-- {tickets:,} tickets ({db.scalar('SELECT count(*) FROM tickets'):,} in the file), as of {NOW:%Y-%m-%d}")
-    timed("severity table, last 3 months", lambda: sla.severity_table(db, quarter, as_of=NOW))
-    timed("severity table, 18 months", lambda: sla.severity_table(db, whole, as_of=NOW))
-    timed("monthly trend, 18 months", lambda: sla.monthly_trend(db, whole, as_of=NOW))
-    timed("breached tickets, last 3 months", lambda: sla.tickets_behind(db, quarter, as_of=NOW,
-                                                                        states=("breached",)))
-    timed("cli rows (one month)", lambda: sla.compliance_cli_rows(db, month, as_of=NOW))
-    timed("one company, last 3 months", lambda: sla.severity_table(
+    TABLE.timed("severity table, last 3 months", lambda: sla.severity_table(db, quarter, as_of=NOW))
+    TABLE.timed("severity table, 18 months", lambda: sla.severity_table(db, whole, as_of=NOW))
+    TABLE.timed("monthly trend, 18 months", lambda: sla.monthly_trend(db, whole, as_of=NOW))
+    TABLE.timed("breached tickets, last 3 months", lambda: sla.tickets_behind(db, quarter, as_of=NOW,
+                                                                              states=("breached",)))
+    TABLE.timed("cli rows (one month)", lambda: sla.compliance_cli_rows(db, month, as_of=NOW))
+    TABLE.timed("one company, last 3 months", lambda: sla.severity_table(
         db, quarter, sla.TicketFilter(company_ids=(3,)), as_of=NOW))
     db.close()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, action="append", help="size(s) to measure (default 1,000,000)")
-    args = parser.parse_args()
-    for size in args.tickets or [1_000_000]:
+    for size in sizes(parser(__doc__, tickets="several").parse_args()):
         run(size)
 
 

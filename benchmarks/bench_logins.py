@@ -14,50 +14,41 @@ machine does not inflate as it does the wall-clock time. Finally it imports a ca
 """
 from __future__ import annotations
 
-import argparse
 import shutil
-import statistics
-import sys
-import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from support import BENCH_DIR, NOW, Table, bench_database, parser, timed  # first: puts the repository on sys.path
 
-from analytics.logins import demo as login_demo  # noqa: E402
-from analytics.logins import stats  # noqa: E402
-from analytics.logins import support  # noqa: E402
-from analytics.kernel.roles import system_actor  # noqa: E402
-from analytics.store.database import PROJECT_ROOT, Database  # noqa: E402
-from analytics.intake.demo import build_demo  # noqa: E402
-from analytics.logins.rules import load_policy  # noqa: E402
-from analytics.logins.service import import_logins  # noqa: E402
-from analytics.logins.rollups import refresh_daily  # noqa: E402
-from analytics.sla.engine import Period  # noqa: E402
+from analytics.domains import open_store
+from analytics.kernel.roles import system_actor
+from analytics.logins import demo as login_demo
+from analytics.logins import stats
+from analytics.logins import support
+from analytics.logins.rollups import refresh_daily
+from analytics.logins.rules import load_policy
+from analytics.logins.service import import_logins
+from analytics.sla.engine import Period
+from analytics.store.database import Database
 
-BENCH_DIR = PROJECT_ROOT / "data" / "bench"
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 COMPANIES = 150
+TABLE = Table(prefix="logins  ", width=52, figure=7, cpu=True)
 
 
-def bench_database(events: int) -> Path:
-    """The benchmark database with that many login events, built on first use."""
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"logins-{events}.duckdb"
-    if not path.exists():
-        db = Database(path)
-        login_demo.DEMO_EVENTS = events
-        started = time.perf_counter()
-        build_demo(db, tickets=50_000, seed=3, now=NOW, companies=COMPANIES)
-        print(f"built {path.name}: {db.scalar('SELECT count(*) FROM login_events'):,} login events, "
-              f"{db.scalar('SELECT count(DISTINCT user_id) FROM login_events'):,} users "
-              f"in {time.perf_counter() - started:.1f} s")
-        db.close()
-    db = Database(path)
+def login_counts(db: Database, _summary) -> str:
+    """What a freshly built benchmark database holds: its login events and users."""
+    return (f"{db.scalar('SELECT count(*) FROM login_events'):,} login events, "
+            f"{db.scalar('SELECT count(DISTINCT user_id) FROM login_events'):,} users")
+
+
+def logins_database(events: int) -> Path:
+    """The benchmark database with that many login events, built on first use, its rollups current."""
+    login_demo.DEMO_EVENTS = events
+    path = bench_database(f"logins-{events}", login_counts, tickets=50_000, seed=3, companies=COMPANIES)
+    db = open_store(path)
     if not stats.rollup_is_fresh(db):
-        started = time.perf_counter()
-        db.write(refresh_daily, tz=db.timezone)
-        print(f"rebuilt the rollups of {path.name} in {time.perf_counter() - started:.1f} s")
+        rebuilt = timed("rollups", lambda: db.write(refresh_daily, tz=db.timezone), repeat=0)
+        print(f"rebuilt the rollups of {path.name} in {rebuilt.cold:.1f} s")
     db.close()
     return path
 
@@ -100,40 +91,26 @@ def whole_page(db, flt, policy, top=20) -> None:
     support.return_distribution(db, flt, policy)
 
 
-def timed(label: str, work, repeat: int = 5) -> tuple[float, float]:
-    """Print wall-clock and CPU time (all threads of this process) of the first call and of the next ones."""
-    def once() -> tuple[float, float]:
-        wall, cpu = time.perf_counter(), time.process_time()
-        work()
-        return time.perf_counter() - wall, time.process_time() - cpu
-    cold, cold_cpu = once()
-    runs = [once() for _ in range(repeat)]
-    warm = (f"warm median {statistics.median(r[0] for r in runs) * 1000:7.0f} ms "
-            f"(cpu {statistics.median(r[1] for r in runs) * 1000:6.0f})" if runs else "")
-    print(f"logins  {label:<52} cold {cold * 1000:7.0f} ms (cpu {cold_cpu * 1000:6.0f})   {warm}")
-    return cold, statistics.median(r[0] for r in runs) if runs else cold
-
-
 def run(events: int, import_rows: int) -> None:
-    path = bench_database(events)
+    path = logins_database(events)
     today = NOW.date()
     first = today.replace(day=1)
     for _ in range(3):
         first = (first - timedelta(days=1)).replace(day=1)
     quarter = stats.LoginFilter(Period(first, today + timedelta(days=1)))
     whole = stats.LoginFilter(Period(date(2025, 4, 1), today + timedelta(days=1)))
-    db = Database(path, read_only=True)
+    db = open_store(path, read_only=True)
     policy = load_policy(db)
     one = stats.LoginFilter(quarter.period, (int(db.scalar("SELECT company_id FROM login_events LIMIT 1")),))
     print(f"-- {db.scalar('SELECT count(*) FROM login_events'):,} login events, rollup current: "
           f"{stats.rollup_is_fresh(db)}; default period {quarter.period.start} .. {quarter.period.end}")
-    timed("the whole page, last 3 months (first load)", lambda: whole_page(db, quarter, policy), repeat=0)
+    TABLE.timed("the whole page, last 3 months (first load)", lambda: whole_page(db, quarter, policy), repeat=0)
     for name, flt in (("last 3 months", quarter), ("18 months", whole)):
         for label, work in page_loaders(db, flt, policy).items():
-            timed(f"{label}, {name}", work)
+            TABLE.timed(f"{label}, {name}", work)
     for name, flt in (("the whole page, last 3 months", quarter), ("the whole page, 18 months", whole),
                       ("the whole page, one company, last 3 months", one)):
-        timed(name, lambda: whole_page(db, flt, policy), repeat=3)
+        TABLE.timed(name, lambda: whole_page(db, flt, policy), repeat=3)
     db.close()
     if import_rows:
         bench_import(path, import_rows)
@@ -150,21 +127,20 @@ def bench_import(path: Path, rows: int) -> None:
             at = NOW - timedelta(days=30) + timedelta(seconds=37 * k)
             outcome = "failure" if k % 9 == 0 else "success"
             handle.write(f"{at.isoformat()},imp{k % 500:04d},Imported Co,198.51.100.{k % 250 + 1},{outcome},\n")
-    db = Database(copy)
-    started = time.perf_counter()
-    report = import_logins(db, csv_path, actor=system_actor("bench"))
+    db = open_store(copy)
+    imported = timed("import", lambda: import_logins(db, csv_path, actor=system_actor("bench")), repeat=0)
     print(f"logins  import of {rows:,} rows into {db.scalar('SELECT count(*) FROM login_events') - rows:,} events: "
-          f"{time.perf_counter() - started:.1f} s ({report.summary()})")
+          f"{imported.cold:.1f} s ({imported.result.summary()})")
     db.close()
     copy.unlink()
     Path(str(copy) + ".wal").unlink(missing_ok=True)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000_000, help="login events (default 10,000,000)")
-    parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the import timing (0: skip)")
-    args = parser.parse_args()
+    cli = parser(__doc__)
+    cli.add_argument("--events", type=int, default=10_000_000, help="login events (default 10,000,000)")
+    cli.add_argument("--import-rows", type=int, default=100_000, help="rows of the import timing (0: skip)")
+    args = cli.parse_args()
     run(args.events, args.import_rows)
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.escalations import stats
 from analytics.escalations import service
 from analytics.kernel.roles import PermissionDenied
-from analytics.store.database import DatabaseError
+from analytics.store.errors import DatabaseError
 from analytics.escalations.charts import (acknowledgement_figure, arrivals_figure, depth_figure,
                                          sla_share_figure, time_at_level_figure)
 from analytics.settings.table import get_setting

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.imports import queries as reports
 from analytics.kernel.roles import PermissionDenied
-from analytics.store.database import DatabaseError
+from analytics.store.errors import DatabaseError
 from analytics.imports.files import ImportFileError, peek_header
 from analytics.imports.proposal import propose_mapping
 from analytics.settings.table import get_setting

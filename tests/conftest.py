@@ -6,8 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
-from analytics.intake.demo import build_demo
+from analytics.domains import build_demo, open_store
 from tests.pg_support import backend_target
 
 DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -19,7 +18,7 @@ def db(tmp_path):
 
     A DuckDB file; a fresh PostgreSQL database with ``VIGIE_TEST_BACKEND=postgres``.
     """
-    database = Database(backend_target(tmp_path / "test.duckdb"))
+    database = open_store(backend_target(tmp_path / "test.duckdb"))
     ensure_intervals(database)
     yield database
     database.close()
@@ -29,7 +28,7 @@ def db(tmp_path):
 def demo_db_path(tmp_path_factory):
     """A small deterministic demo database file (3,000 tickets ending DEMO_NOW)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    database = Database(path)
+    database = open_store(path)
     build_demo(database, tickets=3000, seed=11, now=DEMO_NOW, companies=12)
     database.close()
     return path

@@ -18,6 +18,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from uuid import uuid4
 
+from analytics.domains import open_store
 from analytics.incidents import service as incidents
 from analytics.store.database import Database
 from tests.incident_factories import SUPERVISOR, draft
@@ -59,7 +60,7 @@ def main(argv=None) -> int:
     parser.add_argument("--serial", type=int, default=0)
     parser.add_argument("--hang", action="store_true")
     args = parser.parse_args(argv)
-    db = Database(args.url)
+    db = open_store(args.url)
     say("ready")
     if args.threads:
         sys.stdin.readline()  # "go": every replica starts at the same moment

@@ -130,11 +130,11 @@ def cluster() -> Cluster:
 def _migrated_template() -> str:
     if "template" not in _state:
         from analytics.sla.calendars import ensure_intervals
-        from analytics.store.database import Database
+        from analytics.domains import open_store
 
         server = cluster()
         name = f"vigie_template_{os.getpid()}"
-        database = Database(server.create_database(name))
+        database = open_store(server.create_database(name))
         ensure_intervals(database)  # what the db fixture adds to every new database
         database.close()
         _state["template"] = name

@@ -10,8 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.access.rules import ALLOW_PUBLIC_LOCAL_MODE_ENV
 from analytics.kernel.roles import ROLES, Actor
-from analytics.store.database import Database
-from analytics.navigation import PAGES
+from analytics.domains import all_pages, open_store
 from analytics.settings.service import change_setting
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +56,7 @@ def signed_in(*groups: str, email: str = "someone@example.com") -> dict:
 def registered(at: AppTest) -> set[str]:
     """The page scripts the last run's st.navigation offered, relative to the project."""
     found = set()
-    for spec in PAGES:
+    for spec in all_pages():
         try:
             at.switch_page(spec.path)
         except ValueError:
@@ -72,7 +71,7 @@ def titles(at: AppTest) -> list[str]:
 
 
 def expected_pages(*roles: str) -> set[str]:
-    return {spec.path for spec in PAGES if spec.roles & set(roles) and (ROOT / spec.path).is_file()}
+    return {spec.path for spec in all_pages() if spec.roles & set(roles) and (ROOT / spec.path).is_file()}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -129,7 +128,7 @@ def test_an_incomplete_auth_section_stops_rather_than_falling_back_to_local_mode
 
 
 def test_the_role_map_and_claim_are_settings(app_db):
-    db = Database(app_db)
+    db = open_store(app_db)
     change_setting(db, actor=SETTINGS_ADMIN, name="auth.roles_claim", value="roles")
     change_setting(db, actor=SETTINGS_ADMIN, name="auth.role_map", value={"Vigie.Admin": ["admin"]})
     db.close()
@@ -188,7 +187,7 @@ def test_local_mode_refuses_a_public_address(app_db, served_on, address):
 
 
 def test_local_mode_on_a_public_address_when_the_setting_allows_it(app_db, served_on):
-    db = Database(app_db)
+    db = open_store(app_db)
     change_setting(db, actor=SETTINGS_ADMIN, name="auth.allow_public_local_mode", value=True)
     db.close()
     served_on("0.0.0.0")

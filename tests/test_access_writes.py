@@ -17,6 +17,7 @@ from uuid import uuid4
 
 import pytest
 
+from analytics.domains import open_store
 import analytics
 from analytics.escalations import service as escalations
 from analytics.incidents import service as incidents
@@ -25,7 +26,6 @@ from analytics.rca import tracking as rca_tracking
 from analytics.settings import service as settings_service
 from analytics.kernel.roles import ROLES, Actor, PermissionDenied, anonymous_actor
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
 from analytics.logins.service import import_logins
 from analytics.imports.tickets import import_tickets
 from tests.factories import add_company, add_ticket
@@ -56,7 +56,7 @@ class World:
 def world(tmp_path_factory):
     """Shared by the tests of this module: refused calls change nothing, allowed ones may change state."""
     tmp_path = tmp_path_factory.mktemp("writes")
-    db = Database(tmp_path / "writes.duckdb")
+    db = open_store(tmp_path / "writes.duckdb")
     ensure_intervals(db)
     resolved = resolved_incident(db, started=START)
     opened = incidents.declare(db, actor=SUPERVISOR, draft=draft(db, defined=START + timedelta(days=1)),

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.domains import open_store
 from analytics.kernel.roles import Actor
 from analytics.audit.service import audit_choices, load_audit
-from analytics.store.database import Database
 from analytics.settings.service import change_setting, change_sla_target, reset_setting
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def test_nothing_in_the_app_updates_or_deletes_audit_rows():
 def audited_db(demo_db_path, tmp_path, monkeypatch):
     path = tmp_path / "audit.duckdb"
     shutil.copyfile(demo_db_path, path)
-    db = Database(path)
+    db = open_store(path)
     make_changes(db)
     db.close()
     monkeypatch.setenv("VIGIE_DB", str(path))

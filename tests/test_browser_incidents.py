@@ -6,7 +6,7 @@ import shutil
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from analytics.store.database import Database
+from analytics.domains import open_store
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -76,7 +76,7 @@ def test_declare_then_follow_the_notification_clock(demo_db_path, tmp_path):
         page.get_by_text(f"{reference} is now resolved.").wait_for()
         wait_for_app(page)
         assert page.locator(f".st-key-incidents_open_{reference}").count() == 0
-    database = Database(db_path, read_only=True)
+    database = open_store(db_path, read_only=True)
     try:
         assert database.scalar("SELECT count(*) FROM incidents WHERE title = 'Customer portal: pages time out'") == 1
         assert database.scalar("SELECT list(t.to_status ORDER BY t.id) FROM incident_transitions t "

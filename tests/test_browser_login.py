@@ -12,7 +12,7 @@ import pytest
 from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import expect
 
-from analytics.navigation import PAGES
+from analytics.domains import all_pages
 from tests import browser_support
 from tests.browser_support import ROOT, open_browser, start_dashboard, wait_for_app
 
@@ -71,7 +71,7 @@ def nav_titles(page) -> set[str]:
 
 
 def titles_for(*roles: str) -> set[str]:
-    return {spec.title for spec in PAGES if spec.roles & set(roles) and (ROOT / spec.path).is_file()}
+    return {spec.title for spec in all_pages() if spec.roles & set(roles) and (ROOT / spec.path).is_file()}
 
 
 @pytest.mark.parametrize("sub, role", [("sam", "supervisor"), ("lee", "leadership")])

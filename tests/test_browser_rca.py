@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
+from analytics.domains import open_store
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 from tests.rca_factories import INTERNAL_NOTE, STAFF, resolved_incident
 
@@ -21,7 +21,7 @@ OWNER = "Bastien Morel"
 @pytest.fixture
 def review_db(tmp_path):
     path = tmp_path / "browser_rca.duckdb"
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     resolved_incident(db, started=datetime.now(timezone.utc) - timedelta(days=3))
     reference = db.scalar("SELECT reference FROM incidents")

@@ -7,10 +7,12 @@ import sys
 import threading
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from analytics.store.database import Database, DatabaseError, migration_files
+from analytics.domains import open_store
+from analytics.store.errors import ConstraintViolation
+from analytics.store.database import Database, migration_files
+from analytics.store.errors import DatabaseError
 from analytics.settings.table import SETTINGS, SettingError, check_value, get_setting, put_setting
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +30,7 @@ def test_migrations_apply_once_in_order(tmp_path):
 
 
 def test_a_failed_transaction_leaves_nothing(db):
-    with pytest.raises(duckdb.Error):
+    with pytest.raises(ConstraintViolation):
         with db.transaction() as cur:
             cur.execute("INSERT INTO companies (id, name) VALUES (1, 'Kept?')")
             cur.execute("INSERT INTO companies (id, name) VALUES (1, 'Duplicate id')")
@@ -120,8 +122,9 @@ def test_a_migration_numbered_below_the_latest_is_still_applied(tmp_path, monkey
     again.close()
 
 
-def test_a_new_database_has_its_calendar_intervals(tmp_path):
-    db = Database(tmp_path / "fresh.duckdb")
+def test_a_new_store_opened_for_the_app_has_its_calendar_intervals(tmp_path):
+    assert Database(tmp_path / "bare.duckdb").scalar("SELECT count(*) FROM calendar_intervals") == 0  # no domain
+    db = open_store(tmp_path / "fresh.duckdb")
     per_calendar = dict(db.rows("SELECT calendar_id, count(*) FROM calendar_intervals GROUP BY 1"))
     assert per_calendar[1] == 1 and per_calendar[2] > 7000  # 24/7 is one span; business days 2010-2040
     db.close()

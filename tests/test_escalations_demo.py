@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from analytics.store.database import Database
+from analytics.domains import open_store
 from analytics.escalations.demo import DEMO_OWNERS
 from analytics.escalations.stats import depth_distribution, open_escalations, repeat_customers, sla_cross_check
 from analytics.settings.table import get_setting
@@ -18,7 +18,7 @@ WHOLE = Period(date(2025, 1, 1), date(2027, 1, 1))
 
 @pytest.fixture(scope="module")
 def demo(demo_db_path):
-    database = Database(demo_db_path)
+    database = open_store(demo_db_path)
     yield database
     database.close()
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.domains import open_store
 from analytics.escalations import service as svc
 from analytics.kernel.roles import Actor
 from analytics.audit.service import load_audit
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
 from tests.factories import add_company, add_ticket
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "escalations.py")
@@ -24,7 +24,7 @@ def page_db(tmp_path, monkeypatch):
     """Open: X1 (level 1, 2 h, unacknowledged), X2 (level 1, 6 h, flagged), X3 (level 2 for 5 h, flagged);
     X4 resolved. Plus a company without escalations."""
     path = tmp_path / "escalations.duckdb"
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     add_ticket(db, "CS-7", severity=2, opened=now - timedelta(days=2), company="Alpha")
@@ -114,7 +114,7 @@ def test_acknowledge_through_the_page(page_db):
     at.button(key="escalations_ack").click().run()
     assert [s.value for s in at.success] == [f"{reference} acknowledged at the customer support."]
     assert metrics(at)["Unacknowledged"] == "2" and metrics(at)["Flagged for the next level"] == "1"
-    db = Database(page_db)
+    db = open_store(page_db)
     audit = load_audit(db, entity="escalation", action="escalation.acknowledge", actor="mia@example.test")
     assert list(audit["entity_id"]) == [reference]
     db.close()

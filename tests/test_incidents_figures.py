@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
+from analytics.domains import open_store
 from analytics.incidents import queries
 from analytics.incidents import stats as incident_stats
 from analytics.incidents import service as incidents
-from analytics.store.database import Database
 from analytics.incidents.charts import incidents_per_month_figure, notify_time_figure, timeline_figure
 from tests.conftest import DEMO_NOW
 from tests.incident_factories import SUPERVISOR, declared, utc
@@ -95,7 +95,7 @@ def test_charts_show_the_figures(figures_db):
 
 @pytest.fixture(scope="module")
 def demo(demo_db_path):
-    database = Database(demo_db_path, read_only=True)
+    database = open_store(demo_db_path, read_only=True)
     yield database
     database.close()
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.domains import open_store
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
 from tests.factories import add_company, add_ticket
 from tests.incident_factories import LEADER, MANAGER, SUPERVISOR, declared
 from tests.pg_support import backend_target
@@ -22,7 +22,7 @@ PARIS = ZoneInfo("Europe/Paris")
 def page_db(tmp_path, monkeypatch):
     """Three customers and one ticket opened an hour ago (so no demo is built)."""
     path = backend_target(tmp_path / "incidents.duckdb")  # or PostgreSQL (tests/pg_support.py)
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     for name in ("Alpha", "Beta", "Gamma"):
         add_company(db, name)

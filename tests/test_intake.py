@@ -53,9 +53,9 @@ def test_tables(db):
 
 def test_page_shows_the_figures(tmp_path, monkeypatch):
     from analytics.sla.calendars import ensure_intervals
-    from analytics.store.database import Database
+    from analytics.domains import open_store
 
-    database = Database(tmp_path / "intake.duckdb")
+    database = open_store(tmp_path / "intake.duckdb")
     ensure_intervals(database)
     now = datetime.now(timezone.utc)
     for n in range(4):

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.domains import open_store
 from analytics.logins import support
-from analytics.store.database import Database
 from analytics.logins.rules import LockoutPolicy, load_policy
 from analytics.logins.demo import BRUTE_IP, SPRAY_IP, VENDOR_SUPPORT, generate_logins
 from analytics.logins.stats import LoginFilter, overview, suspected_attacks
@@ -21,7 +21,7 @@ FACTS = ("streak", "since_attempt_s", "since_success_s", "next_attempt_s", "rele
 
 @pytest.fixture(scope="module")
 def demo(demo_db_path):
-    database = Database(demo_db_path)
+    database = open_store(demo_db_path)
     yield database
     database.close()
 

@@ -10,8 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
-from analytics.navigation import pages_for
+from analytics.domains import pages_for, open_store
 from tests.factories import add_ticket
 from tests.lockout_factories import add_logins, human_lockout, run_of, scripted_lockout
 
@@ -40,7 +39,7 @@ def page_db(tmp_path, monkeypatch):
     regenerated 34.5 h later; a2 (Alpha) locked Wednesday 11:00 by 1-second attempts from 2001:db8:bad::7,
     unlocked 2 h later. Two login-lockout tickets and one about connectivity."""
     path = tmp_path / "lockouts.duckdb"
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     tue = recent_tuesday()
     events = run_of(at(tue, 10), "a1", "Alpha", "10.1.1.1", human_lockout() + [(1800, "unlock"), (300, "success")],
@@ -123,7 +122,7 @@ def test_company_filter(page_db):
 
 def test_without_login_events_the_page_says_how_to_import(tmp_path, monkeypatch):
     path = tmp_path / "empty.duckdb"
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     add_ticket(db, "T-1", severity=4, opened=datetime.now(PARIS) - timedelta(days=1))
     db.close()

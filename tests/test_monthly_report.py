@@ -7,10 +7,10 @@ from uuid import uuid4
 
 import pytest
 
+from analytics.domains import open_store
 from analytics.escalations import service as escalations
 from analytics.incidents import service as incidents
 from analytics.kernel.roles import system_actor
-from analytics.store.database import Database
 from analytics.escalations.stats import open_escalations
 from analytics.reports.monthly import ReportMonth, build_report, month_choices
 from analytics.reports.sections import open_escalations_at
@@ -207,7 +207,7 @@ def test_same_figures_as_the_sla_command_and_the_other_pages(demo_db_path):
     from analytics.logins.stats import LoginFilter, overview
     from analytics.rca.stats import rca_month_figures
 
-    db = Database(demo_db_path)
+    db = open_store(demo_db_path)
     try:
         report = build_report(db, OCTOBER, now=NOW)
         period = Period(date(2026, 10, 1), date(2026, 11, 1), db.timezone)

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
+from analytics.domains import open_store
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 from tests.test_monthly_report import seed_two_months
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 def test_leader_downloads_the_months_pdf(tmp_path):
     path = tmp_path / "browser-report.duckdb"
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     seed_two_months(db)
     db.close()

@@ -9,9 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
 from analytics.reports.monthly import ReportMonth
-from analytics.navigation import pages_for
+from analytics.domains import pages_for, open_store
 from tests.test_monthly_report import seed_two_months
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +20,7 @@ PAGE = "pages/monthly_report.py"
 @pytest.fixture
 def two_months_db(tmp_path, monkeypatch):
     path = tmp_path / "report-page.duckdb"
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     seed_two_months(db)
     db.close()

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from analytics.domains import open_store
 from analytics.reports import charts as report_charts
 from analytics.reports import tables as report_tables
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
 from analytics.reports.monthly import build_report
 from analytics.reports.render import chart_images, pdf_document, render_html, report_figures, write_report
 from analytics.sla.engine import compliance_cli_rows
@@ -38,7 +38,7 @@ def page_count(path: Path) -> int:
 @pytest.fixture(scope="module")
 def fixture_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("report") / "two-months.duckdb"
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     seed_two_months(db)
     db.close()
@@ -47,7 +47,7 @@ def fixture_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def report(fixture_path):
-    db = Database(fixture_path)
+    db = open_store(fixture_path)
     try:
         return build_report(db, OCTOBER, now=NOW)
     finally:
@@ -72,7 +72,7 @@ def test_pdf_holds_the_months_figures(report, pdf_path, fixture_path):
                 "2Supportsupervisor10+1", "Accountlockouts10+1"]:
         assert row in lines, row
     # every row of the SLA table is the `python -m analytics sla` row of the month
-    db = Database(fixture_path)
+    db = open_store(fixture_path)
     try:
         cli = compliance_cli_rows(db, OCTOBER.period(db.timezone), as_of=NOW)
     finally:
@@ -169,7 +169,7 @@ def test_cli_writes_what_it_can_and_exits_1_when_a_section_fails(tmp_path):
     from tests.test_monthly_report import break_incident_queries
 
     path = tmp_path / "broken.duckdb"
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     seed_two_months(db)
     break_incident_queries(db)

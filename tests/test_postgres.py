@@ -6,13 +6,14 @@ import sys
 import threading
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from analytics.store.errors import ConstraintViolation
 from analytics.store import postgres as pg_backend
 from analytics.store import pg_schema
 from analytics.store import pg_snapshots
-from analytics.store.database import DEFAULT_DB_PATH, Database, DatabaseError, database_target, migration_files
+from analytics.store.database import DEFAULT_DB_PATH, Database, database_target, migration_files
+from analytics.store.errors import DatabaseError
 from analytics.settings.table import get_setting, put_setting
 from tests.factories import add_company, add_ticket, paris
 from tests.pg_support import cluster, empty_database_url, fresh_database_url
@@ -133,12 +134,12 @@ def test_insert_returning_is_emulated(pg):
     assert audit_id == pg.scalar("SELECT max(id) FROM audit_log")
 
 
-def test_constraint_errors_keep_their_duckdb_class_and_roll_back(pg):
-    with pytest.raises(duckdb.ConstraintException, match="unique"):
+def test_constraint_errors_are_the_stores_own_and_roll_back(pg):
+    with pytest.raises(ConstraintViolation, match="unique"):
         with pg.transaction() as cur:
             cur.execute("INSERT INTO companies (name) VALUES ('Same')")
             cur.execute("INSERT INTO companies (name) VALUES ('Same')")
-    with pytest.raises(duckdb.ConstraintException, match="check constraint"):
+    with pytest.raises(ConstraintViolation, match="check constraint"):
         with pg.transaction() as cur:
             cur.execute("INSERT INTO sla_targets VALUES (1, 'lunch', 1, 'hours', 1)")
     assert pg.scalar("SELECT count(*) FROM companies") == 0
@@ -157,7 +158,7 @@ def test_every_committed_write_moves_the_data_version(pg):
     with pg.transaction() as cur:
         cur.execute("INSERT INTO companies (name) VALUES ('One')")
     assert pg.data_version() == start + 1
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises(ConstraintViolation):
         with pg.transaction() as cur:
             cur.execute("INSERT INTO companies (name) VALUES ('One')")
     assert pg.data_version() == start + 1

@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from analytics.store.database import Database
+from analytics.domains import open_store
 from tests.factories import add_company
 from tests.pg_support import fresh_database_url
 
@@ -43,7 +43,7 @@ def read_until(proc: subprocess.Popen, marker: str, lines: list[str], timeout: f
 
 def seeded_store() -> str:
     url = fresh_database_url()
-    db = Database(url)
+    db = open_store(url)
     add_company(db, "Alpha"), add_company(db, "Beta")
     db.close()
     return url
@@ -66,7 +66,7 @@ def test_four_replicas_declaring_at_once_lose_nothing():
     said = [line.split()[1] for lines in outputs for line in lines if line.startswith("committed")]
     total = REPLICAS * DECLARATIONS_PER_REPLICA
     year = datetime.now().year
-    db = Database(url)
+    db = open_store(url)
     stored = [r[0] for r in db.rows("SELECT reference FROM incidents ORDER BY ref_number")]
     assert len(said) == total and sorted(said) == sorted(stored)
     assert stored == [f"INC-{year}-{n:04d}" for n in range(1, total + 1)]  # from the database, no gap, no twin
@@ -92,7 +92,7 @@ def test_a_replica_killed_mid_write_loses_no_committed_incident():
     assert time.time() - started < 30  # the killed replica's lock died with its connection
     committed = [line.split()[1] for line in lines + rest.splitlines() if line.startswith("committed")]
     assert len(committed) == 8
-    db = Database(url)
+    db = open_store(url)
     assert sorted(r[0] for r in db.rows("SELECT reference FROM incidents")) == sorted(committed)
     assert db.scalar("SELECT count(*) FROM incidents WHERE title LIKE '%never committed%'") == 0
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'incident.declare'") == 8

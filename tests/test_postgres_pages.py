@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from analytics.store.database import Database
+from analytics.domains import open_store
 from tests.pg_support import fresh_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +20,6 @@ def test_an_empty_shared_store_says_how_to_fill_it_and_builds_no_demo(monkeypatc
     assert not at.exception, [e.value for e in at.exception]
     warning = " ".join(w.value for w in at.warning)
     assert "holds no tickets yet" in warning and "python -m analytics copy" in warning
-    db = Database(store)
+    db = open_store(store)
     assert db.scalar("SELECT count(*) FROM tickets") == 0 and db.scalar("SELECT count(*) FROM companies") == 0
     db.close()

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import streamlit as st
 
-from analytics.store.database import Database
+from analytics.domains import open_store
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 from tests.factories import add_company, add_ticket
 from tests.pg_support import fresh_database_url
-from ui.session import REPLICA_POLL_SECONDS, follow_other_replicas
+from ui.store import REPLICA_POLL_SECONDS, follow_other_replicas
 
 CALLS = []
 
@@ -26,7 +26,7 @@ def _companies(_db, path: str) -> int:
 
 def test_a_write_on_another_replica_clears_this_replicas_page_caches():
     store = fresh_database_url()
-    here, there = Database(store), Database(store)
+    here, there = open_store(store), open_store(store)
     follow_other_replicas(here)
     assert _companies(here, store) == 0 and _companies(here, store) == 0 and len(CALLS) == 1
     add_company(there, "Written elsewhere")
@@ -70,7 +70,7 @@ def shown_after_a_second(page, url: str, reference: str) -> bool:
 @pytest.mark.browser
 def test_what_one_replica_declares_the_other_shows_a_second_later():
     store = fresh_database_url()
-    db = Database(store)
+    db = open_store(store)
     add_company(db, "Alpha"), add_company(db, "Beta")
     add_ticket(db, "T-1", severity=3, opened=datetime.now(timezone.utc) - timedelta(hours=1), company="Alpha")
     db.close()

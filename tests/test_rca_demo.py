@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.rca import demo as rca_demo
-from analytics.store.database import Database
-from analytics.intake.demo import DEMO_EXTENSIONS, build_demo
+from analytics.domains import build_demo, demo_extensions, open_store
 from analytics.rca.document import build_document
 from analytics.rca.export import to_markdown
 from analytics.rca.stats import RcaFilter, headline, recurrences
@@ -18,11 +17,14 @@ TABLES = ("rca_reports", "rca_revisions", "rca_root_causes", "rca_timeline", "rc
 
 
 def test_registered_after_the_incidents():
-    assert DEMO_EXTENSIONS.index("analytics.rca.demo") > DEMO_EXTENSIONS.index("analytics.incidents.demo")
+    from analytics.incidents.demo import generate_demo as incidents_demo
+    from analytics.rca.demo import generate_demo as rca_demo
+
+    assert demo_extensions().index(rca_demo) > demo_extensions().index(incidents_demo)
 
 
 def test_demo_rcas(demo_db_path):
-    db = Database(demo_db_path, read_only=True)
+    db = open_store(demo_db_path, read_only=True)
     try:
         resolved = db.scalar("SELECT count(*) FROM incidents WHERE resolved_at IS NOT NULL "
                              "AND status IN ('resolved', 'post_mortem', 'closed')")
@@ -58,7 +60,7 @@ def test_nothing_without_incidents(db):
 def test_deterministic(tmp_path):
     frames = []
     for name in ("one", "two"):
-        db = Database(tmp_path / f"{name}.duckdb")
+        db = open_store(tmp_path / f"{name}.duckdb")
         build_demo(db, tickets=400, seed=5, now=DEMO_NOW, companies=6)
         frames.append([db.query((f"SELECT * EXCLUDE (id) FROM {t}" if t in ("rca_action_items", "rca_requests")
                                  else f"SELECT * FROM {t}") + " ORDER BY ALL") for t in TABLES])  # fixed names

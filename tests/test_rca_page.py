@@ -11,8 +11,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
-from analytics.navigation import pages_for
+from analytics.domains import pages_for, open_store
 from analytics.rca.queries import load_review
 from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause
 from tests.rca_factories import LEADER, MANAGER, SUPERVISOR, complete_review, resolved_incident
@@ -34,7 +33,7 @@ def page_db(tmp_path, monkeypatch):
     """A and B: capacity on API 30 days apart, published after 5 and 12 days; C: no RCA, 20 days after resolution;
     D: a draft. Actions: one done, one overdue (Olga Owner), one not due yet."""
     path = tmp_path / "rca_page.duckdb"
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     today = date.today()
     a = resolved_incident(db, started=NOW - timedelta(days=60), platform="API")
@@ -116,7 +115,7 @@ def test_review_form_saves_a_prefilled_draft_then_checks_completeness(page_db):
     at.button(key="rca_review_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.success[0].value == "Draft of revision 1 saved."
-    db = Database(path)
+    db = open_store(path)
     try:
         review = load_review(db, incident_id=ids["C"])
         assert review.meta["status"] == "draft" and review.content.overview == "Messages were delayed for 90 minutes."
@@ -141,7 +140,7 @@ def test_review_page_refuses_other_roles(page_db):
 
 def test_every_demo_review_opens_in_its_state(demo_db_path, monkeypatch):
     monkeypatch.setenv("VIGIE_DB", str(demo_db_path))
-    db = Database(demo_db_path, read_only=True)
+    db = open_store(demo_db_path, read_only=True)
     try:
         states = dict(db.rows("SELECT i.id, coalesce(c.status, 'none') FROM incidents i "
                               "LEFT JOIN rca_current c ON c.incident_id = i.id "

@@ -5,10 +5,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from analytics.domains import open_store
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
 from analytics.rca.queries import load_review
 from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause
 from analytics.rca.stats import RcaFilter, action_items, category_trend, headline, rca_list, rca_month_figures
@@ -38,7 +38,7 @@ def item_id(db, incident_id, description) -> int:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The database of the module (read-only for its tests)."""
-    database = Database(tmp_path_factory.mktemp("rca_stats") / "spring.duckdb")
+    database = open_store(tmp_path_factory.mktemp("rca_stats") / "spring.duckdb")
     ensure_intervals(database)
     incidents = build_spring(database)
     yield database, incidents

@@ -4,8 +4,8 @@ from __future__ import annotations
 import getpass
 import json
 
+from analytics.domains import open_store
 from analytics.cli.main import main
-from analytics.store.database import Database
 from analytics.settings.table import SETTINGS
 
 
@@ -24,7 +24,7 @@ def test_set_reset_and_list(tmp_path, capsys):
     assert listed["auth.role_map"]["value"] == '{"ops": ["admin"]}'
     assert listed["auth.role_map"]["overridden"] is True
 
-    db = Database(path)
+    db = open_store(path)
     assert db.rows("SELECT actor, action, entity_id FROM audit_log ORDER BY id") == [
         (f"cli:{getpass.getuser()}", "change", "auth.role_map"),
         (f"cli:{getpass.getuser()}", "change", "auth.allow_public_local_mode"),

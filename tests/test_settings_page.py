@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.domains import open_store
 from analytics.kernel.roles import Actor
-from analytics.store.database import Database
 from analytics.settings.table import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ def app_db(demo_db_path, tmp_path, monkeypatch):
 
 
 def read(path, sql, params=None):
-    db = Database(path)
+    db = open_store(path)
     try:
         return db.rows(sql, params)
     finally:

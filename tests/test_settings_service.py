@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-import duckdb
 import pytest
 
+from analytics.store.errors import ConstraintViolation
 from analytics.kernel.roles import Actor, PermissionDenied, anonymous_actor
 from analytics.audit.service import load_audit
 from analytics.settings.table import BY_NAME, SETTINGS, SettingError, get_setting
@@ -99,7 +99,7 @@ def test_reset_restores_the_default_and_is_audited(db):
 def test_the_change_and_its_audit_row_commit_together(db):
     """An audit row that cannot be written (no actor label) takes the change down with it."""
     nameless_admin = Actor(name=None, roles=frozenset({"admin"}))
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises(ConstraintViolation):
         change_setting(db, actor=nameless_admin, name="lockout.threshold", value=9)
     assert get_setting(db, "lockout.threshold") == 6
     assert db.scalar("SELECT count(*) FROM audit_log") == 0

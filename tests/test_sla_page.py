@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.domains import open_store
 from analytics.sla.calendars import ensure_intervals
-from analytics.store.database import Database
 from tests.factories import add_ticket
 from tests.pg_support import backend_target
 
@@ -19,7 +19,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 def small_db(tmp_path, monkeypatch):
     """Five tickets this week: severity 1 met+breached response, severity 3 open at risk, one e-mail."""
     path = backend_target(tmp_path / "page.duckdb")  # or PostgreSQL (tests/pg_support.py)
-    db = Database(path)
+    db = open_store(path)
     ensure_intervals(db)
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     base = now - timedelta(days=2)

@@ -248,19 +248,19 @@ def test_a_killed_process_leaves_nothing_half_written(db, tmp_path):
     script = textwrap.dedent(f"""
         import os
         from analytics.kernel.roles import system_actor
-        from analytics.store.database import Database
+        from analytics.domains import open_store
         from analytics.imports.service import import_file, resolve_profile
         path = {str(tmp_path / "log.csv")!r}
         def die(step, fraction):
             if step == "recording":
                 os._exit(9)          # the process dies with the transaction open
-        import_file(Database({str(db_path)!r}), path, profile=resolve_profile(path),
+        import_file(open_store({str(db_path)!r}), path, profile=resolve_profile(path),
                     actor=system_actor(), progress=die)
     """)
     run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 9, run.stderr
-    from analytics.store.database import Database
-    reopened = Database(db_path)
+    from analytics.domains import open_store
+    reopened = open_store(db_path)
     assert counts(reopened) == {"tickets": 0, "ticket_events": 0, "companies": 0, "import_runs": 0,
                                 "import_rejections": 0, "ticket_source_facts": 0, "audit_log": 0}
     reopened.close()
@@ -312,8 +312,8 @@ def test_any_export_with_a_mapping_file_from_the_command_line(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "3 read, 2 inserted, 0 updated, 0 unchanged, 1 rejected (1 × unknown channel)" in run.stdout
     assert "counts in = accepted + rejected: 3 = 2 + 1" in run.stdout
-    from analytics.store.database import Database
-    db = Database(db_path)
+    from analytics.domains import open_store
+    db = open_store(db_path)
     assert db.rows("SELECT reference, c.name, severity, opened_at = TIMESTAMPTZ '2024-01-02 14:00:00+00' "
                    "FROM tickets t JOIN companies c ON c.id = t.company_id ORDER BY 1") == [
         ("C-1", "Acme", 1, True), ("C-2", "Unknown company", 4, False)]

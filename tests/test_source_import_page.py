@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.domains import open_store
 from analytics.kernel.roles import Actor, system_actor
-from analytics.store.database import Database
 from analytics.imports.service import import_file, resolve_profile
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 from tests.source_exports import EXPORTS, write_export
@@ -22,7 +22,7 @@ ADMIN = Actor("Ada", "ada@example.test", frozenset({"admin"}))
 def imported_db(tmp_path, monkeypatch):
     """A database with two imports: the ServiceNow event log sample, then a Zendesk export with a bad row."""
     path = tmp_path / "imports.duckdb"
-    db = Database(path)
+    db = open_store(path)
     for name, rows in (("servicenow-events", EXPORTS["servicenow-events"]), ("zendesk", EXPORTS["zendesk"])):
         rows = [list(r) for r in rows]
         if name == "zendesk":
@@ -94,7 +94,7 @@ def test_an_administrator_imports_an_export_of_each_system(demo_db_path, tmp_pat
             page.get_by_role("button", name=f"Import {path.name}").click()
             page.get_by_text("Imported as import #").wait_for(timeout=120_000)
             wait_for_app(page)
-    db = Database(db_path)
+    db = open_store(db_path)
     imported = dict(db.rows("SELECT source, count(*) FROM tickets WHERE source <> 'demo' AND source <> 'vigie' "
                             "GROUP BY 1"))
     runs = db.rows("SELECT source, rows_read, rejected FROM import_runs ORDER BY id")

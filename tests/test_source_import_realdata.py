@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from analytics.domains import open_store
 from analytics.kernel.roles import system_actor
-from analytics.store.database import Database
 from analytics.imports.queries import agreement_share, verdict_comparison, verdict_figure
 from analytics.sla.engine import Period, TicketFilter, monthly_trend, severity_table, tickets_behind
 from analytics.imports.service import import_file, resolve_profile
@@ -26,7 +26,7 @@ def real_db(tmp_path_factory):
     """A database holding the real log, imported once for the module (the first report kept)."""
     if not REAL_LOG.exists():
         pytest.fail(f"the real event log is missing at {REAL_LOG}")
-    database = Database(tmp_path_factory.mktemp("real") / "real.duckdb")
+    database = open_store(tmp_path_factory.mktemp("real") / "real.duckdb")
     profile = resolve_profile(REAL_LOG)
     database.first_report = import_file(database, REAL_LOG, profile=profile, actor=system_actor("test"))
     yield database

@@ -17,8 +17,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from analytics.navigation import pages_for
+from analytics.domains import pages_for
 from ui import auth
+from ui.store import build_demo_if_empty, open_database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENTRY_SCRIPT = PROJECT_ROOT / "dashboard.py"
@@ -64,8 +65,6 @@ def _only_page(render, title: str, url_path: str) -> None:
 
 def run_dashboard() -> None:
     """Who the user is, then the pages of their roles (or the one page saying why there are none)."""
-    from ui.session import build_demo_if_empty, open_database
-
     st.set_page_config(page_title="Vigie", page_icon=":material/support_agent:", layout="wide")
     db = open_database()
     session = auth.resolve_session(db)
@@ -86,7 +85,7 @@ def run_dashboard() -> None:
     sections: dict[str, list] = {}
     for spec in specs:
         if not (PROJECT_ROOT / spec.path).is_file():  # a page being written: keep the others usable
-            _LOG.warning("Page %s is listed in analytics/navigation.py but missing; not offered", spec.path)
+            _LOG.warning("Page %s is declared by a domain but missing; not offered", spec.path)
             continue
         sections.setdefault(spec.section, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon))
     page = st.navigation(sections)

@@ -1,90 +1,24 @@
-"""The database and the acting user for a Streamlit session.
+"""What a page asks for first: the database and the acting user of this run.
 
-One :class:`analytics.store.database.Database` per process (``st.cache_resource``); the first
-run on a missing file builds the demo data and says so while it does. The acting
-user comes from :func:`ui.auth.resolve_session` (identity provider or local mode).
-
-On the shared PostgreSQL store several replicas write: at most once a second per process,
-:func:`open_database` polls the store's data version and, when another replica (or this one)
-has written since, clears the page-edge caches (``st.cache_data``) of this replica.
+Pages call :func:`get_database` or :func:`current_actor` before drawing anything: a page run that
+bypassed the entry is routed through it here (``ui.entry.ensure_entered``). The acting user
+comes from :func:`ui.auth.resolve_session` (identity provider or local mode).
 """
 from __future__ import annotations
 
-import threading
-import time
 from datetime import datetime, timezone
 
-import streamlit as st
-
 from analytics.kernel.roles import Actor
-from analytics.store.database import Database, database_target
-
-REPLICA_POLL_SECONDS = 1.0
-
-
-@st.cache_resource(show_spinner=False)
-def _open_database(path: str) -> Database:
-    return Database(path)
-
-
-@st.cache_resource(show_spinner=False)
-def _replica_state(path: str) -> dict:
-    return {"lock": threading.Lock(), "checked": 0.0, "version": None}
-
-
-def open_database() -> Database:
-    """The shared database as it is (no demo build): enough to read settings before sign-in."""
-    db = _open_database(str(database_target()))
-    if db.postgres:
-        follow_other_replicas(db)
-    return db
-
-
-def follow_other_replicas(db: Database) -> None:
-    """Clear this replica's page caches when the shared store changed (polled once a second)."""
-    state = _replica_state(str(db.path))
-    with state["lock"]:
-        if time.monotonic() - state["checked"] < REPLICA_POLL_SECONDS:
-            return
-        state["checked"] = time.monotonic()
-        version, seen = db.data_version(), state["version"]
-        state["version"] = version
-    if seen is not None and version != seen:
-        st.cache_data.clear()
+from analytics.store.database import Database
+from ui.auth import resolve_session
+from ui.entry import ensure_entered
+from ui.store import build_demo_if_empty, open_database
 
 
 def get_database() -> Database:
-    """The shared database; builds the demo on first run when the file is missing or empty.
-
-    Pages call this (or :func:`current_actor`) before drawing anything: a page run that
-    bypassed the entry is routed through it here (``ui.entry.ensure_entered``).
-    """
-    from ui.entry import ensure_entered
-
+    """The shared database; builds the demo on first run when the file is missing or empty."""
     ensure_entered()
     return build_demo_if_empty(open_database())
-
-
-def build_demo_if_empty(db: Database) -> Database:
-    """Build the demo data into an empty database, saying so while it does.
-
-    Never on the shared PostgreSQL store: demo tickets have no place in a real organisation's
-    data, so an empty store says how to fill it and stops.
-    """
-    if db.postgres and not db.scalar("SELECT count(*) FROM tickets"):
-        st.warning(f"The shared store {db.path} holds no tickets yet. Copy an embedded installation "
-                   "(`python -m analytics copy --from data/vigie.duckdb --to $VIGIE_DATABASE_URL`), import "
-                   "tickets (`python -m analytics import tickets FILE`), or, for a trial only, fill it with "
-                   "demo data (`python -m analytics demo`). See \"Running several replicas\" in the README.")
-        st.stop()
-    if not db.scalar("SELECT count(*) FROM tickets"):
-        from analytics.intake.demo import build_demo
-
-        with st.status("First run: building the demo database (about 50,000 tickets)…", expanded=True) as status:
-            summary = build_demo(db)
-            status.update(label=f"Demo database ready: {summary.tickets:,} tickets over "
-                                f"{summary.companies} companies", state="complete", expanded=False)
-    return db
 
 
 def current_actor() -> Actor:
@@ -92,9 +26,6 @@ def current_actor() -> Actor:
 
     Pass it to every write in ``analytics/``: the services check its roles again.
     """
-    from ui.auth import resolve_session
-    from ui.entry import ensure_entered
-
     ensure_entered()
     return resolve_session(open_database()).actor
 

@@ -13,8 +13,7 @@ escalated) until it left (escalated again or resolved), or until now while still
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pandas as pd
 
@@ -249,30 +248,3 @@ def repeat_customers(db, period: Period, *, threshold: int | None = None,
         GROUP BY co.name HAVING count(*) >= $threshold
         ORDER BY escalations DESC, deepest DESC, company
     """, {"from": start, "to": end, "threshold": int(threshold), "chain": chain or escalation_chain(db)})
-
-
-def open_cli_rows(db, *, now: datetime, flagged_only: bool = False) -> pd.DataFrame:
-    """The contract of ``python -m analytics escalations``: one row per open escalation."""
-    frame = open_escalations(db, now=now)
-    rows = pd.DataFrame({
-        "reference": frame["reference"], "level": frame["level"], "level_name": frame["level_name"],
-        "next_level": frame["next_level"], "company": frame["company"], "ticket": frame["ticket"],
-        "age_h": (frame["age_s"] / 3600).round(1), "at_level_h": (frame["at_level_s"] / 3600).round(1),
-        "acknowledged": frame["acknowledged_at"].notna(), "flagged": frame["flagged"].astype(bool),
-        "owner": frame["owner"]})
-    return rows[rows["flagged"]] if flagged_only else rows
-
-
-def run_cli(args, db) -> int:
-    """Print the open escalations as of ``args.as_of`` (default now) as a table, CSV or JSON."""
-    now = args.as_of or datetime.now(timezone.utc)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=ZoneInfo(db.timezone))
-    rows = open_cli_rows(db, now=now, flagged_only=args.flagged)
-    if args.format == "json":
-        print(rows.to_json(orient="records", force_ascii=False))
-    elif args.format == "csv":
-        print(rows.to_csv(index=False), end="")
-    else:
-        print(rows.to_string(index=False) if len(rows) else "no open escalation")
-    return 0

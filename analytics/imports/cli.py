@@ -11,6 +11,7 @@ import sys
 
 from tqdm import tqdm
 
+from analytics.kernel.registry import OpenStore
 from analytics.kernel.roles import system_actor
 from analytics.imports.files import ImportFileError
 from analytics.imports.profiles import ProfileError
@@ -21,8 +22,9 @@ def _fail(message: str) -> int:
     return 2
 
 
-def run_tickets(args, db) -> int:
+def run_tickets(args, open_store: OpenStore) -> int:
     """``python -m analytics import tickets FILE [--source NAME | --mapping FILE]``."""
+    db = open_store(args.db)
     from analytics.settings.table import get_setting
     from analytics.imports.service import import_file, resolve_profile
 
@@ -50,8 +52,8 @@ def run_tickets(args, db) -> int:
     return 0
 
 
-def run_inspect(args, db=None) -> int:
-    """``python -m analytics import inspect FILE``: a proposed mapping on standard output."""
+def run_inspect(args, open_store: OpenStore) -> int:
+    """``python -m analytics import inspect FILE``: a proposed mapping on standard output (no store needed)."""
     from analytics.imports.proposal import propose_mapping
 
     try:

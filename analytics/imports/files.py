@@ -22,6 +22,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from analytics.store.errors import QueryFailed
 from analytics.imports.scan import (ImportFileError, Progress, normalise_newlines, scan_utf8,  # noqa: F401
                                    transcode)
 
@@ -166,7 +167,7 @@ def _open_xlsx(path: Path) -> ExportFile:
 def _open_parquet(cur, path: Path) -> ExportFile:
     try:
         described = cur.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": str(path)}).fetchall()
-    except Exception as exc:  # duckdb raises IOException / InvalidInputException on a damaged file
+    except QueryFailed as exc:  # a damaged or foreign file
         raise ImportFileError(f"cannot read {path}: not a readable Parquet file ({exc})") from None
     return ExportFile(path=path, format="parquet", header=[row[0] for row in described], encoding="parquet",
                       delimiter="")

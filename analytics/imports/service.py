@@ -15,9 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-import duckdb
 import pandas as pd
 
+from analytics.store.errors import QueryFailed
 from analytics.kernel.roles import ADMIN, Actor, require_role
 from analytics.sla.calendars import ensure_intervals
 from analytics.imports.files import ImportFileError, open_export, peek_header
@@ -48,12 +48,6 @@ class ImportPreview:
     tickets: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejections: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-class _RolledBack(Exception):
-    def __init__(self, result):
-        super().__init__("dry run")
-        self.result = result
 
 
 def _overall(progress: Callable[[str, float], None] | None) -> Callable[[str, float], None]:
@@ -91,7 +85,7 @@ def check_formats(cur, profile: Profile) -> None:
     for fmt in sorted(formats):
         try:
             cur.execute("SELECT try_strptime('2024-01-01', $f)", {"f": fmt})
-        except duckdb.Error as exc:
+        except QueryFailed as exc:
             raise ProfileError(f"timestamp format {fmt!r} is not usable: {str(exc).splitlines()[0]}") from None
 
 
@@ -191,9 +185,6 @@ def import_file(db, path: str | Path, *, profile: Profile, actor: Actor, default
     if not dry_run:
         return db.write(_run, db, path, profile, actor=actor, default_severity=default_severity,
                         progress=step, preview_rows=None)
-    try:
-        with db.transaction() as cur:
-            raise _RolledBack(_run(cur, db, path, profile, actor=actor, default_severity=default_severity,
-                                   progress=step, preview_rows=preview_rows))
-    except _RolledBack as done:
-        return done.result
+    with db.rehearsal() as cur:  # the whole import, rolled back
+        return _run(cur, db, path, profile, actor=actor, default_severity=default_severity,
+                    progress=step, preview_rows=preview_rows)

@@ -13,13 +13,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import duckdb
 
 from analytics.audit import service as audit
 from analytics.kernel.roles import Actor, require_role
 from analytics.incidents.rules import (FIELD_LABELS, ACT_ROLES, OPEN_STATUSES, STATUS_LABELS, STEP_LABELS, STEPS, TRANSITIONS, IncidentDraft, validate_communication, validate_draft)
 from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.settings.table import get_setting
+from analytics.store.errors import ConstraintViolation
 from analytics.kernel.times import to_utc, utc_now
 
 __all__ = ["ACT_ROLES", "OPEN_STATUSES", "STATUS_LABELS", "STEPS", "STEP_LABELS", "TRANSITIONS",
@@ -59,7 +59,7 @@ def declare(db, *, actor: Actor, draft: IncidentDraft, token: str, now: datetime
         raise ValidationError(errors, FIELD_LABELS)
     try:
         return db.write(_insert_incident, actor=actor, draft=draft, token=token, now=now)
-    except duckdb.ConstraintException:  # another process used the token between check and insert
+    except ConstraintViolation:  # another process used the token between check and insert
         with db.transaction() as cur:
             found = _existing(cur, token)
         if found is None:

@@ -76,30 +76,3 @@ def figures(db, *, start: date, end: date, settings: NotifySettings, as_of: date
     if "month" in frame:
         frame["month"] = pd.to_datetime(frame["month"])
     return frame
-
-
-def run_cli(args, db) -> int:
-    """``python -m analytics incidents``: the figures as a table, CSV or JSON."""
-    import json
-    import sys
-    from datetime import timezone
-
-    from analytics.incidents.queries import notify_settings
-
-    if args.to <= args.from_:
-        print("error: --to must be after --from", file=sys.stderr)
-        return 2
-    as_of = args.as_of or datetime.now(timezone.utc)
-    if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=ZoneInfo(db.timezone))
-    by = tuple(part for part in args.by.split(",") if part and part != "none")
-    frame = figures(db, start=args.from_, end=args.to, settings=notify_settings(db), as_of=as_of, by=by)
-    if "month" in frame:
-        frame["month"] = frame["month"].dt.strftime("%Y-%m")
-    if args.format == "json":
-        print(json.dumps(frame.astype(object).where(frame.notna(), None).to_dict(orient="records")))
-    elif args.format == "csv":
-        print(frame.to_csv(index=False), end="")
-    else:
-        print(frame.to_string(index=False))
-    return 0

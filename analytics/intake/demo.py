@@ -8,26 +8,26 @@ them (one overloaded team, nights and weekends, a short-staffed summer, two
 demanding customers). Everything is drawn with NumPy from one seed, in chunks, so
 the same call builds the same database and scales to 10,000,000 tickets.
 
-Other domains add their demo data through ``DEMO_EXTENSIONS``: each names a module
-with ``generate_demo(cur, rng, *, companies, now)``, run in the same transaction.
+Other domains add their demo data through their declaration (``Domain.demo``):
+``analytics.domains.build_demo`` passes each ``generate_demo(cur, rng, *, companies, now)``,
+run in the same transaction.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
+from typing import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pandas as pd
 
 from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
 
 DEFAULT_TICKETS = 50_000
 DEFAULT_COMPANIES = 40
 DEFAULT_MONTHS = 18
 CHUNK = 250_000
-DEMO_EXTENSIONS: list[str] = ["analytics.incidents.demo", "analytics.escalations.demo", "analytics.logins.demo",
-                             "analytics.rca.demo"]  # e.g. "analytics.escalations.service" (modules with generate_demo)
 
 CHANNELS = np.array(["phone", "email", "portal", "voicemail", "remote_session"])
 CHANNEL_SHARE = [0.30, 0.34, 0.26, 0.05, 0.05]
@@ -220,9 +220,14 @@ def _events(ids, opened, first_response, resolved, closed, now_s, no_response, i
     return events
 
 
-def build_demo(db, *, tickets: int = DEFAULT_TICKETS, seed: int = 7, now: datetime | None = None,
-               months: int = DEFAULT_MONTHS, companies: int = DEFAULT_COMPANIES, progress=None) -> DemoSummary:
-    """Fill an empty database with demo data; refuses a database that already has tickets."""
+def build_demo(db: Database, *, tickets: int = DEFAULT_TICKETS, seed: int = 7, now: datetime | None = None,
+               months: int = DEFAULT_MONTHS, companies: int = DEFAULT_COMPANIES, progress=None,
+               extensions: Sequence[Callable[..., None]] = ()) -> DemoSummary:
+    """Fill an empty database with demo tickets, then run each of ``extensions`` in the same transaction.
+
+    Refuses a database that already holds tickets. ``analytics.domains.build_demo`` passes every
+    domain's demo generator.
+    """
     if db.scalar("SELECT count(*) FROM tickets"):
         raise ValueError(f"{db.path} already holds tickets; the demo only fills an empty database")
     ensure_intervals(db)
@@ -249,6 +254,6 @@ def build_demo(db, *, tickets: int = DEFAULT_TICKETS, seed: int = 7, now: dateti
             events_total += len(chunk_e)
             if progress:
                 progress(len(chunk_t))
-        for module_name in DEMO_EXTENSIONS:
-            importlib.import_module(module_name).generate_demo(cur, rng, companies=company_frame, now=now)
+        for generate_demo in extensions:
+            generate_demo(cur, rng, companies=company_frame, now=now)
     return DemoSummary(len(company_frame), len(contact_frame), len(opened), events_total)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pandas as pd
 
 from analytics.audit import service as audit
 from analytics.kernel.reports import ImportReport
-from analytics.kernel.roles import ADMIN, Actor, require_role, system_actor
+from analytics.kernel.roles import ADMIN, Actor, require_role
 from analytics.logins.rules import ADMIN_ACTIONS, OUTCOMES, canonical_ip, ip_number
 from analytics.logins.rollups import BASE_COLUMNS, merge_events
 
@@ -188,14 +187,3 @@ def import_logins(db, path: str | Path, *, actor: Actor) -> ImportReport:
     staging, parse_rejects = read_login_csv(path)
     report = ImportReport(file_name=path.name)
     return db.write(stage_and_apply, staging, parse_rejects, report=report, actor=actor, tz=db.timezone)
-
-
-def run_cli(args, db) -> int:
-    """``python -m analytics import logins FILE``: prints the report, exit 2 on an unreadable file."""
-    try:
-        report = import_logins(db, args.file, actor=system_actor("cli"))
-    except LoginImportFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(report.summary())
-    return 0

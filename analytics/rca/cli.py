@@ -8,36 +8,29 @@ export exists only for a published revision (exit code 2 and a one-line message 
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from datetime import date
 from pathlib import Path
 
-from analytics.store.database import Database
+from analytics.kernel.arguments import month_argument
+from analytics.kernel.errors import RuleRefused
+from analytics.kernel.registry import OpenStore
 
 FORMATS = {".pdf": "pdf", ".md": "md", ".html": "html"}
 
 
-def _month(text: str) -> date:
-    try:
-        return date.fromisoformat(f"{text}-01")
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)") from None
-
-
-def cmd_rca_export(args) -> int:
+def cmd_rca_export(args, open_store: OpenStore) -> int:
     from analytics.rca import export as rca_export
     from analytics.rca.document import build_document
     from analytics.rca.queries import incident_id_of
-    from analytics.kernel.errors import RuleRefused
 
     out = Path(args.out)
     kind = FORMATS.get(out.suffix.lower())
     if kind is None:
         print(f"error: --out must end in {', '.join(FORMATS)}", file=sys.stderr)
         return 2
-    db = Database(args.db)
+    db = open_store(args.db)
     incident_id = incident_id_of(db, args.reference)
     if incident_id is None:
         print(f"error: no incident {args.reference!r}", file=sys.stderr)
@@ -57,12 +50,12 @@ def cmd_rca_export(args) -> int:
     return 0
 
 
-def cmd_rca_month(args) -> int:
+def cmd_rca_month(args, open_store: OpenStore) -> int:
     from analytics.rca.stats import rca_month_figures
 
     start = args.month
     end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    figures = rca_month_figures(Database(args.db), month_start=start, month_end=end)
+    figures = rca_month_figures(open_store(args.db), month_start=start, month_end=end)
     if args.format == "json":
         print(json.dumps(figures, default=str))
     else:
@@ -72,7 +65,7 @@ def cmd_rca_month(args) -> int:
     return 0
 
 
-def add_rca_commands(sub) -> None:
+def add_commands(sub) -> None:
     """Register ``rca export`` and ``rca month`` on the CLI's sub-parsers."""
     rca = sub.add_parser("rca", help="RCA reports: export a document, a month's figures")
     kinds = rca.add_subparsers(dest="rca_command", required=True)
@@ -85,7 +78,7 @@ def add_rca_commands(sub) -> None:
     export.add_argument("--db")
     export.set_defaults(func=cmd_rca_export)
     month = kinds.add_parser("month", help="a month's RCA figures (as the monthly report uses them)")
-    month.add_argument("--month", type=_month, required=True, help="YYYY-MM")
+    month.add_argument("--month", type=month_argument, required=True, help="YYYY-MM")
     month.add_argument("--format", choices=["table", "json"], default="table")
     month.add_argument("--db")
     month.set_defaults(func=cmd_rca_month)

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import duckdb
 import pandas as pd
 
 from analytics.reports import sections
+from analytics.store.errors import DatabaseError
 from analytics.sla.engine import Period, monthly_trend
 
 MONTH_TEXT = re.compile(r"^(\d{4})-(\d{2})$")
@@ -165,7 +165,7 @@ def _optional(empty, collect, db, period, **kwargs):
     """A section from another domain; a failing query leaves it out with the reason, not the whole report."""
     try:
         return collect(db, period, **kwargs)
-    except duckdb.Error as exc:
+    except DatabaseError as exc:
         return empty(available=False, problem=str(exc).splitlines()[0])
 
 

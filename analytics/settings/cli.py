@@ -10,7 +10,7 @@ import getpass
 import json
 
 from analytics.kernel.roles import system_actor
-from analytics.store.database import Database
+from analytics.kernel.registry import OpenStore
 from analytics.settings.service import change_setting, display_value, parse_setting_input, reset_setting, settings_table
 
 
@@ -18,8 +18,8 @@ def _actor():
     return system_actor(f"cli:{getpass.getuser()}")
 
 
-def cmd_list(args) -> int:
-    table = settings_table(Database(args.db))[["name", "value", "default", "overridden"]]
+def cmd_list(args, open_store: OpenStore) -> int:
+    table = settings_table(open_store(args.db))[["name", "value", "default", "overridden"]]
     if args.format == "json":
         print(json.dumps(table.to_dict(orient="records")))
     elif args.format == "csv":
@@ -29,22 +29,22 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_set(args) -> int:
-    change = change_setting(Database(args.db), actor=_actor(), name=args.name,
+def cmd_set(args, open_store: OpenStore) -> int:
+    change = change_setting(open_store(args.db), actor=_actor(), name=args.name,
                             value=parse_setting_input(args.name, args.value))
     print(f"{args.name}: {display_value(change.before)} -> {display_value(change.after)}" if change.changed
           else f"{args.name} already is {display_value(change.after)}; nothing changed")
     return 0
 
 
-def cmd_reset(args) -> int:
-    change = reset_setting(Database(args.db), actor=_actor(), name=args.name)
+def cmd_reset(args, open_store: OpenStore) -> int:
+    change = reset_setting(open_store(args.db), actor=_actor(), name=args.name)
     print(f"{args.name}: {display_value(change.before)} -> {display_value(change.after)} (default)" if change.changed
           else f"{args.name} already has its default; nothing changed")
     return 0
 
 
-def add_settings_commands(sub) -> None:
+def add_commands(sub) -> None:
     """Add ``settings list``, ``settings set NAME VALUE`` and ``settings reset NAME`` to the CLI."""
     settings = sub.add_parser("settings", help="list or change settings (changes are audited)")
     verbs = settings.add_subparsers(dest="settings_verb", required=True)

@@ -7,10 +7,11 @@ server (see :mod:`analytics.store.pg_copy`).
 """
 from __future__ import annotations
 
+from analytics.kernel.registry import OpenStore
 from analytics.store.database import Database, database_target, migration_files
 
 
-def add_store_commands(sub) -> None:
+def add_commands(sub) -> None:
     """Add ``migrate`` and ``copy`` to the command line's subparsers."""
     migrate = sub.add_parser("migrate", help="apply the pending schema migrations")
     migrate.add_argument("--db", help="a DuckDB file or a postgresql:// URL (default $VIGIE_DB, "
@@ -32,10 +33,10 @@ def _version_before(target) -> int:
         db.close()
 
 
-def cmd_migrate(args) -> int:
+def cmd_migrate(args, open_store: OpenStore) -> int:
     target = database_target(args.db)
     before = _version_before(target)
-    db = Database(target)
+    db = open_store(target)  # the store brought up to date, with what the domains derive
     after = db.schema_version()
     applied = [f"{path.stem}" for version, path in migration_files() if before < version <= after]
     print(f"{db.path}: schema version {after}; " + (f"applied {', '.join(applied)}" if applied
@@ -44,7 +45,7 @@ def cmd_migrate(args) -> int:
     return 0
 
 
-def cmd_copy(args) -> int:
+def cmd_copy(args, open_store: OpenStore) -> int:
     from analytics.store.pg_copy import copy_database
 
     report = copy_database(args.source, args.target)

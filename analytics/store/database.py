@@ -19,15 +19,20 @@ import re
 import threading
 import time
 import zoneinfo
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import duckdb
 import pandas as pd
 
-from analytics.store import postgres as pg_backend
 from analytics.store import pg_snapshots
+from analytics.store import postgres as pg_backend
+from analytics.store.cursor import Cursor
+from analytics.store.errors import DatabaseError, WriteConflict, translated
+
+__all__ = ["Cursor", "Database", "DatabaseError", "database_path", "database_target", "deployment_timezone",
+           "migration_files"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "vigie.duckdb"
@@ -35,10 +40,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_TIMEZONE = "Europe/Paris"
 WRITE_RETRIES = 5
 MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
-
-
-class DatabaseError(RuntimeError):
-    """A database operation failed in a way the user can be told about."""
 
 
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -105,14 +106,11 @@ class Database:
         self._snapshots = None
         if not read_only:
             self.migrate()
-            from analytics.sla.calendars import ensure_intervals  # derived table: built once per new store
-
-            ensure_intervals(self)
         if self.postgres:
             self._snapshots = pg_snapshots.Snapshots(self._con)
 
     # -- reading -----------------------------------------------------------------
-    def cursor(self, *, server: bool = False) -> duckdb.DuckDBPyConnection:
+    def cursor(self, *, server: bool = False) -> Cursor:
         """A new cursor on the shared connection, set to the deployment time zone.
 
         On PostgreSQL a cursor reads the replica's fresh local copies of the big tables
@@ -125,7 +123,7 @@ class Database:
                 cur.execute(f"USE {pg_backend.CATALOG}")
             else:
                 self._snapshots.use_fresh(cur)
-        return cur
+        return Cursor(cur)
 
     def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
         """Run a read query with bound parameters and return a DataFrame."""
@@ -150,28 +148,38 @@ class Database:
 
     # -- writing -----------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: commits on success, rolls back on any error."""
+    def transaction(self, *, keep: bool = True) -> Iterator[Cursor]:
+        """One write transaction: commits on success, rolls back on any error.
+
+        ``keep=False`` rolls back even on success: see :meth:`rehearsal`.
+        """
         with self._write_lock:
             cur = self.cursor(server=True)
             cur.execute("BEGIN TRANSACTION")
             try:
                 if self.postgres:  # the cross-replica write lock, then the work, then the versions
-                    pg_backend.begin_write(cur)
-                    work = pg_backend.WriteCursor(cur, notice=pg_snapshots.written_snapshot_tables)
-                    yield work
-                    pg_backend.end_write(cur, pg_snapshots.bump_versions_sql(work.written))
+                    with translated():
+                        pg_backend.begin_write(cur._raw)
+                    work = pg_backend.WriteCursor(cur._raw, notice=pg_snapshots.written_snapshot_tables)
+                    yield Cursor(work)
+                    if keep:
+                        with translated():
+                            pg_backend.end_write(cur._raw, pg_snapshots.bump_versions_sql(work.written))
                 else:
                     yield cur
-                cur.execute("COMMIT")
+                cur.execute("COMMIT" if keep else "ROLLBACK")
             except BaseException:
                 try:
                     cur.execute("ROLLBACK")
-                except duckdb.Error:
+                except DatabaseError:
                     pass
                 raise
             finally:
                 cur.close()
+
+    def rehearsal(self) -> AbstractContextManager[Cursor]:
+        """A write transaction that always rolls back: a preview runs the whole write and keeps nothing."""
+        return self.transaction(keep=False)
 
     def write(self, work, *args, **kwargs):
         """Run ``work(cursor, *args, **kwargs)`` in one transaction, retrying conflicts."""
@@ -179,8 +187,8 @@ class Database:
             try:
                 with self.transaction() as cur:
                     return work(cur, *args, **kwargs)
-            except duckdb.TransactionException as exc:
-                if "conflict" not in str(exc).lower() or attempt == WRITE_RETRIES - 1:
+            except WriteConflict as exc:
+                if attempt == WRITE_RETRIES - 1:
                     raise DatabaseError(f"The change could not be saved: {exc}") from exc
                 time.sleep(0.05 * (attempt + 1))
         raise DatabaseError("The change could not be saved")  # pragma: no cover

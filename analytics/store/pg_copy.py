@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analytics.store import postgres as pg_backend
-from analytics.store.database import Database, DatabaseError
+from analytics.store.database import Database
+from analytics.store.errors import DatabaseError
 
 SOURCE_CATALOG = "vigie_source"
 DATA_TABLES = ("companies", "tickets", "incidents", "audit_log")  # a server holding any of these is in use

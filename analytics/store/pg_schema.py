@@ -25,6 +25,7 @@ import re
 import duckdb
 
 from analytics.store import postgres as pg_backend
+from analytics.store.errors import QueryFailed
 from analytics.store.postgres import DATA_VERSION_TABLE, WRITE_LOCK_TABLE, execute_raw, query_raw
 from analytics.store.pg_snapshots import VERSIONS_DDL
 
@@ -123,7 +124,7 @@ def apply_migration(cur, path) -> None:
                 refresh_catalog(cur)
             else:
                 cur.execute(statement.query)
-        except duckdb.Error as exc:
+        except (duckdb.Error, QueryFailed) as exc:  # the cursor of a transaction translates DuckDB's errors
             raise MigrationError(f"Migration {path.name}, statement {number}, failed on PostgreSQL: {exc}. "
                                  f"If it cannot be translated, add {twin.name} with its PostgreSQL form.") from exc
 
