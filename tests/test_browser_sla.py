@@ -13,6 +13,7 @@ def test_sla_page_renders_in_chromium(demo_db_path):
         assert page.get_by_role("heading", name="SLA compliance").is_visible()
         metric = page.locator('[data-testid="stMetric"]').filter(has_text="Overall compliance")
         assert "%" in metric.inner_text()
+        page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)  # Plotly draws after the run ends
         assert page.locator(".js-plotly-plot").count() == 2
         page.get_by_role("textbox", name="Ticket reference").fill("CS-00000042")
         page.keyboard.press("Enter")
