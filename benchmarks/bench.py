@@ -13,7 +13,9 @@ from datetime import date, timedelta
 from support import NOW, Table, parser, sizes, sla_database  # first: puts the repository on sys.path
 
 from analytics.domains import open_store
-from analytics.sla import engine as sla
+from analytics.kernel.periods import Period
+from analytics.sla import stats as sla
+from analytics.sla.filters import TicketFilter
 
 TABLE = Table(prefix="sla  ", width=38)
 
@@ -21,9 +23,9 @@ TABLE = Table(prefix="sla  ", width=38)
 def run(tickets: int) -> None:
     db = open_store(sla_database(tickets))
     today = NOW.date()
-    quarter = sla.Period(date(2026, 8, 1), today + timedelta(days=1))
-    whole = sla.Period(date(2025, 5, 1), today + timedelta(days=1))
-    month = sla.Period(date(2026, 10, 1), date(2026, 11, 1))
+    quarter = Period(date(2026, 8, 1), today + timedelta(days=1))
+    whole = Period(date(2025, 5, 1), today + timedelta(days=1))
+    month = Period(date(2026, 10, 1), date(2026, 11, 1))
     print(f"-- {tickets:,} tickets ({db.scalar('SELECT count(*) FROM tickets'):,} in the file), as of {NOW:%Y-%m-%d}")
     TABLE.timed("severity table, last 3 months", lambda: sla.severity_table(db, quarter, as_of=NOW))
     TABLE.timed("severity table, 18 months", lambda: sla.severity_table(db, whole, as_of=NOW))
@@ -32,7 +34,7 @@ def run(tickets: int) -> None:
                                                                               states=("breached",)))
     TABLE.timed("cli rows (one month)", lambda: sla.compliance_cli_rows(db, month, as_of=NOW))
     TABLE.timed("one company, last 3 months", lambda: sla.severity_table(
-        db, quarter, sla.TicketFilter(company_ids=(3,)), as_of=NOW))
+        db, quarter, TicketFilter(company_ids=(3,)), as_of=NOW))
     db.close()
 
 

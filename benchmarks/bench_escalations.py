@@ -17,7 +17,7 @@ from support import NOW, Table, bench_database, demo_alone, parser, sizes  # fir
 from analytics.domains import open_store
 from analytics.escalations import stats
 from analytics.escalations.demo import generate_demo
-from analytics.sla.engine import Period
+from analytics.kernel.periods import Period
 
 PERIODS = {"12 months": Period(date(2025, 11, 1), date(2026, 11, 2)),
            "18 months": Period(date(2025, 5, 1), date(2026, 11, 2))}

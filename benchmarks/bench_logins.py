@@ -28,7 +28,7 @@ from analytics.logins import support
 from analytics.logins.rollups import refresh_daily
 from analytics.logins.rules import load_policy
 from analytics.logins.service import import_logins
-from analytics.sla.engine import Period
+from analytics.kernel.periods import Period
 from analytics.store.database import Database
 
 COMPANIES = 150

@@ -20,11 +20,12 @@ from datetime import date, timedelta
 from support import NOW, parser, sla_database, timed  # first: puts the repository on sys.path
 
 from analytics.domains import open_store
-from analytics.sla import engine as sla
+from analytics.kernel.periods import Period
+from analytics.sla import stats as sla
 from analytics.store.pg_copy import copy_database
 from analytics.store.pg_snapshots import SNAPSHOT_TABLES
 
-PERIOD = sla.Period(date(2026, 8, 1), NOW.date() + timedelta(days=1))
+PERIOD = Period(date(2026, 8, 1), NOW.date() + timedelta(days=1))
 PAGE = {  # what pages/sla.py computes on a cold cache (default filters, last three months)
     "severity table": lambda db: sla.severity_table(db, PERIOD, as_of=NOW),
     "monthly trend": lambda db: sla.monthly_trend(db, PERIOD, as_of=NOW),

@@ -6,13 +6,13 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from analytics.escalations import stats
-from analytics.escalations import service
+from analytics.escalations import rules, service
 from analytics.kernel.roles import PermissionDenied
 from analytics.store.errors import DatabaseError
 from analytics.escalations.charts import (acknowledgement_figure, arrivals_figure, depth_figure,
                                          sla_share_figure, time_at_level_figure)
-from analytics.settings.table import get_setting
-from analytics.sla.engine import Period
+from analytics.settings.queries import get_setting
+from analytics.kernel.periods import Period
 from analytics.kernel.errors import RuleRefused, ValidationError
 from ui.session import current_actor, get_database
 
@@ -62,12 +62,12 @@ def act(action: str) -> None:
     try:
         if action == "acknowledge":
             state = service.acknowledge(db, actor=actor, reference=reference)
-            after_write(f"{reference} acknowledged at the {service.level_name(chain, state.level).lower()}.")
+            after_write(f"{reference} acknowledged at the {rules.level_name(chain, state.level).lower()}.")
         elif action == "escalate":
             state = service.escalate_further(db, actor=actor, reference=reference,
                                              note=st.session_state.get("escalations_note", ""),
                                              owner=st.session_state.get("escalations_new_owner") or None)
-            after_write(f"{reference} escalated to level {state.level} ({service.level_name(chain, state.level)}), "
+            after_write(f"{reference} escalated to level {state.level} ({rules.level_name(chain, state.level)}), "
                         f"owner {state.owner}; it awaits acknowledgement there.")
             st.session_state["escalations_note"] = st.session_state["escalations_new_owner"] = ""
         else:
@@ -114,7 +114,7 @@ def field_error(name: str) -> None:
 
 db = get_database()
 actor = current_actor()
-can_act = actor.has_any(*service.ACT_ROLES)
+can_act = actor.has_any(*rules.ACT_ROLES)
 chain = service.escalation_chain(db)
 ack_hours = float(get_setting(db, "escalation.ack_hours"))
 tz = ZoneInfo(db.timezone)
@@ -185,7 +185,7 @@ if can_act:
         left.text_input("Incident (optional)", key="escalations_raise_incident", help="e.g. INC-2026-0003")
         with left:
             field_error("incident")
-        right.selectbox("Reason code", list(service.REASON_CODES), format_func=service.REASON_CODES.get,
+        right.selectbox("Reason code", list(rules.REASON_CODES), format_func=rules.REASON_CODES.get,
                         key="escalations_raise_reason_code")
         with right:
             field_error("reason_code")

@@ -11,7 +11,7 @@ from analytics.kernel.roles import PermissionDenied
 from analytics.store.errors import DatabaseError
 from analytics.imports.files import ImportFileError, peek_header
 from analytics.imports.proposal import propose_mapping
-from analytics.settings.table import get_setting
+from analytics.settings.queries import get_setting
 from analytics.imports.service import import_file
 from analytics.imports.profiles import ProfileError, detect_profile, parse_profile, shipped_profiles
 from ui.session import current_actor, get_database

@@ -10,7 +10,7 @@ from analytics.logins import support
 from analytics.logins.rules import load_policy
 from analytics.logins.charts import (daily_figure, depth_figure, phone_hours_figure, release_company_figure,
                                     release_figure, return_figure, tickets_figure, zone_figure)
-from analytics.sla.engine import Period
+from analytics.kernel.periods import Period
 from ui.filters import default_period
 from ui.session import get_database
 

@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from analytics.sla import engine as sla
+from analytics.sla import stats as sla
+from analytics.sla.engine import STATES
+from analytics.sla.filters import TicketFilter
 from analytics.sla.clock import explain_clock, format_duration
 from analytics.sla.charts import compliance_figure, trend_figure
 from ui.filters import ticket_filters
@@ -90,8 +92,8 @@ with drill:
     rows = picked.selection.rows if picked else []
     if rows:
         sev, measure = int(table.iloc[rows[0]]["severity"]), table.iloc[rows[0]]["measure"]
-        states = st.multiselect("States", list(sla.STATES), default=["met", "breached"], key="sla_drill_states")
-        frame = load_tickets(db, str(db.path), period, sla.TicketFilter(**{**flt.__dict__, "severities": (sev,)}),
+        states = st.multiselect("States", list(STATES), default=["met", "breached"], key="sla_drill_states")
+        frame = load_tickets(db, str(db.path), period, TicketFilter(**{**flt.__dict__, "severities": (sev,)}),
                              as_of, measure, tuple(states))
         st.write(f"Severity {sev}, {measure}: {len(frame):,} tickets")
         selected_reference = show_tickets(frame, "sla_drill_tickets", f"sla-sev{sev}-{measure}.csv") or selected_reference

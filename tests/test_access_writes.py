@@ -27,7 +27,7 @@ from analytics.settings import service as settings_service
 from analytics.kernel.roles import ROLES, Actor, PermissionDenied, anonymous_actor
 from analytics.sla.calendars import ensure_intervals
 from analytics.logins.service import import_logins
-from analytics.imports.tickets import import_tickets
+from analytics.imports.service import import_tickets
 from tests.factories import add_company, add_ticket
 from tests.incident_factories import draft
 from tests.rca_factories import SUPERVISOR, action_items, complete_review, resolved_incident, utc
@@ -130,7 +130,7 @@ WRITES = [
         w.db, actor=a, name="rca.overdue_days")),
     ("settings.service.change_sla_target", ADMIN_ONLY, lambda w, a: settings_service.change_sla_target(
         w.db, actor=a, severity=2, measure="response", target_value=2, target_unit="hours", calendar_id=1)),
-    ("imports.tickets.import_tickets", ADMIN_ONLY, lambda w, a: import_tickets(w.db, w.tickets_csv, actor=a)),
+    ("imports.service.import_tickets", ADMIN_ONLY, lambda w, a: import_tickets(w.db, w.tickets_csv, actor=a)),
     ("logins.service.import_logins", ADMIN_ONLY, lambda w, a: import_logins(w.db, w.logins_csv, actor=a)),
 ]
 

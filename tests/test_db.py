@@ -13,7 +13,9 @@ from analytics.domains import open_store
 from analytics.store.errors import ConstraintViolation
 from analytics.store.database import Database, migration_files
 from analytics.store.errors import DatabaseError
-from analytics.settings.table import SETTINGS, SettingError, check_value, get_setting, put_setting
+from analytics.settings.rules import SETTINGS, SettingError, check_value
+from analytics.settings.queries import get_setting
+from analytics.settings.service import put_setting
 
 ROOT = Path(__file__).resolve().parent.parent
 

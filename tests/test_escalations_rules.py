@@ -8,11 +8,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from analytics.escalations import rules
 from analytics.escalations import service as svc
 from analytics.kernel.roles import Actor, PermissionDenied
 from analytics.audit.service import load_audit
 from analytics.escalations.stats import open_escalations
-from analytics.settings.table import put_setting
+from analytics.settings.service import put_setting
 from analytics.kernel.errors import RuleRefused, ValidationError
 from tests.factories import add_company, add_ticket, paris
 
@@ -21,8 +22,8 @@ MANAGER = Actor("Mia Manager", "mia@example.test", frozenset({"manager"}))
 T0 = paris(2026, 6, 1, 9, 0)
 
 
-def state(level=1, acknowledged=False, resolved=False) -> svc.EscalationState:
-    return svc.EscalationState(
+def state(level=1, acknowledged=False, resolved=False) -> rules.EscalationState:
+    return rules.EscalationState(
         id=1, reference="ESC-2026-0001", level=level, level_since=T0, owner="o",
         acknowledged_at=T0 if acknowledged else None, acknowledged_by="ann" if acknowledged else None,
         resolved_at=T0 if resolved else None, resolved_by="rob" if resolved else None)
@@ -47,10 +48,10 @@ RULES = [
 @pytest.mark.parametrize("action,current,error", RULES, ids=[f"{r[0]}-{i}" for i, r in enumerate(RULES)])
 def test_check_action(action, current, error):
     if error is None:
-        svc.check_action(action, current, CHAIN)
+        rules.check_action(action, current, CHAIN)
     else:
         with pytest.raises(RuleRefused, match=re.escape(error)):
-            svc.check_action(action, current, CHAIN)
+            rules.check_action(action, current, CHAIN)
 
 
 def raise_one(db, at=T0, **kwargs) -> str:

@@ -11,7 +11,7 @@ from analytics.escalations import charts
 from analytics.escalations import stats
 from analytics.escalations import service as svc
 from analytics.kernel.roles import Actor
-from analytics.sla.engine import Period
+from analytics.kernel.periods import Period
 from tests.factories import add_company, add_ticket, paris
 
 ACTOR = Actor("Sam", roles=frozenset({"supervisor"}))

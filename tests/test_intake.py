@@ -7,7 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from analytics.intake import stats as intake
-from analytics.sla.engine import Period, TicketFilter
+from analytics.kernel.periods import Period
+from analytics.sla.filters import TicketFilter
 from tests.factories import add_ticket, paris
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ import pytest
 
 from analytics.logins.rules import load_policy
 from analytics.logins.stats import LoginFilter, overview, suspected_attacks
-from analytics.settings.table import put_setting
-from analytics.sla.engine import Period
+from analytics.settings.service import put_setting
+from analytics.kernel.periods import Period
 from tests.factories import add_ticket, paris
 from tests.lockout_factories import add_logins, human_lockout, run_of, scripted_lockout
 

@@ -13,7 +13,7 @@ from analytics.logins.rules import LockoutPolicy, load_policy
 from analytics.logins.demo import BRUTE_IP, SPRAY_IP, VENDOR_SUPPORT, generate_logins
 from analytics.logins.stats import LoginFilter, overview, suspected_attacks
 from analytics.logins.rollups import BASE_COLUMNS, derived_sql
-from analytics.sla.engine import Period
+from analytics.kernel.periods import Period
 
 WHOLE = LoginFilter(Period(date(2025, 1, 1), date(2027, 1, 1)))
 FACTS = ("streak", "since_attempt_s", "since_success_s", "next_attempt_s", "release_s")

@@ -6,7 +6,7 @@ import pytest
 from analytics.logins.rules import (AccountState, LockoutPolicy, canonical_ip, check_zone, ip_number,
                                       load_policy, replay, step)
 from analytics.logins.stats import zone_sql
-from analytics.settings.table import put_setting
+from analytics.settings.service import put_setting
 
 DEFAULT = LockoutPolicy()
 STEEP = LockoutPolicy(threshold=5, base_delay_seconds=2, delay_growth=3, max_delay_seconds=60)

@@ -9,8 +9,8 @@ from analytics.logins import support
 from analytics.logins.rules import load_policy
 from analytics.logins.stats import (LoginFilter, by_company, by_user, daily_counts, failure_depth, overview,
                                    rollup_is_fresh)
-from analytics.settings.table import put_setting
-from analytics.sla.engine import Period
+from analytics.settings.service import put_setting
+from analytics.kernel.periods import Period
 from tests.factories import add_company, add_ticket, paris
 from tests.lockout_factories import add_logins, human_lockout, run_of
 

@@ -14,7 +14,8 @@ from analytics.kernel.roles import system_actor
 from analytics.escalations.stats import open_escalations
 from analytics.reports.monthly import ReportMonth, build_report, month_choices
 from analytics.reports.sections import open_escalations_at
-from analytics.sla.engine import Period, compliance_cli_rows
+from analytics.kernel.periods import Period
+from analytics.sla.stats import compliance_cli_rows
 from tests.factories import add_company, add_ticket, paris
 from tests.lockout_factories import add_logins, human_lockout, run_of
 

@@ -14,7 +14,7 @@ from analytics.reports import tables as report_tables
 from analytics.sla.calendars import ensure_intervals
 from analytics.reports.monthly import build_report
 from analytics.reports.render import chart_images, pdf_document, render_html, report_figures, write_report
-from analytics.sla.engine import compliance_cli_rows
+from analytics.sla.stats import compliance_cli_rows
 from tests.test_monthly_report import NOW, OCTOBER, seed_two_months
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,8 @@ from analytics.store import pg_schema
 from analytics.store import pg_snapshots
 from analytics.store.database import DEFAULT_DB_PATH, Database, database_target, migration_files
 from analytics.store.errors import DatabaseError
-from analytics.settings.table import get_setting, put_setting
+from analytics.settings.queries import get_setting
+from analytics.settings.service import put_setting
 from tests.factories import add_company, add_ticket, paris
 from tests.pg_support import cluster, empty_database_url, fresh_database_url
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from analytics.store import postgres as pg_backend
 from analytics.store.database import Database, migration_files
 from analytics.store.pg_copy import SEQUENCE_DEFAULTS_SQL
-from analytics.sla.engine import Period, compliance_cli_rows
+from analytics.kernel.periods import Period
+from analytics.sla.stats import compliance_cli_rows
 from tests.pg_support import empty_database_url
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -186,7 +186,7 @@ def test_every_write_is_audited_and_a_refused_one_leaves_nothing(db, incident):
 
 
 def test_the_taxonomy_is_a_setting(db, incident):
-    from analytics.settings.table import put_setting
+    from analytics.settings.service import put_setting
 
     with db.transaction() as cur:
         put_setting(cur, name="rca.root_cause_categories", value=["gremlins", "unknown"], actor="admin")

@@ -48,7 +48,7 @@ def test_recurrence(db, name, incidents, expected):
 
 
 def test_recurrence_window_is_a_setting(db):
-    from analytics.settings.table import put_setting
+    from analytics.settings.service import put_setting
 
     for offset in (0, 20):
         incident_id = resolved_incident(db, started=BASE + timedelta(days=offset), tickets=0, platform="API")

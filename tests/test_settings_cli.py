@@ -6,7 +6,7 @@ import json
 
 from analytics.domains import open_store
 from analytics.cli.main import main
-from analytics.settings.table import SETTINGS
+from analytics.settings.rules import SETTINGS
 
 
 def test_set_reset_and_list(tmp_path, capsys):

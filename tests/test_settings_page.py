@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.domains import open_store
 from analytics.kernel.roles import Actor
-from analytics.settings.table import SETTINGS
+from analytics.settings.rules import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "0123456789abcdef" * 2,

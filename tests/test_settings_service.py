@@ -9,10 +9,12 @@ import pytest
 from analytics.store.errors import ConstraintViolation
 from analytics.kernel.roles import Actor, PermissionDenied, anonymous_actor
 from analytics.audit.service import load_audit
-from analytics.settings.table import BY_NAME, SETTINGS, SettingError, get_setting
+from analytics.settings.rules import BY_NAME, SETTINGS, SettingError
+from analytics.settings.queries import get_setting
 from analytics.settings.service import (change_setting, change_sla_target, parse_setting_input, reset_setting,
                                         settings_table, sla_targets_table)
-from analytics.sla.engine import TicketFilter, ticket_measures
+from analytics.sla.filters import TicketFilter
+from analytics.sla.engine import ticket_measures
 from tests.factories import add_ticket, paris
 
 ADMIN = Actor(name="Ada Admin", email="ada@example.com", roles=frozenset({"admin"}))

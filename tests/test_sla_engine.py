@@ -6,7 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from analytics.sla.calendars import load_calendars, rebuild_intervals
-from analytics.sla.engine import Period, TicketFilter, compliance_cli_rows, ticket_measures
+from analytics.kernel.periods import Period
+from analytics.sla.filters import TicketFilter
+from analytics.sla.stats import compliance_cli_rows
+from analytics.sla.engine import ticket_measures
 from tests.factories import add_ticket, paris
 
 FAR_FUTURE = datetime(2030, 1, 1, tzinfo=timezone.utc)

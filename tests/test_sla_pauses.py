@@ -12,8 +12,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from analytics.kernel.roles import system_actor
-from analytics.settings.table import put_setting
-from analytics.sla.engine import TicketFilter, ticket_measures
+from analytics.settings.service import put_setting
+from analytics.sla.filters import TicketFilter
+from analytics.sla.engine import ticket_measures
 from tests.factories import add_ticket, paris
 
 FAR_FUTURE = datetime(2030, 1, 1, tzinfo=timezone.utc)

@@ -14,7 +14,9 @@ import pytest
 from analytics.domains import open_store
 from analytics.kernel.roles import system_actor
 from analytics.imports.queries import agreement_share, verdict_comparison, verdict_figure
-from analytics.sla.engine import Period, TicketFilter, monthly_trend, severity_table, tickets_behind
+from analytics.kernel.periods import Period
+from analytics.sla.filters import TicketFilter
+from analytics.sla.stats import monthly_trend, severity_table, tickets_behind
 from analytics.imports.service import import_file, resolve_profile
 
 REAL_LOG = Path("/work/shared/realdata/servicenow-incident-event-log.csv.gz")

@@ -9,7 +9,9 @@ from datetime import datetime, timezone
 import pytest
 
 from analytics.kernel.roles import Actor, PermissionDenied, system_actor
-from analytics.imports.tickets import CANONICAL_COLUMNS, ImportFileError, import_tickets
+from analytics.imports.columns import CANONICAL_COLUMNS
+from analytics.imports.files import ImportFileError
+from analytics.imports.service import import_tickets
 from tests.factories import paris
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent

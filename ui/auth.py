@@ -22,7 +22,8 @@ from streamlit import config as st_config
 
 from analytics.kernel.roles import Actor, anonymous_actor, local_actor
 from analytics.access.rules import (actor_from_claims, auth_config_problem, claim_values, configured_providers, local_mode_refusal)
-from analytics.settings.table import get_setting
+from analytics.settings.queries import get_setting
+from analytics.store.database import Database
 
 ACTOR_OVERRIDE_KEY = "vigie_actor"  # tests (AppTest) may put an Actor here; widgets cannot
 LOCAL_MODE_TEXT = ("Local single-user mode: no identity provider is configured, so whoever opens this "
@@ -66,7 +67,7 @@ def served_address() -> str | None:
     return address
 
 
-def resolve_session(db) -> Session:
+def resolve_session(db: Database) -> Session:
     """Who is acting in this run, and whether the dashboard may show its pages at all."""
     override = st.session_state.get(ACTOR_OVERRIDE_KEY)
     if isinstance(override, Actor):
@@ -109,7 +110,7 @@ def show_sign_in(session: Session) -> None:
             st.login(None if name == "default" else name)
 
 
-def show_no_access(session: Session, db) -> None:
+def show_no_access(session: Session, db: Database) -> None:
     """The only page for a signed-in user whose claims map to no Vigie role."""
     st.title("No access")
     st.warning(f"You are signed in as {session.actor.label}, but your account holds no Vigie role, "

@@ -5,14 +5,16 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from analytics.sla.engine import Period, TicketFilter
+from analytics.kernel.periods import Period
+from analytics.sla.filters import TicketFilter
+from analytics.store.database import Database
 
 CHANNEL_LABELS = {"phone": "Phone", "email": "E-mail", "portal": "Portal", "voicemail": "Voicemail",
                   "remote_session": "Remote session"}
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _choices(_db, path: str) -> tuple[dict[str, int], list[str]]:
+def _choices(_db: Database, path: str) -> tuple[dict[str, int], list[str]]:
     companies = dict(_db.rows("SELECT name, id FROM companies ORDER BY name"))
     teams = [r[0] for r in _db.rows("SELECT DISTINCT team FROM tickets WHERE team IS NOT NULL ORDER BY 1")]
     return companies, teams
@@ -26,7 +28,7 @@ def default_period(today: date) -> tuple[date, date]:
     return first, today + timedelta(days=1)
 
 
-def ticket_filters(db, prefix: str, today: date) -> tuple[Period, TicketFilter]:
+def ticket_filters(db: Database, prefix: str, today: date) -> tuple[Period, TicketFilter]:
     """Draw the filter row and return the period and the ticket filter chosen."""
     companies, teams = _choices(db, str(db.path))
     cols = st.columns([2, 1, 2, 2, 2])

@@ -20,6 +20,7 @@ from analytics.incidents.queries import NotifySettings
 from analytics.incidents.rules import STATUS_LABELS, STEP_LABELS, STEPS, TRANSITIONS
 from analytics.kernel.errors import RuleRefused, ValidationError
 from ui.incident_data import clear_incident_caches
+from analytics.store.database import Database
 
 FLASH_KEY = "incidents_flash"
 
@@ -59,7 +60,7 @@ def show_flash() -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def status_form(db, incident: dict, actor: Actor) -> None:
+def status_form(db: Database, incident: dict, actor: Actor) -> None:
     """Move the incident along its lifecycle (only the moves it allows are offered)."""
     allowed = TRANSITIONS[incident["status"]]
     if not allowed:
@@ -77,7 +78,7 @@ def status_form(db, incident: dict, actor: Actor) -> None:
                      f"{ref} is now {STATUS_LABELS[target]}.", "status")
 
 
-def notify_form(db, incident: dict, actor: Actor, companies: dict[str, int], impacted_ids: list[int],
+def notify_form(db: Database, incident: dict, actor: Actor, companies: dict[str, int], impacted_ids: list[int],
                 settings: NotifySettings) -> None:
     """Record the first customer notification, or a periodic status report."""
     ref = incident["reference"]
@@ -111,7 +112,7 @@ def notify_form(db, incident: dict, actor: Actor, companies: dict[str, int], imp
                      "notify", slots)
 
 
-def step_form(db, incident: dict, actor: Actor, steps_done: set[str]) -> None:
+def step_form(db: Database, incident: dict, actor: Actor, steps_done: set[str]) -> None:
     """Record the next step of the investigation track."""
     remaining = [s for s in STEPS if s not in steps_done]
     if not remaining:
@@ -133,7 +134,7 @@ def step_form(db, incident: dict, actor: Actor, steps_done: set[str]) -> None:
                      f"{STEP_LABELS[remaining[0]]}: recorded for {ref}.", "step", slots)
 
 
-def actions(db, data: dict, actor: Actor, companies: dict[str, int], settings: NotifySettings) -> None:
+def actions(db: Database, data: dict, actor: Actor, companies: dict[str, int], settings: NotifySettings) -> None:
     """The three action forms side by side (supervisors and admins only)."""
     incident = data["incident"]
     st.markdown("#### Act on this incident")

@@ -13,37 +13,38 @@ import streamlit as st
 
 from analytics.incidents import queries
 from analytics.incidents import stats as incident_stats
+from analytics.store.database import Database
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def load_settings(_db, path: str) -> queries.NotifySettings:
+def load_settings(_db: Database, path: str) -> queries.NotifySettings:
     return queries.notify_settings(_db)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def load_choices(_db, path: str) -> tuple[pd.DataFrame, dict[str, int], list[str]]:
+def load_choices(_db: Database, path: str) -> tuple[pd.DataFrame, dict[str, int], list[str]]:
     return queries.severity_choices(_db), queries.company_choices(_db), queries.platform_choices(_db)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def load_open(_db, path: str, as_of: datetime) -> pd.DataFrame:
+def load_open(_db: Database, path: str, as_of: datetime) -> pd.DataFrame:
     return queries.open_incidents(_db, settings=load_settings(_db, path), as_of=as_of)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def load_history(_db, path: str, flt: queries.IncidentFilter, as_of: datetime) -> pd.DataFrame:
+def load_history(_db: Database, path: str, flt: queries.IncidentFilter, as_of: datetime) -> pd.DataFrame:
     return queries.list_incidents(_db, flt, settings=load_settings(_db, path), as_of=as_of)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def load_references(_db, path: str) -> list[str]:
+def load_references(_db: Database, path: str) -> list[str]:
     frame = queries.list_incidents(_db, queries.IncidentFilter(), settings=load_settings(_db, path),
                                    as_of=datetime.now().astimezone())
     return frame["reference"].tolist()
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def load_detail(_db, path: str, reference: str, as_of: datetime) -> dict | None:
+def load_detail(_db: Database, path: str, reference: str, as_of: datetime) -> dict | None:
     settings = load_settings(_db, path)
     incident = queries.get_incident(_db, reference=reference, settings=settings, as_of=as_of)
     if incident is None:
@@ -58,7 +59,7 @@ def load_detail(_db, path: str, reference: str, as_of: datetime) -> dict | None:
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def load_figures(_db, path: str, start: date, end: date, severities: tuple[int, ...],
+def load_figures(_db: Database, path: str, start: date, end: date, severities: tuple[int, ...],
                  as_of: datetime) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     settings = load_settings(_db, path)
     args = dict(start=start, end=end, settings=settings, as_of=as_of, severities=severities)

@@ -17,6 +17,7 @@ from analytics.rca.queries import Review, customer_requests, impacted_companies
 from analytics.rca.rules import ACTION_STATUS_LABELS, ACTION_STATUSES, STATUS_LABELS
 from analytics.kernel.errors import RuleRefused, ValidationError
 from ui.rca_data import clear_rca_caches, internal_markdown, load_customer_markdown, load_customer_pdf
+from analytics.store.database import Database
 
 ERRORS = (PermissionDenied, RuleRefused)
 
@@ -39,7 +40,7 @@ def _run(write, success: str, **kwargs) -> None:
         flash(success)
 
 
-def show_follow_up(db, review: Review, actor: Actor) -> None:
+def show_follow_up(db: Database, review: Review, actor: Actor) -> None:
     """Everything below the form (or instead of it once the revision left draft)."""
     incident_id, status = int(review.incident["id"]), review.meta["status"]
     if status == "in_review":
@@ -52,7 +53,7 @@ def show_follow_up(db, review: Review, actor: Actor) -> None:
     _requests(db, incident_id, actor, published=not review.revisions[review.revisions["status"] == "published"].empty)
 
 
-def _review_controls(db, review: Review, actor: Actor) -> None:
+def _review_controls(db: Database, review: Review, actor: Actor) -> None:
     incident_id = int(review.incident["id"])
     st.info(f"Revision {review.revision} is in review: read it below, then publish it (it is then frozen) or send "
             "it back to draft to change it.", icon=":material/rate_review:")
@@ -66,7 +67,7 @@ def _review_controls(db, review: Review, actor: Actor) -> None:
              incident_id=incident_id, note=note)
 
 
-def _revise_control(db, review: Review, actor: Actor) -> None:
+def _revise_control(db: Database, review: Review, actor: Actor) -> None:
     st.info(f"Revision {review.revision} is published and frozen. To change it, start a new revision: this one "
             "stays readable and is what customers receive until the new one is published.",
             icon=":material/lock:")
@@ -77,7 +78,7 @@ def _revise_control(db, review: Review, actor: Actor) -> None:
                  incident_id=int(review.incident["id"]), reason=reason)
 
 
-def _documents(db, review: Review) -> None:
+def _documents(db: Database, review: Review) -> None:
     st.subheader("Documents")
     incident_id, path, ref = int(review.incident["id"]), str(db.path), review.incident["reference"]
     published = review.revisions[(review.revisions["status"] == "published") & review.revisions["superseded_at"].isna()]
@@ -104,7 +105,7 @@ def _documents(db, review: Review) -> None:
         st.markdown(text)
 
 
-def _action_progress(db, review: Review, actor: Actor) -> None:
+def _action_progress(db: Database, review: Review, actor: Actor) -> None:
     st.subheader("Action items: progress")
     st.caption("Progress is tracked even once the RCA is published; the published document keeps the plan as it "
                "was at publication.")
@@ -136,7 +137,7 @@ def _action_progress(db, review: Review, actor: Actor) -> None:
     st.caption(" · ".join(ACTION_STATUS_LABELS.values()))
 
 
-def _requests(db, incident_id: int, actor: Actor, *, published: bool) -> None:
+def _requests(db: Database, incident_id: int, actor: Actor, *, published: bool) -> None:
     st.subheader("Customers' requests for this RCA")
     requests = customer_requests(db, incident_id=incident_id)
     st.dataframe(requests, hide_index=True, width="stretch", key="rca_review_requests")

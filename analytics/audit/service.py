@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+from analytics.store.database import Database
 
 
 def _json_default(value: Any) -> Any:
@@ -40,7 +41,7 @@ def record(cur, *, actor, action: str, entity: str, entity_id: Any,
     )
 
 
-def load_audit(db, *, entity: str | None = None, actor: str | None = None,
+def load_audit(db: Database, *, entity: str | None = None, actor: str | None = None,
                since: datetime | None = None, until: datetime | None = None,
                limit: int = 5000, action: str | None = None) -> pd.DataFrame:
     """Audit rows, newest first, filtered by entity, actor, action and time ([since, until))."""
@@ -52,7 +53,7 @@ def load_audit(db, *, entity: str | None = None, actor: str | None = None,
     )
 
 
-def audit_choices(db) -> dict[str, list[str]]:
+def audit_choices(db: Database) -> dict[str, list[str]]:
     """The distinct entities, actors and actions in the log (for the audit page's filters)."""
     return {column: [r[0] for r in db.rows(f"SELECT DISTINCT {column} FROM audit_log ORDER BY 1")]
             for column in ("entity", "actor", "action")}  # column names from this fixed tuple

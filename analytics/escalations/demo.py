@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.intake.demo import AGENTS
-from analytics.settings.table import BY_NAME
+from analytics.settings.rules import BY_NAME
 
 PER_MONTH = 9
 SEED_TAG = 25                    # this extension's own stream, derived from the demo seed

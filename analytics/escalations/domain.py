@@ -1,6 +1,6 @@
 """The escalations domain's declaration: the Escalations page, demo escalations, the ``escalations`` command."""
 from analytics.escalations import cli, demo
-from analytics.escalations.service import VIEW_ROLES
+from analytics.escalations.rules import VIEW_ROLES
 from analytics.kernel.registry import Domain, PageSpec
 
 DOMAIN = Domain(

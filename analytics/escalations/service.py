@@ -14,41 +14,17 @@ raises :class:`RuleRefused` with a sentence a user can read.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from analytics.audit import service as audit
 from analytics.kernel.errors import RuleRefused, ValidationError
-from analytics.kernel.roles import MANAGER, ROLES, SUPERVISOR, ADMIN, Actor, require_role
+from analytics.escalations.rules import (ACT_ROLES, CLOCK_SKEW, NAME_MAX_CHARS, REASON_CODES, REASON_MIN_CHARS,
+                                         TEXT_MAX_CHARS, EscalationState, check_action, level_name)
+from analytics.kernel.roles import Actor, require_role
 from analytics.kernel.times import to_utc, utc_now
-from analytics.settings.table import get_setting
-
-ACT_ROLES = (MANAGER, SUPERVISOR, ADMIN)  # who raises and moves escalations
-VIEW_ROLES = ROLES
-REASON_CODES = {"sla_breach": "SLA breached", "commitment_not_kept": "Commitment not kept",
-                "quality": "Quality of the answer", "other": "Other"}
-REASON_MIN_CHARS = 10
-TEXT_MAX_CHARS = 2000
-NAME_MAX_CHARS = 120
-CLOCK_SKEW = timedelta(minutes=5)  # how far in the future a stated time may be
-
-
-
-
-@dataclass(frozen=True)
-class EscalationState:
-    """What the rules need to know about one escalation."""
-
-    id: int
-    reference: str
-    level: int
-    level_since: datetime
-    owner: str
-    acknowledged_at: datetime | None = None
-    acknowledged_by: str | None = None
-    resolved_at: datetime | None = None
-    resolved_by: str | None = None
-
+from analytics.settings.queries import get_setting
+from analytics.store.database import Database
 
 @dataclass(frozen=True)
 class RaiseResult:
@@ -60,50 +36,20 @@ class RaiseResult:
 
 
 # -- the chain ---------------------------------------------------------------------
-def escalation_chain(db) -> list[str]:
+def escalation_chain(db: Database) -> list[str]:
     """The levels of the chain in order (setting ``escalation.chain``)."""
     chain = [str(level) for level in get_setting(db, "escalation.chain") if str(level).strip()]
     return chain or ["Customer support"]
 
 
-def level_name(chain: list[str], level: int) -> str:
-    """The name of a level (1-based); 'Level N' when the chain has been shortened since."""
-    return chain[level - 1] if 1 <= level <= len(chain) else f"Level {level}"
-
-
-def next_level_name(chain: list[str], level: int) -> str | None:
-    """The level an escalation would go to next, or None at the top of the chain."""
-    return chain[level] if level < len(chain) else None
-
-
-def level_contact(db, name: str) -> dict:
+def level_contact(db: Database, name: str) -> dict:
     """The configured contact of a level (setting ``escalation.contacts``): name and phone, or {}."""
     contact = get_setting(db, "escalation.contacts").get(name) or {}
     return {"name": contact} if isinstance(contact, str) else dict(contact)
 
 
-# -- the rules (pure) --------------------------------------------------------------
-def check_action(action: str, state: EscalationState, chain: list[str]) -> None:
-    """Refuse an action the state does not allow: acknowledge, escalate or resolve."""
-    ref = state.reference
-    if action not in ("acknowledge", "escalate", "resolve"):
-        raise ValueError(f"Unknown action {action!r}")
-    if state.resolved_at is not None:
-        verb = {"acknowledge": "acknowledged", "escalate": "escalated further", "resolve": "resolved again"}[action]
-        hint = " Raise a new escalation if the customer escalates again." if action != "acknowledge" else ""
-        raise RuleRefused(f"{ref} was resolved on {state.resolved_at:%d %b %Y %H:%M} by "
-                                  f"{state.resolved_by}: a resolved escalation cannot be {verb}.{hint}")
-    here = level_name(chain, state.level)
-    if action == "acknowledge" and state.acknowledged_at is not None:
-        raise RuleRefused(f"{ref} was already acknowledged at level {state.level} ({here}) by "
-                                  f"{state.acknowledged_by} on {state.acknowledged_at:%d %b %Y %H:%M}.")
-    if action == "escalate" and next_level_name(chain, state.level) is None:
-        raise RuleRefused(f"{ref} is at level {state.level} ({here}), the last level of the chain: "
-                                  f"it cannot be escalated beyond the {here.lower()}.")
-
-
 # -- helpers -----------------------------------------------------------------------
-def _instant(db, at: datetime | None, field: str = "at") -> datetime:
+def _instant(db: Database, at: datetime | None, field: str = "at") -> datetime:
     if at is None:
         return utc_now()
     at = to_utc(at, db.timezone)
@@ -191,7 +137,7 @@ def _validate_raise(cur, *, ticket_reference, company_id, incident, reason, reas
     return errors, company_id, ticket_id, incident_id
 
 
-def raise_escalation(db, *, actor: Actor, reason: str, reason_code: str, raised_by: str, owner: str,
+def raise_escalation(db: Database, *, actor: Actor, reason: str, reason_code: str, raised_by: str, owner: str,
                      ticket_reference: str | None = None, company_id: int | None = None,
                      incident: int | str | None = None, at: datetime | None = None,
                      submission_key: str | None = None) -> RaiseResult:
@@ -238,7 +184,7 @@ def raise_escalation(db, *, actor: Actor, reason: str, reason_code: str, raised_
 
 
 # -- acting on an escalation -------------------------------------------------------
-def acknowledge(db, *, actor: Actor, reference: str, at: datetime | None = None) -> EscalationState:
+def acknowledge(db: Database, *, actor: Actor, reference: str, at: datetime | None = None) -> EscalationState:
     """Acknowledge an open escalation at its current level."""
     at, chain = _instant(db, at), escalation_chain(db)
 
@@ -258,7 +204,7 @@ def acknowledge(db, *, actor: Actor, reference: str, at: datetime | None = None)
     return db.write(work)
 
 
-def escalate_further(db, *, actor: Actor, reference: str, note: str = "", owner: str | None = None,
+def escalate_further(db: Database, *, actor: Actor, reference: str, note: str = "", owner: str | None = None,
                      at: datetime | None = None) -> EscalationState:
     """Move an open escalation to the next level of the chain (never skipping one); it awaits acknowledgement there."""
     at, chain = _instant(db, at), escalation_chain(db)
@@ -284,7 +230,7 @@ def escalate_further(db, *, actor: Actor, reference: str, note: str = "", owner:
     return db.write(work)
 
 
-def resolve(db, *, actor: Actor, reference: str, resolution: str, at: datetime | None = None) -> EscalationState:
+def resolve(db: Database, *, actor: Actor, reference: str, resolution: str, at: datetime | None = None) -> EscalationState:
     """Close an open escalation with a summary of how it was resolved."""
     at, chain = _instant(db, at), escalation_chain(db)
     resolution = (resolution or "").strip()
@@ -310,6 +256,6 @@ def resolve(db, *, actor: Actor, reference: str, resolution: str, at: datetime |
     return db.write(work)
 
 
-def company_choices(db) -> dict[str, int]:
+def company_choices(db: Database) -> dict[str, int]:
     """Company name -> id, for the raise form."""
     return dict(db.rows("SELECT name, id FROM companies ORDER BY name"))

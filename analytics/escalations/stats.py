@@ -18,9 +18,13 @@ from datetime import datetime
 import pandas as pd
 
 from analytics.sla.clock import format_duration
-from analytics.escalations.service import REASON_CODES, escalation_chain
-from analytics.settings.table import get_setting
-from analytics.sla.engine import Period, TicketFilter, ticket_measures
+from analytics.escalations.rules import REASON_CODES
+from analytics.escalations.service import escalation_chain
+from analytics.settings.queries import get_setting
+from analytics.kernel.periods import Period
+from analytics.sla.filters import TicketFilter
+from analytics.sla.engine import ticket_measures
+from analytics.store.database import Database
 
 LEVEL_NAME = "coalesce(list_extract($chain, {col}), 'Level ' || {col})"
 
@@ -46,7 +50,7 @@ STINTS_SQL = """
 """
 
 
-def _incident_columns(db) -> tuple[str, str]:
+def _incident_columns(db: Database) -> tuple[str, str]:
     """Select expression and join for the incident of an escalation, if the incidents table has references."""
     has_reference = db.scalar("SELECT count(*) FROM information_schema.columns "
                               "WHERE table_name = 'incidents' AND column_name = 'reference'")
@@ -55,7 +59,7 @@ def _incident_columns(db) -> tuple[str, str]:
     return "CASE WHEN e.incident_id IS NOT NULL THEN 'incident #' || e.incident_id END", ""
 
 
-def open_escalations(db, *, now: datetime, ack_hours: float | None = None,
+def open_escalations(db: Database, *, now: datetime, ack_hours: float | None = None,
                      chain: list[str] | None = None) -> pd.DataFrame:
     """Open escalations, highest level then oldest first, with age, next level and the unacknowledged flag."""
     chain = chain or escalation_chain(db)
@@ -96,7 +100,7 @@ def display_open(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def escalation_timeline(db, reference: str, *, chain: list[str] | None = None) -> pd.DataFrame:
+def escalation_timeline(db: Database, reference: str, *, chain: list[str] | None = None) -> pd.DataFrame:
     """Every event of one escalation, oldest first, with level names."""
     chain = chain or escalation_chain(db)
     return db.query(f"""
@@ -107,7 +111,7 @@ def escalation_timeline(db, reference: str, *, chain: list[str] | None = None) -
     """, {"reference": reference, "chain": chain})
 
 
-def arrivals_by_month(db, period: Period, *, chain: list[str] | None = None) -> pd.DataFrame:
+def arrivals_by_month(db: Database, period: Period, *, chain: list[str] | None = None) -> pd.DataFrame:
     """Escalations arriving at each level per month (local time): one count per level reached."""
     start, end = period.bounds()
     return db.query(f"""
@@ -119,7 +123,7 @@ def arrivals_by_month(db, period: Period, *, chain: list[str] | None = None) -> 
     """, {"from": start, "to": end, "chain": chain or escalation_chain(db)})
 
 
-def acknowledgement_times(db, period: Period, *, now: datetime, ack_hours: float | None = None,
+def acknowledgement_times(db: Database, period: Period, *, now: datetime, ack_hours: float | None = None,
                           chain: list[str] | None = None) -> pd.DataFrame:
     """Per level, for arrivals in the period: how many, acknowledged, median/p90 hours to acknowledge, late."""
     start, end = period.bounds()
@@ -138,12 +142,12 @@ def acknowledgement_times(db, period: Period, *, now: datetime, ack_hours: float
           "chain": chain or escalation_chain(db)})
 
 
-def _cohort_ticket_ids(db, start, end) -> list[int]:
+def _cohort_ticket_ids(db: Database, start, end) -> list[int]:
     return [r[0] for r in db.rows("SELECT DISTINCT ticket_id FROM escalations WHERE ticket_id IS NOT NULL "
                                   "AND raised_at >= ? AND raised_at < ? ORDER BY 1", [start, end])]
 
 
-def _cross_check_sql(db, period: Period, *, as_of: datetime) -> tuple[str, dict]:
+def _cross_check_sql(db: Database, period: Period, *, as_of: datetime) -> tuple[str, dict]:
     """Per escalation raised in the period: reason code and the SLA engine's verdict on its ticket."""
     start, end = period.bounds()
     ids = _cohort_ticket_ids(db, start, end)
@@ -167,7 +171,7 @@ def _cross_check_sql(db, period: Period, *, as_of: datetime) -> tuple[str, dict]
                  "deadlines": [ts.timestamp() for ts in breached["deadline"]], "from": start, "to": end}
 
 
-def sla_cross_check(db, period: Period, *, as_of: datetime, mismatches_only: bool = False) -> pd.DataFrame:
+def sla_cross_check(db: Database, period: Period, *, as_of: datetime, mismatches_only: bool = False) -> pd.DataFrame:
     """Escalations raised in the period with the reason code and the SLA engine's verdict on their ticket.
 
     ``engine_breached`` is true when one of the ticket's measures was breached (its deadline
@@ -179,7 +183,7 @@ def sla_cross_check(db, period: Period, *, as_of: datetime, mismatches_only: boo
     return db.query(f"{sql} {mismatch if mismatches_only else ''} ORDER BY e.raised_at, e.reference", params)
 
 
-def sla_breach_share(db, period: Period, *, as_of: datetime) -> pd.DataFrame:
+def sla_breach_share(db: Database, period: Period, *, as_of: datetime) -> pd.DataFrame:
     """Per month raised: escalations, coded 'sla_breach', ticket breached per the SLA engine, and shares."""
     sql, params = _cross_check_sql(db, period, as_of=as_of)
     return db.query(f"""
@@ -196,7 +200,7 @@ def sla_breach_share(db, period: Period, *, as_of: datetime) -> pd.DataFrame:
     """, params)
 
 
-def depth_distribution(db, period: Period, *, chain: list[str] | None = None) -> pd.DataFrame:
+def depth_distribution(db: Database, period: Period, *, chain: list[str] | None = None) -> pd.DataFrame:
     """Escalations raised in the period by the highest level they reached, with how many are still open."""
     start, end = period.bounds()
     return db.query(f"""
@@ -212,7 +216,7 @@ def depth_distribution(db, period: Period, *, chain: list[str] | None = None) ->
     """, {"from": start, "to": end, "chain": chain or escalation_chain(db)})
 
 
-def time_at_level(db, period: Period, *, now: datetime, chain: list[str] | None = None) -> pd.DataFrame:
+def time_at_level(db: Database, period: Period, *, now: datetime, chain: list[str] | None = None) -> pd.DataFrame:
     """Per level, for escalations raised in the period: stints, median/p90/mean hours spent, how they left."""
     start, end = period.bounds()
     return db.query(f"""
@@ -230,7 +234,7 @@ def time_at_level(db, period: Period, *, now: datetime, chain: list[str] | None 
     """, {"from": start, "to": end, "now": now, "chain": chain or escalation_chain(db)})
 
 
-def repeat_customers(db, period: Period, *, threshold: int | None = None,
+def repeat_customers(db: Database, period: Period, *, threshold: int | None = None,
                      chain: list[str] | None = None) -> pd.DataFrame:
     """Companies that escalated at least ``threshold`` times in the period (setting escalation.repeat_threshold)."""
     start, end = period.bounds()

@@ -25,7 +25,7 @@ def _fail(message: str) -> int:
 def run_tickets(args, open_store: OpenStore) -> int:
     """``python -m analytics import tickets FILE [--source NAME | --mapping FILE]``."""
     db = open_store(args.db)
-    from analytics.settings.table import get_setting
+    from analytics.settings.queries import get_setting
     from analytics.imports.service import import_file, resolve_profile
 
     if getattr(args, "source", None) and getattr(args, "mapping", None):

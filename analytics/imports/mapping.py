@@ -24,7 +24,7 @@ import re
 
 from analytics.imports.profiles import (BOOLEAN_FIELDS, NUMBER_FIELDS, TEXT_FIELDS, TIMESTAMP_FIELDS, FieldSpec,
                                        Profile)
-from analytics.imports.tickets import CANONICAL_COLUMNS, TIMESTAMP_COLUMNS
+from analytics.imports.columns import CANONICAL_COLUMNS, TIMESTAMP_COLUMNS
 
 WHITESPACE = " \t\r\n"
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analytics.imports.tickets import CHANNELS
+from analytics.imports.columns import CHANNELS
 
 PROFILES_DIR = Path(__file__).resolve().parent / "shipped_profiles"
 TEXT_FIELDS = ("reference", "company", "contact_name", "contact_email", "contact_phone", "user_id", "channel",

@@ -13,7 +13,9 @@ from datetime import datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.sla.engine import TicketFilter, ticket_measures
+from analytics.sla.filters import TicketFilter
+from analytics.sla.engine import ticket_measures
+from analytics.store.database import Database
 
 AGREEMENT = {("met", "met"): "both met", ("breached", "breached"): "both breached",
              ("met", "breached"): "source met, Vigie breached", ("breached", "met"): "source breached, Vigie met"}
@@ -21,7 +23,7 @@ AGREEMENT_COLOURS = {"both met": "#2e7d32", "both breached": "#c62828", "source 
                      "source breached, Vigie met": "#6a1b9a", "Vigie: still open": "#9e9e9e"}
 
 
-def load_import_runs(db, *, limit: int = 200) -> pd.DataFrame:
+def load_import_runs(db: Database, *, limit: int = 200) -> pd.DataFrame:
     """The latest import runs with their counts, newest first."""
     return db.query(
         "SELECT r.id, r.finished_at, r.file_name, r.source, d.profile_title, r.actor, r.rows_read, "
@@ -32,7 +34,7 @@ def load_import_runs(db, *, limit: int = 200) -> pd.DataFrame:
         "WHERE r.kind = 'tickets' ORDER BY r.id DESC LIMIT ?", [limit])
 
 
-def load_import_run(db, import_id: int) -> dict | None:
+def load_import_run(db: Database, import_id: int) -> dict | None:
     """One run with its reasons (reason -> rows) and the mapping it used."""
     frame = db.query("SELECT r.*, d.* EXCLUDE (import_id) FROM import_runs r "
                      "LEFT JOIN import_run_details d ON d.import_id = r.id WHERE r.id = ?", [import_id])
@@ -43,13 +45,13 @@ def load_import_run(db, import_id: int) -> dict | None:
     return run
 
 
-def load_rejections(db, import_id: int, *, limit: int = 10_000) -> pd.DataFrame:
+def load_rejections(db: Database, import_id: int, *, limit: int = 10_000) -> pd.DataFrame:
     """The rejected rows of a run: line, reason, the row as read."""
     return db.query("SELECT line, reason, raw FROM import_rejections WHERE import_id = ? ORDER BY line LIMIT ?",
                     [import_id, limit])
 
 
-def verdict_comparison(db, *, as_of: datetime, source: str | None = None) -> pd.DataFrame:
+def verdict_comparison(db: Database, *, as_of: datetime, source: str | None = None) -> pd.DataFrame:
     """Per severity, tickets by (source verdict, Vigie's resolution state), with the agreement label."""
     ids = [r[0] for r in db.rows("SELECT id FROM tickets WHERE source_made_sla IS NOT NULL "
                                  "AND (? IS NULL OR source = ?)", [source, source])]

@@ -2,7 +2,7 @@
 
 :func:`import_file` reads a file (``analytics/imports/files.py``), maps its rows with a
 profile (``analytics/imports/mapping.py``), folds event logs, validates and applies the
-tickets (``analytics/imports/tickets.py``) and records the run with every rejected row,
+tickets (``analytics/imports/staging.py``) and records the run with every rejected row,
 its line and its reason, all in one transaction: a failure or a crash leaves the
 database as it was. ``dry_run=True`` does the same work and rolls it back, returning a
 preview (mapped tickets, rejections, counts) for the Import page. :func:`resolve_profile`
@@ -26,7 +26,8 @@ from analytics.imports.mapping import (drop_fold_tables, fold_events, insert_fol
                                       staging_select)
 from analytics.imports.profiles import (Profile, ProfileError, column_positions, detect_profile, get_profile,
                                        load_profile)
-from analytics.imports.tickets import (TicketImportReport, apply_staged, drop_work_tables, record_run, validate_staging)
+from analytics.imports.staging import (TicketImportReport, apply_staged, drop_work_tables, record_run, validate_staging)
+from analytics.store.database import Database
 
 # share of the progress bar each step takes, in order
 STEPS = {"scanning": (0.0, 0.30), "converting to UTF-8": (0.0, 0.30), "parsing": (0.30, 0.55),
@@ -114,7 +115,7 @@ def _collect_rejects(cur, parse_rejects: pd.DataFrame, *, delimiter: str, width:
     cur.unregister("parse_rejects")
 
 
-def _run(cur, db, path: Path, profile: Profile, *, actor: Actor, default_severity: int,
+def _run(cur, db: Database, path: Path, profile: Profile, *, actor: Actor, default_severity: int,
          progress: Callable[[str, float], None], preview_rows: int | None):
     started = datetime.now(timezone.utc)
     report = TicketImportReport(file_name=path.name, source=profile.name)
@@ -174,7 +175,7 @@ def _preview(cur, report, profile, header, details, limit: int, folded: bool) ->
                          rejections=rejections, events=events)
 
 
-def import_file(db, path: str | Path, *, profile: Profile, actor: Actor, default_severity: int = 4,
+def import_file(db: Database, path: str | Path, *, profile: Profile, actor: Actor, default_severity: int = 4,
                 progress: Callable[[str, float], None] | None = None, dry_run: bool = False,
                 preview_rows: int = 200) -> TicketImportReport | ImportPreview:
     """Import a file with a profile in one transaction (or, with ``dry_run``, preview it and roll back)."""
@@ -188,3 +189,10 @@ def import_file(db, path: str | Path, *, profile: Profile, actor: Actor, default
     with db.rehearsal() as cur:  # the whole import, rolled back
         return _run(cur, db, path, profile, actor=actor, default_severity=default_severity,
                     progress=step, preview_rows=preview_rows)
+
+
+def import_tickets(db: Database, path: str | Path, *, actor: Actor, default_severity: int = 4, progress=None) -> TicketImportReport:
+    """Import a canonical CSV in one transaction; raises ImportFileError for an unreadable file."""
+    require_role(actor, ADMIN, action="import tickets")
+    return import_file(db, path, profile=get_profile("canonical"), actor=actor,
+                       default_severity=default_severity, progress=progress)

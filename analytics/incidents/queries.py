@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from analytics.incidents.rules import OPEN_STATUSES, STEP_LABELS, STEPS
-from analytics.settings.table import get_setting
+from analytics.settings.queries import get_setting
+from analytics.store.database import Database
 
 DEFAULT_PLATFORMS = ("Messaging", "EDI Gateway", "Customer portal", "API", "Notifications")
 
@@ -28,7 +29,7 @@ class NotifySettings:
     interval: int = 60
 
 
-def notify_settings(db) -> NotifySettings:
+def notify_settings(db: Database) -> NotifySettings:
     """The settings in force for the notification clock."""
     return NotifySettings(int(get_setting(db, "incident.notify_target_minutes")),
                           int(get_setting(db, "incident.notify_deadline_minutes")),
@@ -48,17 +49,17 @@ class IncidentFilter:
     search: str = ""
 
 
-def severity_choices(db) -> pd.DataFrame:
+def severity_choices(db: Database) -> pd.DataFrame:
     """The severities with their DOMAIN.md section 2 definitions."""
     return db.query("SELECT severity, name, definition FROM severities ORDER BY severity")
 
 
-def company_choices(db) -> dict[str, int]:
+def company_choices(db: Database) -> dict[str, int]:
     """Company name -> id, by name."""
     return dict(db.rows("SELECT name, id FROM companies ORDER BY name"))
 
 
-def platform_choices(db) -> list[str]:
+def platform_choices(db: Database) -> list[str]:
     """The platforms seen on tickets and incidents, with the usual ones."""
     seen = [r[0] for r in db.rows("SELECT DISTINCT platform FROM tickets WHERE platform IS NOT NULL UNION "
                                   "SELECT DISTINCT unnest(platforms) FROM incidents")]
@@ -103,13 +104,13 @@ def _clock_params(settings: NotifySettings, as_of: datetime) -> dict:
             "as_of": as_of}
 
 
-def open_incidents(db, *, settings: NotifySettings, as_of: datetime) -> pd.DataFrame:
+def open_incidents(db: Database, *, settings: NotifySettings, as_of: datetime) -> pd.DataFrame:
     """Open incidents (most severe, then oldest first) with their clock due times."""
     return db.query(BASE_SQL + " WHERE list_contains($open, i.status) ORDER BY i.severity, i.impact_defined_at",
                     {**_clock_params(settings, as_of), "open": list(OPEN_STATUSES)})
 
 
-def list_incidents(db, flt: IncidentFilter, *, settings: NotifySettings, as_of: datetime) -> pd.DataFrame:
+def list_incidents(db: Database, flt: IncidentFilter, *, settings: NotifySettings, as_of: datetime) -> pd.DataFrame:
     """Incidents matching the filter, open ones first, then most recent first."""
     tz = ZoneInfo(db.timezone)
     params = {**_clock_params(settings, as_of), "open": list(OPEN_STATUSES),
@@ -130,7 +131,7 @@ def list_incidents(db, flt: IncidentFilter, *, settings: NotifySettings, as_of: 
     return db.query(BASE_SQL + where, params)
 
 
-def get_incident(db, *, reference: str, settings: NotifySettings, as_of: datetime) -> dict | None:
+def get_incident(db: Database, *, reference: str, settings: NotifySettings, as_of: datetime) -> dict | None:
     """One incident with its clock fields and description, or None."""
     frame = db.query(BASE_SQL + " WHERE i.reference = $reference", {**_clock_params(settings, as_of),
                                                                      "reference": reference.strip().upper()})
@@ -175,7 +176,7 @@ def countdown_text(value: Clock) -> str:
     return f"{value.kind.capitalize()} overdue by {span}"
 
 
-def notifications(db, *, incident_id: int, settings: NotifySettings) -> pd.DataFrame:
+def notifications(db: Database, *, incident_id: int, settings: NotifySettings) -> pd.DataFrame:
     """The notification track: each communication with its recipients and whether it was late."""
     return db.query("""
         WITH n AS (
@@ -194,7 +195,7 @@ def notifications(db, *, incident_id: int, settings: NotifySettings) -> pd.DataF
                     {"id": incident_id, "deadline": settings.deadline})
 
 
-def steps(db, *, incident_id: int) -> pd.DataFrame:
+def steps(db: Database, *, incident_id: int) -> pd.DataFrame:
     """The investigation track: the four steps in order, with owner and time when done."""
     order = pd.DataFrame({"step": list(STEPS), "position": range(len(STEPS)),
                           "label": [STEP_LABELS[s] for s in STEPS]})
@@ -203,13 +204,13 @@ def steps(db, *, incident_id: int) -> pd.DataFrame:
     return order.merge(done, on="step", how="left").sort_values("position").drop(columns="position")
 
 
-def transitions(db, *, incident_id: int) -> pd.DataFrame:
+def transitions(db: Database, *, incident_id: int) -> pd.DataFrame:
     """The lifecycle history, oldest first."""
     return db.query("SELECT from_status, to_status, occurred_at, actor, note FROM incident_transitions "
                     "WHERE incident_id = ? ORDER BY occurred_at, id", [incident_id])
 
 
-def timeline(db, *, incident_id: int) -> pd.DataFrame:
+def timeline(db: Database, *, incident_id: int) -> pd.DataFrame:
     """Transitions, notifications, status updates and investigation steps merged by time."""
     return db.query("""
         SELECT occurred_at, 'lifecycle' AS track,
@@ -236,13 +237,13 @@ def timeline(db, *, incident_id: int) -> pd.DataFrame:
                                          "labels": [STEP_LABELS[s] for s in STEPS]})
 
 
-def impacted_company_ids(db, *, incident_id: int) -> list[int]:
+def impacted_company_ids(db: Database, *, incident_id: int) -> list[int]:
     """The ids of the companies an incident impacts ('all customers' expanded)."""
     return [int(r[0]) for r in db.rows("SELECT company_id FROM incident_impacted_companies "
                                        "WHERE incident_id = ? ORDER BY company_id", [incident_id])]
 
 
-def impacted_tickets(db, *, incident_id: int, as_of: datetime) -> pd.DataFrame:
+def impacted_tickets(db: Database, *, incident_id: int, as_of: datetime) -> pd.DataFrame:
     """Tickets of the impacted customers opened while the incident lasted (start to resolution)."""
     return db.query("""
         SELECT t.reference, c.name AS company, t.severity, t.channel, t.status, t.opened_at, t.resolved_at,

@@ -18,9 +18,10 @@ from analytics.audit import service as audit
 from analytics.kernel.roles import Actor, require_role
 from analytics.incidents.rules import (FIELD_LABELS, ACT_ROLES, OPEN_STATUSES, STATUS_LABELS, STEP_LABELS, STEPS, TRANSITIONS, IncidentDraft, validate_communication, validate_draft)
 from analytics.kernel.errors import RuleRefused, ValidationError
-from analytics.settings.table import get_setting
+from analytics.settings.queries import get_setting
 from analytics.store.errors import ConstraintViolation
 from analytics.kernel.times import to_utc, utc_now
+from analytics.store.database import Database
 
 __all__ = ["ACT_ROLES", "OPEN_STATUSES", "STATUS_LABELS", "STEPS", "STEP_LABELS", "TRANSITIONS",
            "IncidentDraft", "Declared", "declare", "transition",
@@ -38,7 +39,7 @@ class Declared:
 
 
 
-def _severities(db) -> set[int]:
+def _severities(db: Database) -> set[int]:
     return {int(r[0]) for r in db.rows("SELECT severity FROM severities")}
 
 
@@ -47,7 +48,7 @@ def _existing(cur, token: str) -> Declared | None:
     return Declared(int(row[0]), row[1], False) if row else None
 
 
-def declare(db, *, actor: Actor, draft: IncidentDraft, token: str, now: datetime | None = None) -> Declared:
+def declare(db: Database, *, actor: Actor, draft: IncidentDraft, token: str, now: datetime | None = None) -> Declared:
     """Declare a major incident; the same ``token`` twice returns the first incident unchanged."""
     require_role(actor, *ACT_ROLES, action="declare an incident")
     now = utc_now(now)
@@ -113,7 +114,7 @@ def _last_transition_at(cur, incident_id: int) -> datetime:
                        [incident_id]).fetchone()[0]
 
 
-def transition(db, *, actor: Actor, incident_id: int, to_status: str, at: datetime | None = None,
+def transition(db: Database, *, actor: Actor, incident_id: int, to_status: str, at: datetime | None = None,
                note: str | None = None, now: datetime | None = None) -> str:
     """Move an incident to ``to_status`` if the lifecycle allows it; returns the new status."""
     require_role(actor, *ACT_ROLES, action="change the status of an incident")
@@ -163,7 +164,7 @@ def _apply_transition(cur, *, actor, incident_id, to_status, at, note, now) -> s
     return to_status
 
 
-def notify(db, *, actor: Actor, incident_id: int, sent_at: datetime, sent_by: str, company_ids: tuple[int, ...],
+def notify(db: Database, *, actor: Actor, incident_id: int, sent_at: datetime, sent_by: str, company_ids: tuple[int, ...],
            all_customers: bool, message: str, token: str, next_update_due: datetime | None = None,
            now: datetime | None = None) -> int:
     """Record a written notification sent to customers; returns its id (the same for the same token)."""
@@ -172,7 +173,7 @@ def notify(db, *, actor: Actor, incident_id: int, sent_at: datetime, sent_by: st
                         token=token, next_update_due=next_update_due, now=now)
 
 
-def record_update(db, *, actor: Actor, incident_id: int, sent_at: datetime, sent_by: str,
+def record_update(db: Database, *, actor: Actor, incident_id: int, sent_at: datetime, sent_by: str,
                   company_ids: tuple[int, ...], all_customers: bool, message: str, token: str,
                   next_update_due: datetime | None = None, now: datetime | None = None) -> int:
     """Record a periodic status report sent to customers, with when the next one is due."""
@@ -181,7 +182,7 @@ def record_update(db, *, actor: Actor, incident_id: int, sent_at: datetime, sent
                         token=token, next_update_due=next_update_due, now=now)
 
 
-def _communicate(db, *, kind, actor, incident_id, sent_at, sent_by, company_ids, all_customers, message,
+def _communicate(db: Database, *, kind, actor, incident_id, sent_at, sent_by, company_ids, all_customers, message,
                  token, next_update_due, now) -> int:
     action = "record a customer notification" if kind == "notification" else "record a status update"
     require_role(actor, *ACT_ROLES, action=action)
@@ -231,7 +232,7 @@ def _insert_communication(cur, *, kind, actor, incident_id, sent_at, sent_by, co
     return int(new_id)
 
 
-def complete_step(db, *, actor: Actor, incident_id: int, step: str, owner: str, completed_at: datetime | None = None,
+def complete_step(db: Database, *, actor: Actor, incident_id: int, step: str, owner: str, completed_at: datetime | None = None,
                   note: str | None = None, now: datetime | None = None) -> None:
     """Record a step of the investigation track (in order, once each) with its owner and time."""
     require_role(actor, *ACT_ROLES, action="record an investigation step")

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from analytics.incidents.queries import NotifySettings
+from analytics.store.database import Database
 
 GROUPINGS = {"month": "month", "severity": "severity"}  # allow-list of GROUP BY columns
 
@@ -59,7 +60,7 @@ FIGURES_SQL = """
 """
 
 
-def figures(db, *, start: date, end: date, settings: NotifySettings, as_of: datetime,
+def figures(db: Database, *, start: date, end: date, settings: NotifySettings, as_of: datetime,
             severities: tuple[int, ...] = (), by: tuple[str, ...] = ("month", "severity")) -> pd.DataFrame:
     """Incident figures for disruptions started in [start, end), grouped by ``by`` (month, severity)."""
     unknown = set(by) - set(GROUPINGS)

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pandas as pd
 
+from analytics.imports.columns import CHANNELS as TICKET_CHANNELS
 from analytics.sla.calendars import ensure_intervals
 from analytics.store.database import Database
 
@@ -29,7 +30,7 @@ DEFAULT_COMPANIES = 40
 DEFAULT_MONTHS = 18
 CHUNK = 250_000
 
-CHANNELS = np.array(["phone", "email", "portal", "voicemail", "remote_session"])
+CHANNELS = np.array(TICKET_CHANNELS)
 CHANNEL_SHARE = [0.30, 0.34, 0.26, 0.05, 0.05]
 TEAMS = np.array(["Service desk", "Network", "Platforms", "Integration (EDI)", "Accounts & billing"])
 PLATFORMS = np.array(["Messaging", "EDI Gateway", "Customer portal", "API", "Notifications"])

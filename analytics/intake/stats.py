@@ -2,13 +2,15 @@
 requests raised by customer administrators, reassignments and out-of-scope resolutions.
 
 Every figure is one DuckDB aggregate over the tickets opened in a period and matching a
-:class:`analytics.sla.engine.TicketFilter`.
+:class:`analytics.sla.filters.TicketFilter`.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from analytics.sla.engine import Period, TicketFilter
+from analytics.kernel.periods import Period
+from analytics.sla.filters import TicketFilter
+from analytics.store.database import Database
 
 # What a complete report carries (DOMAIN.md section 1), as ticket columns.
 REPORT_FIELDS = {
@@ -32,7 +34,7 @@ def _where(period: Period, flt: TicketFilter) -> tuple[str, dict]:
     return f"t.opened_at >= $from AND t.opened_at < $to AND {where}", params
 
 
-def volume_by_channel(db, period: Period, flt: TicketFilter = TicketFilter()) -> pd.DataFrame:
+def volume_by_channel(db: Database, period: Period, flt: TicketFilter = TicketFilter()) -> pd.DataFrame:
     """Tickets opened per week (local time) and channel."""
     where, params = _where(period, flt)
     return db.query(f"""
@@ -40,7 +42,7 @@ def volume_by_channel(db, period: Period, flt: TicketFilter = TicketFilter()) ->
         FROM tickets t WHERE {where} GROUP BY ALL ORDER BY week, channel""", params)
 
 
-def intake_summary(db, period: Period, flt: TicketFilter = TicketFilter()) -> dict:
+def intake_summary(db: Database, period: Period, flt: TicketFilter = TicketFilter()) -> dict:
     """Headline figures: tickets, share raised by administrators, reassigned, out of scope, complete reports."""
     where, params = _where(period, flt)
     complete = " AND ".join(f"({c})" for c in REPORT_FIELDS.values())
@@ -62,7 +64,7 @@ def intake_summary(db, period: Period, flt: TicketFilter = TicketFilter()) -> di
     return {key: int(value) for key, value in row.items()}
 
 
-def report_completeness(db, period: Period, flt: TicketFilter = TicketFilter()) -> pd.DataFrame:
+def report_completeness(db: Database, period: Period, flt: TicketFilter = TicketFilter()) -> pd.DataFrame:
     """Share of tickets carrying each field of a complete report, per channel."""
     where, params = _where(period, flt)
     shares = ", ".join(f"round(100.0 * count(*) FILTER (WHERE {cond}) / count(*), 1) AS \"{name}\""
@@ -71,7 +73,7 @@ def report_completeness(db, period: Period, flt: TicketFilter = TicketFilter()) 
                     "GROUP BY ALL ORDER BY tickets DESC", params)
 
 
-def reassignment_flows(db, period: Period, flt: TicketFilter = TicketFilter()) -> pd.DataFrame:
+def reassignment_flows(db: Database, period: Period, flt: TicketFilter = TicketFilter()) -> pd.DataFrame:
     """How many tickets moved from one team to another."""
     where, params = _where(period, flt)
     return db.query(f"""
@@ -81,7 +83,7 @@ def reassignment_flows(db, period: Period, flt: TicketFilter = TicketFilter()) -
         GROUP BY ALL ORDER BY reassignments DESC, from_team, to_team""", params)
 
 
-def out_of_scope_by_company(db, period: Period, flt: TicketFilter = TicketFilter()) -> pd.DataFrame:
+def out_of_scope_by_company(db: Database, period: Period, flt: TicketFilter = TicketFilter()) -> pd.DataFrame:
     """Tickets closed as third-party software or customer infrastructure, per company."""
     where, params = _where(period, flt)
     return db.query(f"""
@@ -91,7 +93,7 @@ def out_of_scope_by_company(db, period: Period, flt: TicketFilter = TicketFilter
         GROUP BY ALL ORDER BY tickets DESC, company""", {**params, "scope": list(OUT_OF_SCOPE_CODES)})
 
 
-def admin_share_by_company(db, period: Period, flt: TicketFilter = TicketFilter()) -> pd.DataFrame:
+def admin_share_by_company(db: Database, period: Period, flt: TicketFilter = TicketFilter()) -> pd.DataFrame:
     """Per company: tickets and the share raised by its administrators (the preferred contact)."""
     where, params = _where(period, flt)
     return db.query(f"""

@@ -16,7 +16,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from analytics.settings.table import get_setting
+from analytics.settings.queries import get_setting
+from analytics.store.database import Database
 
 OUTCOMES = ("success", "failure", "locked", "unlock", "password_regenerated", "inactivity_logout")
 ATTEMPTS = ("success", "failure")
@@ -148,7 +149,7 @@ def check_zone(cidrs: list[str]) -> list[str]:
     return bad
 
 
-def load_policy(db) -> LockoutPolicy:
+def load_policy(db: Database) -> LockoutPolicy:
     """The policy in force, from the ``lockout.*`` settings."""
     zone = tuple(str(c) for c in get_setting(db, "lockout.trusted_zone"))
     bad = check_zone(list(zone))

@@ -24,6 +24,7 @@ from analytics.kernel.reports import ImportReport
 from analytics.kernel.roles import ADMIN, Actor, require_role
 from analytics.logins.rules import ADMIN_ACTIONS, OUTCOMES, canonical_ip, ip_number
 from analytics.logins.rollups import BASE_COLUMNS, merge_events
+from analytics.store.database import Database
 
 LOGIN_COLUMNS = ("occurred_at", "user_id", "company", "ip", "outcome", "actor")
 
@@ -180,7 +181,7 @@ def stage_and_apply(cur, staging: pd.DataFrame, parse_rejects: list[tuple[int, s
     return report
 
 
-def import_logins(db, path: str | Path, *, actor: Actor) -> ImportReport:
+def import_logins(db: Database, path: str | Path, *, actor: Actor) -> ImportReport:
     """Import a canonical login CSV in one transaction; raises LoginImportFileError for an unreadable file."""
     require_role(actor, ADMIN, action="import login events")
     path = Path(path)

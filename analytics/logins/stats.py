@@ -19,7 +19,8 @@ import pandas as pd
 from analytics.logins.rules import LockoutPolicy
 from analytics.logins.days import local_day_sql
 from analytics.logins.attacks import attack_params, label_attacks, suspected_attacks_sql
-from analytics.sla.engine import Period
+from analytics.kernel.periods import Period
+from analytics.store.database import Database
 
 LOGIN_TICKET_CATEGORIES = ("login lockout", "password regeneration")
 PARAM = re.compile(r"\$([a-z_0-9]+)")
@@ -53,12 +54,12 @@ def zone_sql(policy: LockoutPolicy, column: str = "ip_num") -> tuple[str, dict]:
     return ("(" + " OR ".join(parts) + ")" if parts else "false"), params
 
 
-def phone_calendar_id(db, policy: LockoutPolicy) -> int | None:
+def phone_calendar_id(db: Database, policy: LockoutPolicy) -> int | None:
     """The id of the phone-support calendar named in the settings (None when unknown)."""
     return db.scalar("SELECT id FROM calendars WHERE name = ?", [policy.phone_hours_calendar])
 
 
-def filter_params(db, flt: LoginFilter, policy: LockoutPolicy) -> dict:
+def filter_params(db: Database, flt: LoginFilter, policy: LockoutPolicy) -> dict:
     """The bound parameters of the filter, the policy and the local-day expressions."""
     start, end = flt.period.bounds()
     return {"from": start, "to": end, "first_day": flt.period.start, "end_day": flt.period.end,
@@ -69,7 +70,7 @@ def filter_params(db, flt: LoginFilter, policy: LockoutPolicy) -> dict:
             **local_day_sql("occurred_at", db.timezone, start, end)[1]}
 
 
-def fragments(db, flt: LoginFilter) -> dict[str, str]:
+def fragments(db: Database, flt: LoginFilter) -> dict[str, str]:
     """SQL fragments of the filter and of the local day, bare and for the alias ``e``."""
     start, end = flt.period.bounds()
     return {"filter": event_filter(), "filter_e": event_filter("e"),
@@ -77,7 +78,7 @@ def fragments(db, flt: LoginFilter) -> dict[str, str]:
             "day_e": local_day_sql("e.occurred_at", db.timezone, start, end)[0]}
 
 
-def run_query(db, sql: str, params: dict, frames: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def run_query(db: Database, sql: str, params: dict, frames: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Run ``sql`` with the parameters it names (DuckDB refuses unused ones), ``frames`` visible as tables."""
     used = {k: v for k, v in params.items() if k in set(PARAM.findall(sql))}
     if not frames:
@@ -91,13 +92,13 @@ def run_query(db, sql: str, params: dict, frames: dict[str, pd.DataFrame] | None
         cur.close()
 
 
-def rollup_is_fresh(db) -> bool:
+def rollup_is_fresh(db: Database) -> bool:
     """True when ``login_daily`` was rebuilt after the last write, in the deployment time zone."""
     return bool(db.scalar("SELECT count(*) FROM login_rollup_state WHERE timezone = ? "
                           "AND events = (SELECT count(*) FROM login_events)", [db.timezone]))
 
 
-def _counts_source(db, flt: LoginFilter) -> str:
+def _counts_source(db: Database, flt: LoginFilter) -> str:
     """Rows (day, company_id, outcome, n) for the filter, from the rollup when it is current."""
     if rollup_is_fresh(db):
         return ("SELECT day, company_id, outcome, events AS n FROM login_daily WHERE day >= $first_day "
@@ -106,14 +107,14 @@ def _counts_source(db, flt: LoginFilter) -> str:
             f"FROM login_events WHERE {event_filter()} GROUP BY ALL")
 
 
-def suspected_attacks(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+def suspected_attacks(db: Database, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     """Suspected attacks of the period (sprays by address, bursts by account), most recent first."""
     zone, zone_params = zone_sql(policy, "s.ip_num")
     sql = suspected_attacks_sql(fragments(db, flt), zone, from_rollup=rollup_is_fresh(db))
     return label_attacks(run_query(db, sql, {**filter_params(db, flt, policy), **zone_params}))
 
 
-def lockout_rows(db, flt: LoginFilter, policy: LockoutPolicy, attacks: pd.DataFrame | None = None) -> pd.DataFrame:
+def lockout_rows(db: Database, flt: LoginFilter, policy: LockoutPolicy, attacks: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per lockout of the period: account, company, instant, address, hours until released (None:
     still locked), inside the trusted zone, outside phone hours, during a suspected attack."""
     if attacks is None:
@@ -137,12 +138,12 @@ def lockout_rows(db, flt: LoginFilter, policy: LockoutPolicy, attacks: pd.DataFr
     return run_query(db, sql, {**filter_params(db, flt, policy), **params}, {"login_attack_list": keys})
 
 
-def lockouts_frame(db, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFrame | None) -> dict:
+def lockouts_frame(db: Database, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFrame | None) -> dict:
     """The lockout rows as a frame for ``run_query`` (computed unless the caller has them already)."""
     return {"lockouts": lockout_rows(db, flt, policy) if lockouts is None else lockouts}
 
 
-def daily_counts(db, flt: LoginFilter) -> pd.DataFrame:
+def daily_counts(db: Database, flt: LoginFilter) -> pd.DataFrame:
     """Failures, lockouts, unlocks and regenerations per local day of the period (zeros included)."""
     sums = ", ".join(f"coalesce(sum(c.n) FILTER (WHERE c.outcome = '{o}'), 0)::BIGINT AS {name}"
                      for o, name in OUTCOME_COLUMNS.items())
@@ -154,7 +155,7 @@ def daily_counts(db, flt: LoginFilter) -> pd.DataFrame:
     return run_query(db, sql, filter_params(db, flt, LockoutPolicy()))
 
 
-def failure_depth(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+def failure_depth(db: Database, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     """How far runs of failures went: failures that were the k-th in a row (k > threshold: while locked)."""
     sql = f"""
         WITH f AS (SELECT least(streak + 1, $threshold + 1) AS in_a_row, count(*) AS failures
@@ -164,7 +165,7 @@ def failure_depth(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     return run_query(db, sql, filter_params(db, flt, policy))
 
 
-def overview(db, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFrame | None = None) -> dict:
+def overview(db: Database, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFrame | None = None) -> dict:
     """The headline figures of the period."""
     sql = f"""
         WITH counts AS (SELECT {", ".join(f"coalesce(sum(n) FILTER (WHERE outcome = '{o}'), 0)::BIGINT AS {name}"
@@ -185,7 +186,7 @@ def overview(db, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFrame
     return {name: None if pd.isna(value) else value for name, value in row.items()}
 
 
-def by_company(db, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFrame | None = None) -> pd.DataFrame:
+def by_company(db: Database, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per company: failures, lockouts (and how many in attacks), releases and how long they took."""
     sums = ", ".join(f"coalesce(sum(n) FILTER (WHERE outcome = '{o}'), 0)::BIGINT AS {name}"
                      for o, name in OUTCOME_COLUMNS.items() if o != "locked")
@@ -209,7 +210,7 @@ def by_company(db, flt: LoginFilter, policy: LockoutPolicy, lockouts: pd.DataFra
     return run_query(db, sql, filter_params(db, flt, policy), lockouts_frame(db, flt, policy, lockouts))
 
 
-def by_user(db, flt: LoginFilter, policy: LockoutPolicy, *, limit: int = 20,
+def by_user(db: Database, flt: LoginFilter, policy: LockoutPolicy, *, limit: int = 20,
             lockouts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The users most often locked out (then most failures), with their company."""
     sql = f"""
@@ -231,11 +232,11 @@ def by_user(db, flt: LoginFilter, policy: LockoutPolicy, *, limit: int = 20,
                      lockouts_frame(db, flt, policy, lockouts))
 
 
-def company_choices(db) -> dict[str, int]:
+def company_choices(db: Database) -> dict[str, int]:
     """Company names and ids for the filter, alphabetically."""
     return dict(db.rows("SELECT name, id FROM companies ORDER BY name"))
 
 
-def has_login_events(db) -> bool:
+def has_login_events(db: Database) -> bool:
     """True when any login event is stored."""
     return bool(db.scalar("SELECT count(*) FROM (SELECT 1 FROM login_events LIMIT 1)"))

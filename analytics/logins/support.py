@@ -15,6 +15,7 @@ import pandas as pd
 from analytics.logins.rules import LockoutPolicy
 from analytics.logins.stats import (LOGIN_TICKET_CATEGORIES, LoginFilter, event_filter, filter_params,
                                    lockouts_frame, run_query, zone_sql)
+from analytics.store.database import Database
 
 RELEASE_BINS_H = (0.25, 0.5, 1, 2, 4, 8, 24, 72)
 RETURN_BINS_MIN = (2, 5, 10, 30, 60, 240)
@@ -35,7 +36,7 @@ def _bin_sql(value: str, edges: int) -> str:
     return f"CASE {whens} ELSE {edges} END"
 
 
-def release_distribution(db, flt: LoginFilter, policy: LockoutPolicy,
+def release_distribution(db: Database, flt: LoginFilter, policy: LockoutPolicy,
                          lockouts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Lockouts by time to release, ordinary and attack apart; 'still locked' last."""
     edges = list(RELEASE_BINS_H)
@@ -52,7 +53,7 @@ def release_distribution(db, flt: LoginFilter, policy: LockoutPolicy,
     return run_query(db, sql, params, lockouts_frame(db, flt, policy, lockouts))
 
 
-def release_by_company(db, flt: LoginFilter, policy: LockoutPolicy,
+def release_by_company(db: Database, flt: LoginFilter, policy: LockoutPolicy,
                        lockouts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Quartiles of the time to release (hours) of ordinary lockouts per company, slowest first."""
     sql = """
@@ -66,7 +67,7 @@ def release_by_company(db, flt: LoginFilter, policy: LockoutPolicy,
     return run_query(db, sql, {}, lockouts_frame(db, flt, policy, lockouts))
 
 
-def phone_hours_by_company(db, flt: LoginFilter, policy: LockoutPolicy,
+def phone_hours_by_company(db: Database, flt: LoginFilter, policy: LockoutPolicy,
                            lockouts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per company: ordinary lockouts outside phone-support hours, and how long those users waited."""
     sql = """
@@ -80,7 +81,7 @@ def phone_hours_by_company(db, flt: LoginFilter, policy: LockoutPolicy,
     return run_query(db, sql, {}, lockouts_frame(db, flt, policy, lockouts))
 
 
-def login_tickets_weekly(db, flt: LoginFilter) -> pd.DataFrame:
+def login_tickets_weekly(db: Database, flt: LoginFilter) -> pd.DataFrame:
     """Per week (Monday, local): lockouts and regenerations beside the login-related tickets opened."""
     sql = f"""
         WITH weeks AS (SELECT w::DATE AS week FROM generate_series(date_trunc('week', $first_day::TIMESTAMP),
@@ -111,7 +112,7 @@ def _logouts_cte(policy: LockoutPolicy) -> tuple[str, dict]:
         FROM login_events WHERE outcome = 'inactivity_logout' AND {event_filter()})""", params
 
 
-def inactivity_by_zone(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+def inactivity_by_zone(db: Database, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     """Per zone: the timeout in force, logins, inactivity logouts, and how many came straight back."""
     cte, params = _logouts_cte(policy)
     zone = zone_sql(policy, "ip_num")[0]
@@ -139,7 +140,7 @@ def inactivity_by_zone(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFr
     return run_query(db, sql, {**filter_params(db, flt, policy), **params, "within": RETURN_WITHIN_S})
 
 
-def return_distribution(db, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
+def return_distribution(db: Database, flt: LoginFilter, policy: LockoutPolicy) -> pd.DataFrame:
     """Inactivity logouts per zone by time until the user's next login attempt."""
     cte, zone_params = _logouts_cte(policy)
     edges = list(RETURN_BINS_MIN)

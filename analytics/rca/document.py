@@ -20,6 +20,7 @@ import pandas as pd
 from analytics.rca.queries import read_content
 from analytics.rca.rules import ACTION_STATUS_LABELS
 from analytics.kernel.errors import RuleRefused
+from analytics.store.database import Database
 
 AUDIENCES = ("customer", "internal")
 
@@ -65,7 +66,7 @@ def _revision_to_show(cur, incident_id: int, revision: int | None, audience: str
     return report_id, revision
 
 
-def build_document(db, *, incident_id: int, revision: int | None = None, audience: str = "customer") -> RcaDocument:
+def build_document(db: Database, *, incident_id: int, revision: int | None = None, audience: str = "customer") -> RcaDocument:
     """The RCA document of ``revision`` (default: the latest published one for customers, the latest otherwise)."""
     if audience not in AUDIENCES:
         raise ValueError(f"Unknown audience {audience!r}")

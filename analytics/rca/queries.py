@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause, TimelineEntry, clean_text
-from analytics.settings.table import get_setting
+from analytics.settings.queries import get_setting
+from analytics.store.database import Database
 
 CUSTOMER_STATUS_EVENTS = {  # status reached -> how the timeline tells it (customer-visible when resolved or before)
     "declared": "Major incident declared", "investigating": "Investigation started",
@@ -43,12 +44,12 @@ class Review:
     revisions: pd.DataFrame         # revision, status, published_at, superseded_at, revision_reason
 
 
-def categories(db) -> list[str]:
+def categories(db: Database) -> list[str]:
     """The root-cause taxonomy in force (setting rca.root_cause_categories)."""
     return list(get_setting(db, "rca.root_cause_categories"))
 
 
-def known_platforms(db) -> list[str]:
+def known_platforms(db: Database) -> list[str]:
     """Platforms a root cause may name: those of tickets, incidents and earlier root causes."""
     return [r[0] for r in db.rows(
         "SELECT DISTINCT platform FROM tickets WHERE platform IS NOT NULL "
@@ -96,7 +97,7 @@ def latest_revision(cur, incident_id: int) -> tuple[int, int, str] | None:
                        [incident_id]).fetchone()
 
 
-def load_review(db, *, incident_id: int, revision: int | None = None) -> Review | None:
+def load_review(db: Database, *, incident_id: int, revision: int | None = None) -> Review | None:
     """The incident's review at ``revision`` (default the latest), or None for an unknown incident."""
     cur = db.cursor()
     try:
@@ -167,12 +168,12 @@ def events_params(incident_ids: list[int]) -> dict:
             "steps": list(STEP_EVENTS), "step_labels": list(STEP_EVENTS.values())}
 
 
-def incident_events(db, *, incident_id: int) -> pd.DataFrame:
+def incident_events(db: Database, *, incident_id: int) -> pd.DataFrame:
     """The incident's recorded events, oldest first: occurred_at, event, who, note, customer_visible."""
     return db.query(EVENTS_SQL, events_params([incident_id])).drop(columns="incident_id")
 
 
-def impact_figures(db, *, incident_id: int) -> dict:
+def impact_figures(db: Database, *, incident_id: int) -> dict:
     """Impacted customers, disruption minutes (start to resolution) and their tickets opened meanwhile."""
     row = db.rows(IMPACT_SQL, {"ids": [incident_id]})
     if not row:
@@ -182,7 +183,7 @@ def impact_figures(db, *, incident_id: int) -> dict:
             "tickets": int(tickets)}
 
 
-def prefill(db, *, incident_id: int) -> ReviewContent:
+def prefill(db: Database, *, incident_id: int) -> ReviewContent:
     """A first draft of the review from the incident's own records (nothing is saved)."""
     cur = db.cursor()
     try:
@@ -202,7 +203,7 @@ def prefill(db, *, incident_id: int) -> ReviewContent:
                          root_causes=(RootCause("", platform, ""),), **impact_figures(db, incident_id=incident_id))
 
 
-def reviewable_incidents(db) -> pd.DataFrame:
+def reviewable_incidents(db: Database) -> pd.DataFrame:
     """Resolved incidents (newest first) with the status of their RCA ('none' when not started)."""
     return db.query("""
         SELECT i.id, i.reference, i.title, i.severity, i.status AS incident_status, i.resolved_at,
@@ -212,23 +213,23 @@ def reviewable_incidents(db) -> pd.DataFrame:
         ORDER BY i.resolved_at DESC""", {"statuses": ["resolved", "post_mortem", "closed"]})
 
 
-def reference_of(db, incident_id: int) -> str | None:
+def reference_of(db: Database, incident_id: int) -> str | None:
     """The incident's reference (INC-YYYY-NNNN)."""
     return db.scalar("SELECT reference FROM incidents WHERE id = ?", [incident_id])
 
 
-def incident_id_of(db, reference: str) -> int | None:
+def incident_id_of(db: Database, reference: str) -> int | None:
     """The id of the incident with this reference."""
     return db.scalar("SELECT id FROM incidents WHERE reference = ?", [(reference or "").strip().upper()])
 
 
-def impacted_companies(db, *, incident_id: int) -> dict[str, int]:
+def impacted_companies(db: Database, *, incident_id: int) -> dict[str, int]:
     """Name -> id of the companies the incident impacted (who may ask for its RCA)."""
     return dict(db.rows("SELECT c.name, c.id FROM incident_impacted_companies ic JOIN companies c ON c.id = ic.company_id "
                         "WHERE ic.incident_id = ? ORDER BY c.name", [incident_id]))
 
 
-def customer_requests(db, *, incident_id: int) -> pd.DataFrame:
+def customer_requests(db: Database, *, incident_id: int) -> pd.DataFrame:
     """Customers' requests for the incident's RCA, oldest first, with their delivery."""
     return db.query("SELECT q.id, c.name AS company, q.requested_by, q.requested_at, q.delivered_at, "
                     "q.delivered_revision FROM rca_requests q JOIN companies c ON c.id = q.company_id "

@@ -22,6 +22,7 @@ from analytics.rca.queries import categories, incident_row, known_platforms, lat
 from analytics.rca.rules import (FIELD_LABELS, ACT_ROLES, REVIEWABLE_INCIDENT_STATUSES, STATUS_LABELS, ActionItemInput, ReviewContent, normalized_actions, validate_review)
 from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.kernel.times import utc_now
+from analytics.store.database import Database
 
 __all__ = ["Saved", "save_draft", "submit_for_review", "return_to_draft", "publish", "revise"]
 
@@ -63,7 +64,7 @@ def _check_edits(cur, report_id: int, revision: int, expected: int | None) -> in
     return edits
 
 
-def save_draft(db, *, actor: Actor, incident_id: int, content: ReviewContent,
+def save_draft(db: Database, *, actor: Actor, incident_id: int, content: ReviewContent,
                actions: tuple[ActionItemInput, ...] = (), expected_edits: int | None = None,
                now: datetime | None = None) -> Saved:
     """Save the review of a resolved incident as a draft (creating the RCA on first save)."""
@@ -175,7 +176,7 @@ def _update_item(cur, item_id, item: ActionItemInput, *, old_status, completed_a
                  actor.label, item_id])
 
 
-def submit_for_review(db, *, actor: Actor, incident_id: int, expected_edits: int | None = None,
+def submit_for_review(db: Database, *, actor: Actor, incident_id: int, expected_edits: int | None = None,
                       now: datetime | None = None) -> Saved:
     """Send the draft for review; refused with one message per field while it is incomplete."""
     require_role(actor, *ACT_ROLES, action="send an RCA for review")
@@ -212,7 +213,7 @@ def _set_status(cur, incident, report_id, revision, edits, status, *, actor, now
     return Saved(report_id, revision, status, edits + 1)
 
 
-def return_to_draft(db, *, actor: Actor, incident_id: int, note: str = "", now: datetime | None = None) -> Saved:
+def return_to_draft(db: Database, *, actor: Actor, incident_id: int, note: str = "", now: datetime | None = None) -> Saved:
     """Send a revision in review back to draft so it can be edited again."""
     require_role(actor, *ACT_ROLES, action="send an RCA back to draft")
     return db.write(_back_to_draft, actor=actor, incident_id=incident_id, note=(note or "").strip() or None,
@@ -230,7 +231,7 @@ def _back_to_draft(cur, *, actor, incident_id, note, now) -> Saved:
                        extra={"submitted_at": None, "submitted_by": None}, before="in_review", note=note)
 
 
-def publish(db, *, actor: Actor, incident_id: int, now: datetime | None = None) -> Saved:
+def publish(db: Database, *, actor: Actor, incident_id: int, now: datetime | None = None) -> Saved:
     """Publish the revision in review: it is frozen from now on and supersedes the previous publication."""
     require_role(actor, *ACT_ROLES, action="publish an RCA")
     return db.write(_publish, actor=actor, incident_id=incident_id, now=utc_now(now))
@@ -255,7 +256,7 @@ def _publish(cur, *, actor, incident_id, now) -> Saved:
                        before="in_review")
 
 
-def revise(db, *, actor: Actor, incident_id: int, reason: str, now: datetime | None = None) -> Saved:
+def revise(db: Database, *, actor: Actor, incident_id: int, reason: str, now: datetime | None = None) -> Saved:
     """Start revision n + 1 of a published RCA as a draft copy; the published one stays as it is."""
     require_role(actor, *ACT_ROLES, action="revise an RCA")
     reason = (reason or "").strip()

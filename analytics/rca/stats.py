@@ -25,7 +25,8 @@ import re
 
 import pandas as pd
 
-from analytics.settings.table import get_setting
+from analytics.settings.queries import get_setting
+from analytics.store.database import Database
 
 STATUS_CHOICES = ("none", "draft", "in_review", "published")
 
@@ -42,7 +43,7 @@ class RcaFilter:
     statuses: tuple[str, ...] = ()     # of STATUS_CHOICES
 
 
-def _params(db, flt: RcaFilter, as_of: datetime) -> dict:
+def _params(db: Database, flt: RcaFilter, as_of: datetime) -> dict:
     tz = ZoneInfo(db.timezone)
     return {"start": datetime.combine(flt.start, time(0), tz) if flt.start else None,
             "end": datetime.combine(flt.end, time(0), tz) if flt.end else None,
@@ -61,7 +62,7 @@ def period_months(start: date, end: date) -> list[str]:
     return months
 
 
-def _query(db, sql: str, params: dict) -> pd.DataFrame:
+def _query(db: Database, sql: str, params: dict) -> pd.DataFrame:
     """Run ``sql`` binding only the named parameters it uses (DuckDB refuses extra ones)."""
     used = set(re.findall(r"\$([a-z_]+)", sql))
     return db.query(sql, {k: v for k, v in params.items() if k in used})
@@ -124,7 +125,7 @@ SELECTED_CTE = """
                                              AND list_contains($platforms, x.platform))))"""
 
 
-def rca_list(db, flt: RcaFilter, *, as_of: datetime) -> pd.DataFrame:
+def rca_list(db: Database, flt: RcaFilter, *, as_of: datetime) -> pd.DataFrame:
     """Resolved incidents of the filter with their RCA status, causes, delay to publish, overdue and recurrence flags."""
     return _query(db, f"""
         WITH {CAUSES_CTE}, {SELECTED_CTE}
@@ -138,7 +139,7 @@ def rca_list(db, flt: RcaFilter, *, as_of: datetime) -> pd.DataFrame:
         FROM selected s ORDER BY s.started_at DESC""", _params(db, flt, as_of))
 
 
-def recurrences(db, flt: RcaFilter, *, as_of: datetime) -> pd.DataFrame:
+def recurrences(db: Database, flt: RcaFilter, *, as_of: datetime) -> pd.DataFrame:
     """Each recurring (category, platform) of the filter's incidents, with the earlier incident it repeats."""
     return _query(db, f"""
         WITH {CAUSES_CTE}, {SELECTED_CTE}
@@ -148,7 +149,7 @@ def recurrences(db, flt: RcaFilter, *, as_of: datetime) -> pd.DataFrame:
         ORDER BY r.started_at DESC, r.category""", _params(db, flt, as_of))
 
 
-def category_trend(db, flt: RcaFilter, *, as_of: datetime) -> pd.DataFrame:
+def category_trend(db: Database, flt: RcaFilter, *, as_of: datetime) -> pd.DataFrame:
     """Incidents per local month of their start and root-cause category (an incident counts once per category)."""
     frame = _query(db, f"""
         WITH {CAUSES_CTE}, {SELECTED_CTE}
@@ -174,14 +175,14 @@ ACTIONS_SQL = """
 """
 
 
-def action_items(db, flt: RcaFilter, *, as_of: datetime) -> pd.DataFrame:
+def action_items(db: Database, flt: RcaFilter, *, as_of: datetime) -> pd.DataFrame:
     """The action items of the filter's incidents, overdue ones first (most late first), with their owners."""
     params = {**_params(db, flt, as_of), "today": as_of.astimezone(ZoneInfo(db.timezone)).date()}
     return _query(db, ACTIONS_SQL.format(causes=CAUSES_CTE, selected=SELECTED_CTE)
                     + " ORDER BY overdue DESC, days_overdue DESC NULLS LAST, a.due_date, a.id", params)
 
 
-def headline(db, flt: RcaFilter, *, as_of: datetime) -> dict:
+def headline(db: Database, flt: RcaFilter, *, as_of: datetime) -> dict:
     """The page's headline figures for the filter: RCAs, delays, recurrences and action items."""
     params = {**_params(db, flt, as_of), "today": as_of.astimezone(ZoneInfo(db.timezone)).date()}
     rcas = _query(db, f"""
@@ -207,7 +208,7 @@ def headline(db, flt: RcaFilter, *, as_of: datetime) -> dict:
     return {**_plain(rcas), **_plain(actions)}
 
 
-def rca_month_figures(db, *, month_start: date, month_end: date, as_of: datetime | None = None) -> dict:
+def rca_month_figures(db: Database, *, month_start: date, month_end: date, as_of: datetime | None = None) -> dict:
     """RCA figures of one month [month_start, month_end) (local dates) for the monthly report."""
     tz = ZoneInfo(db.timezone)
     start, end = datetime.combine(month_start, time(0), tz), datetime.combine(month_end, time(0), tz)

@@ -15,10 +15,11 @@ from analytics.kernel.roles import Actor, require_role
 from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.rca.rules import FIELD_LABELS, ACT_ROLES, ACTION_STATUS_LABELS, ACTION_STATUSES, NAME_MAX
 from analytics.kernel.times import to_utc, utc_now
+from analytics.store.database import Database
 
 
 
-def update_action_item(db, *, actor: Actor, item_id: int, status: str, completed_at: datetime | None = None,
+def update_action_item(db: Database, *, actor: Actor, item_id: int, status: str, completed_at: datetime | None = None,
                        now: datetime | None = None) -> None:
     """Record the progress of an action item (open, in progress, done, cancelled)."""
     require_role(actor, *ACT_ROLES, action="update an action item")
@@ -52,7 +53,7 @@ def _update_item(cur, *, actor, item_id, status, completed_at, now) -> None:
                  after={"item": item_id, "status": status, "completed_at": completed_at})
 
 
-def record_request(db, *, actor: Actor, incident_id: int, company_id: int, requested_by: str,
+def record_request(db: Database, *, actor: Actor, incident_id: int, company_id: int, requested_by: str,
                    requested_at: datetime | None = None, now: datetime | None = None) -> int:
     """Record that a customer asked for the RCA of an incident; returns the request's id."""
     require_role(actor, *ACT_ROLES, action="record a customer's RCA request")
@@ -90,7 +91,7 @@ def _insert_request(cur, *, actor, incident_id, company_id, requested_by, reques
     return int(request_id)
 
 
-def mark_delivered(db, *, actor: Actor, request_id: int, delivered_at: datetime | None = None,
+def mark_delivered(db: Database, *, actor: Actor, request_id: int, delivered_at: datetime | None = None,
                    now: datetime | None = None) -> int:
     """Record that the published RCA was sent to the customer who asked; returns the revision sent."""
     require_role(actor, *ACT_ROLES, action="record the delivery of an RCA")

@@ -23,7 +23,9 @@ import pandas as pd
 
 from analytics.reports import sections
 from analytics.store.errors import DatabaseError
-from analytics.sla.engine import Period, monthly_trend
+from analytics.kernel.periods import Period
+from analytics.sla.stats import monthly_trend
+from analytics.store.database import Database
 
 MONTH_TEXT = re.compile(r"^(\d{4})-(\d{2})$")
 TREND_MONTHS = 6
@@ -77,7 +79,7 @@ class ReportMonth:
         return Period(self.first, self.end, tz)
 
 
-def month_choices(db, today: date) -> list[ReportMonth]:
+def month_choices(db: Database, today: date) -> list[ReportMonth]:
     """The months a report can be made for, most recent complete month first (back to the first ticket)."""
     first = db.scalar("SELECT min(opened_at) FROM tickets")
     last = ReportMonth.last_complete(today)
@@ -161,7 +163,7 @@ def month_end_at(month: ReportMonth, tz: str, now: datetime) -> datetime:
     return min(end, now)
 
 
-def _optional(empty, collect, db, period, **kwargs):
+def _optional(empty, collect, db: Database, period, **kwargs):
     """A section from another domain; a failing query leaves it out with the reason, not the whole report."""
     try:
         return collect(db, period, **kwargs)
@@ -169,7 +171,7 @@ def _optional(empty, collect, db, period, **kwargs):
         return empty(available=False, problem=str(exc).splitlines()[0])
 
 
-def month_figures(db, month: ReportMonth, *, now: datetime, detail: bool = True) -> MonthFigures:
+def month_figures(db: Database, month: ReportMonth, *, now: datetime, detail: bool = True) -> MonthFigures:
     """Collect every section for one month, as it stood at its end (``detail``: breaches per company)."""
     period = month.period(db.timezone)
     as_of, at_end = now, month_end_at(month, db.timezone, now)
@@ -229,7 +231,7 @@ def headlines(cur: MonthFigures, prev: MonthFigures) -> list[Headline]:
     return items
 
 
-def build_report(db, month: ReportMonth, *, now: datetime | None = None) -> MonthlyReport:
+def build_report(db: Database, month: ReportMonth, *, now: datetime | None = None) -> MonthlyReport:
     """The full report for ``month`` (figures, headlines, summary), compared with the month before."""
     from analytics.reports.summary import summarise
 

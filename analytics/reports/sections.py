@@ -16,10 +16,12 @@ from datetime import datetime
 import pandas as pd
 
 from analytics.intake import stats as intake
-from analytics.sla import engine as sla
-from analytics.sla.engine import Period
+from analytics.imports.columns import CHANNELS
+from analytics.sla import stats as sla
+from analytics.sla.engine import MEASURES
+from analytics.kernel.periods import Period
+from analytics.store.database import Database
 
-CHANNELS = ("phone", "email", "portal", "voicemail", "remote_session")
 CHANNEL_LABELS = {"phone": "Phone", "email": "E-mail", "portal": "Portal", "voicemail": "Voicemail",
                   "remote_session": "Remote session"}
 MEASURE_LABELS = {"response": "response", "resolution": "resolution"}
@@ -27,7 +29,7 @@ UNIT_LABELS = {"minutes": "min", "hours": "h", "business_days": "business days"}
 TOP_COMPANIES = 5
 
 
-def has_tables(db, *names: str) -> bool:
+def has_tables(db: Database, *names: str) -> bool:
     """True when every table (or view) named exists in the database."""
     found = {r[0] for r in db.rows("SELECT table_name FROM information_schema.tables")}
     return set(names) <= found
@@ -77,7 +79,7 @@ def target_label(value: float, unit: str) -> str:
     return f"< {value:g} {UNIT_LABELS.get(unit, unit)}"
 
 
-def sla_figures(db, period: Period, *, as_of: datetime, with_companies: bool = True) -> SlaFigures:
+def sla_figures(db: Database, period: Period, *, as_of: datetime, with_companies: bool = True) -> SlaFigures:
     """The SLA page's figures for the period: ``severity_table``, and ``compliance`` by company.
 
     The breaches per company and measure (the SLA page's breakdown by company) are the sums over
@@ -98,7 +100,7 @@ def sla_figures(db, period: Period, *, as_of: datetime, with_companies: bool = T
     by_company = by_company.loc[by_company["breached"] > 0, columns].reset_index(drop=True)
     top = (by_company.pivot_table(index="company", columns="measure", values="breached", aggfunc="sum",
                                   fill_value=0)
-           .reindex(columns=list(sla.MEASURES), fill_value=0).reset_index())
+           .reindex(columns=list(MEASURES), fill_value=0).reset_index())
     top.columns.name = None
     top["breaches"] = top["response"] + top["resolution"]
     top = (top.sort_values(["breaches", "company"], ascending=[False, True]).head(TOP_COMPANIES)
@@ -129,7 +131,7 @@ class TicketFigures:
         return int(self.volume.loc[self.volume["channel"] == name, "tickets"].sum())
 
 
-def backlog_at(db, at: datetime) -> pd.DataFrame:
+def backlog_at(db: Database, at: datetime) -> pd.DataFrame:
     """Tickets opened before ``at`` and not resolved by then, per severity (1-4)."""
     return db.query("""
         SELECT s.severity, count(t.id) AS open
@@ -140,7 +142,7 @@ def backlog_at(db, at: datetime) -> pd.DataFrame:
     """, {"at": at}).astype({"severity": int, "open": int})
 
 
-def ticket_figures(db, period: Period, *, at: datetime) -> TicketFigures:
+def ticket_figures(db: Database, period: Period, *, at: datetime) -> TicketFigures:
     """The incoming-requests page's volume and reclassification, and the backlog at ``at``."""
     weekly = intake.volume_by_channel(db, period)
     totals = weekly.groupby("channel")["tickets"].sum() if not weekly.empty else pd.Series(dtype=int)
@@ -168,7 +170,7 @@ class IncidentFigures:
         return int(self.stats.get("incidents", 0) or 0)
 
 
-def incident_figures(db, period: Period, *, as_of: datetime) -> IncidentFigures:
+def incident_figures(db: Database, period: Period, *, as_of: datetime) -> IncidentFigures:
     """``incident_stats.figures`` and ``incident_queries.list_incidents`` for the month."""
     if not has_tables(db, "incidents", "incident_notifications"):
         return IncidentFigures(available=False)
@@ -202,7 +204,7 @@ class EscalationFigures:
         return int(self.open_by_level["open"].sum()) if not self.open_by_level.empty else 0
 
 
-def open_escalations_at(db, at: datetime, chain: list[str]) -> pd.DataFrame:
+def open_escalations_at(db: Database, at: datetime, chain: list[str]) -> pd.DataFrame:
     """Escalations raised before ``at`` and not resolved by then, per level they had reached (every level)."""
     return db.query("""
         WITH state AS (
@@ -220,7 +222,7 @@ def open_escalations_at(db, at: datetime, chain: list[str]) -> pd.DataFrame:
     """, {"at": at, "chain": chain}).astype({"level": int, "open": int})
 
 
-def escalation_figures(db, period: Period, *, at: datetime) -> EscalationFigures:
+def escalation_figures(db: Database, period: Period, *, at: datetime) -> EscalationFigures:
     """Open escalations by level at ``at`` and the escalations raised in the period (``depth_distribution``)."""
     if not has_tables(db, "escalations", "escalation_events"):
         return EscalationFigures(available=False)
@@ -245,7 +247,7 @@ class RcaFigures:
         return int(self.figures.get(key) or 0)
 
 
-def rca_figures(db, period: Period, *, as_of: datetime) -> RcaFigures:
+def rca_figures(db: Database, period: Period, *, as_of: datetime) -> RcaFigures:
     """``rca_stats.rca_month_figures`` for the month (the RCA page's definitions)."""
     if not has_tables(db, "rca_reports", "rca_revisions", "rca_requests", "rca_action_items"):
         return RcaFigures(available=False)
@@ -278,7 +280,7 @@ class LockoutFigures:
         return len(self.attacks)
 
 
-def lockout_figures(db, period: Period) -> LockoutFigures:
+def lockout_figures(db: Database, period: Period) -> LockoutFigures:
     """``login_stats.overview`` and ``suspected_attacks`` for the month, under the policy in force."""
     if not has_tables(db, "login_events", "login_daily", "login_rollup_state"):
         return LockoutFigures(available=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,8 @@ import pandas as pd
 from analytics.audit import service as audit
 from analytics.kernel.roles import ADMIN, Actor, require_role
 from analytics.access.rules import check_role_map
-from analytics.settings.table import BY_NAME, SETTINGS, SettingError, check_value, put_setting
+from analytics.settings.rules import BY_NAME, SETTINGS, SettingError, check_value
+from analytics.store.database import Database
 
 TARGET_UNITS = ("minutes", "hours", "business_days")
 MEASURES = ("response", "resolution")
@@ -49,7 +51,7 @@ def display_value(value: Any) -> str:
     return str(value)
 
 
-def settings_table(db) -> pd.DataFrame:
+def settings_table(db: Database) -> pd.DataFrame:
     """Every setting: name, value in force, default, whether overridden, by whom and when, help."""
     stored = {name: (value, at, by) for name, value, at, by in
               db.rows("SELECT name, value, updated_at, updated_by FROM settings")}
@@ -62,14 +64,14 @@ def settings_table(db) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def sla_targets_table(db) -> pd.DataFrame:
+def sla_targets_table(db: Database) -> pd.DataFrame:
     """The SLA targets with their calendar's name, by severity and measure."""
     return db.query(
         "SELECT s.severity, s.measure, s.target_value, s.target_unit, s.calendar_id, c.name AS calendar_name "
         "FROM sla_targets s JOIN calendars c ON c.id = s.calendar_id ORDER BY s.severity, s.measure DESC")
 
 
-def calendar_choices(db) -> dict[int, str]:
+def calendar_choices(db: Database) -> dict[int, str]:
     """Calendar id -> name, for the SLA target form."""
     return dict(db.rows("SELECT id, name FROM calendars ORDER BY id"))
 
@@ -99,7 +101,7 @@ def parse_setting_input(name: str, text: str) -> Any:
         raise SettingError(f"{name} must be {kind} in JSON ({exc.msg} at character {exc.pos})") from None
 
 
-def validate_setting(db, name: str, value: Any) -> Any:
+def validate_setting(db: Database, name: str, value: Any) -> Any:
     """The value to store, or SettingError saying which rule it breaks."""
     value = check_value(name, value)
     default = BY_NAME[name].default
@@ -138,7 +140,7 @@ def validate_setting(db, name: str, value: Any) -> Any:
 
 
 # -- writing -------------------------------------------------------------------------
-def change_setting(db, *, actor: Actor | None, name: str, value: Any) -> Change:
+def change_setting(db: Database, *, actor: Actor | None, name: str, value: Any) -> Change:
     """Set one setting (admin only), audited with its values before and after; no-op when unchanged."""
     require_role(actor, ADMIN, action=f"change the setting {name}")
     value = validate_setting(db, name, value)
@@ -155,7 +157,7 @@ def change_setting(db, *, actor: Actor | None, name: str, value: Any) -> Change:
     return db.write(work)
 
 
-def reset_setting(db, *, actor: Actor | None, name: str) -> Change:
+def reset_setting(db: Database, *, actor: Actor | None, name: str) -> Change:
     """Drop the administrator's override so the default is in force again (admin only, audited)."""
     require_role(actor, ADMIN, action=f"reset the setting {name}")
     if name not in BY_NAME:
@@ -174,7 +176,7 @@ def reset_setting(db, *, actor: Actor | None, name: str) -> Change:
     return db.write(work)
 
 
-def change_sla_target(db, *, actor: Actor | None, severity: int, measure: str, target_value: float,
+def change_sla_target(db: Database, *, actor: Actor | None, severity: int, measure: str, target_value: float,
                       target_unit: str, calendar_id: int) -> Change:
     """Change one SLA target (admin only), audited; figures computed on read follow at once."""
     require_role(actor, ADMIN, action="change an SLA target")
@@ -205,3 +207,17 @@ def change_sla_target(db, *, actor: Actor | None, severity: int, measure: str, t
         return Change("sla_target", entity_id, before, after)
 
     return db.write(work)
+
+
+def put_setting(cur, *, name: str, value: Any, actor: str) -> tuple[Any, Any]:
+    """Store an override inside the caller's transaction; returns (before, after)."""
+    check_value(name, value)
+    row = cur.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
+    before = json.loads(row[0]) if row else BY_NAME[name].default
+    cur.execute(
+        "INSERT INTO settings (name, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
+        "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        [name, json.dumps(value), datetime.now(timezone.utc), actor],
+    )
+    return before, value

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 import pandas as pd
+from analytics.store.database import Database
 
 FIRST_DAY = date(2010, 1, 1)
 LAST_DAY = date(2040, 12, 31)
@@ -76,7 +77,7 @@ def working_intervals(cal: Calendar, first: date = FIRST_DAY, last: date = LAST_
     return frame.reset_index(drop=True)
 
 
-def load_calendars(db) -> list[Calendar]:
+def load_calendars(db: Database) -> list[Calendar]:
     """Every calendar with its weekly hours and closures."""
     cals = {
         row[0]: Calendar(*row)
@@ -110,7 +111,7 @@ def rebuild_intervals(cur, calendars: list[Calendar]) -> int:
     return total
 
 
-def ensure_intervals(db) -> None:
+def ensure_intervals(db: Database) -> None:
     """Derive the intervals when the table is empty (a new database)."""
     if db.scalar("SELECT count(*) FROM calendar_intervals"):
         return

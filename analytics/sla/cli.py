@@ -6,7 +6,8 @@ import sys
 
 from analytics.kernel.arguments import FORMATS, as_of, date_argument, timestamp_argument
 from analytics.kernel.registry import OpenStore
-from analytics.sla.engine import Period, compliance_cli_rows
+from analytics.kernel.periods import Period
+from analytics.sla.stats import compliance_cli_rows
 
 
 def add_commands(sub) -> None:

@@ -10,7 +10,9 @@ from datetime import datetime
 import holidays as holidays_lib
 import pandas as pd
 
-from analytics.sla.engine import TicketFilter, ticket_measures
+from analytics.sla.filters import TicketFilter
+from analytics.sla.engine import ticket_measures
+from analytics.store.database import Database
 
 
 def format_duration(seconds: float | None) -> str:
@@ -28,14 +30,14 @@ def format_duration(seconds: float | None) -> str:
     return f"{sign}{mins} min"
 
 
-def ticket_by_reference(db, reference: str) -> dict | None:
+def ticket_by_reference(db: Database, reference: str) -> dict | None:
     """The ticket row with its company name, or None."""
     frame = db.query("SELECT t.*, c.name AS company FROM tickets t JOIN companies c ON c.id = t.company_id "
                      "WHERE t.reference = ?", [reference])
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-def calendar_description(db, calendar_id: int) -> str:
+def calendar_description(db: Database, calendar_id: int) -> str:
     """'24/7' or 'Business hours (Paris): Mon-Fri 09:00-18:00 Europe/Paris, public holidays FR'."""
     cal = db.rows("SELECT name, timezone, always_open, holiday_country, hours_per_day FROM calendars "
                   "WHERE id = ?", [calendar_id])[0]
@@ -50,7 +52,7 @@ def calendar_description(db, calendar_id: int) -> str:
     return f"{name}: {spans} ({tz}){holidays}; 1 business day = {hours_per_day:g} working hours"
 
 
-def explain_clock(db, reference: str, *, as_of: datetime, at_risk: float = 0.75) -> list[dict]:
+def explain_clock(db: Database, reference: str, *, as_of: datetime, at_risk: float = 0.75) -> list[dict]:
     """One explanation per measure of the ticket, each with the figures and the sentences."""
     ticket = ticket_by_reference(db, reference)
     if ticket is None:
@@ -83,7 +85,7 @@ def explain_clock(db, reference: str, *, as_of: datetime, at_risk: float = 0.75)
     return explanations
 
 
-def _closed_days(db, calendar_id: int, start, end) -> list[str]:
+def _closed_days(db: Database, calendar_id: int, start, end) -> list[str]:
     row = db.rows("SELECT always_open, holiday_country, holiday_subdiv FROM calendars WHERE id = ?",
                   [calendar_id])[0]
     if row[0] or not row[1] or pd.isna(start) or pd.isna(end):

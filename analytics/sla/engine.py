@@ -21,11 +21,13 @@ response was recorded. A ticket is measured against its final severity.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pandas as pd
+
+from analytics.kernel.periods import Period
+from analytics.sla.filters import TicketFilter
+from analytics.store.database import Database
 
 MEASURES = ("response", "resolution")
 STATES = ("met", "breached", "at_risk", "pending")
@@ -38,42 +40,6 @@ TARGETS_SQL = """
                                  ELSE c.hours_per_day * 3600 END AS target_seconds
     FROM sla_targets s JOIN calendars c ON c.id = s.calendar_id
 """
-
-
-@dataclass(frozen=True)
-class TicketFilter:
-    """Which tickets a figure covers; empty tuples mean 'all'."""
-
-    severities: tuple[int, ...] = ()
-    company_ids: tuple[int, ...] = ()
-    channels: tuple[str, ...] = ()
-    teams: tuple[str, ...] = ()
-    ticket_ids: tuple[int, ...] = ()
-
-    def sql(self, alias: str = "t") -> tuple[str, dict]:
-        """A WHERE fragment with named placeholders, and its parameters."""
-        clauses, params = [], {}
-        for name, column in (("severities", "severity"), ("company_ids", "company_id"),
-                             ("channels", "channel"), ("teams", "team"), ("ticket_ids", "id")):
-            values = getattr(self, name)
-            if values:
-                clauses.append(f"list_contains(${name}, {alias}.{column})")
-                params[name] = list(values)
-        return (" AND ".join(clauses) or "true"), params
-
-
-@dataclass(frozen=True)
-class Period:
-    """A half-open period [start, end) of local dates, cut at midnight in ``timezone``."""
-
-    start: date
-    end: date
-    timezone: str = "Europe/Paris"
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        """The period's first and first-excluded instants, time-zone aware."""
-        tz = ZoneInfo(self.timezone)
-        return (datetime.combine(self.start, time(0), tz), datetime.combine(self.end, time(0), tz))
 
 
 PAUSE_SQL = """
@@ -116,9 +82,9 @@ PAUSE_SQL = """
     ),"""
 
 
-def pause_statuses(db) -> tuple[str, ...]:
+def pause_statuses(db: Database) -> tuple[str, ...]:
     """The statuses that stop the resolution clock (setting ``sla.pause_statuses``), lower-cased."""
-    from analytics.settings.table import get_setting
+    from analytics.settings.queries import get_setting
 
     return tuple(str(s).strip().lower() for s in get_setting(db, "sla.pause_statuses") if str(s).strip())
 
@@ -206,7 +172,7 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
     return sql, params
 
 
-def _params(flt_params: dict, *, as_of: datetime, at_risk: float,
+def query_params(flt_params: dict, *, as_of: datetime, at_risk: float,
             start: datetime | None = None, end: datetime | None = None) -> dict:
     params = dict(flt_params)
     params.update({"as_of": as_of, "at_risk": at_risk})
@@ -215,124 +181,11 @@ def _params(flt_params: dict, *, as_of: datetime, at_risk: float,
     return params
 
 
-def ticket_measures(db, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
+def ticket_measures(db: Database, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
                     at_risk: float = 0.75, period: Period | None = None) -> pd.DataFrame:
     """Every ticket and measure with deadline, state, share used and time left."""
     sql, fparams = measures_sql(flt, prune=period is not None, pauses=pause_statuses(db))
     start, end = period.bounds() if period else (None, None)
-    return db.query(sql, _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
+    return db.query(sql, query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
 
 
-def compliance(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-               at_risk: float = 0.75, by: str | None = None, per_severity: bool = True) -> pd.DataFrame:
-    """Met, breached, pending and compliance per measure (and severity, and ``by``) for a period."""
-    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
-    extra = ""
-    if by == "severity":
-        by, per_severity = None, True
-    if by is not None:
-        if by not in BREAKDOWNS:
-            raise ValueError(f"Unknown breakdown {by!r}")
-        extra = "company_id," if by == "company" else f"{BREAKDOWNS[by]},"
-    start, end = period.bounds()
-    query = f"""
-    WITH measures AS ({sql}),
-    counted AS (
-        SELECT {extra} {'severity,' if per_severity else ''} measure,
-               count(*) FILTER (WHERE state = 'met' AND decided_s >= epoch($from) AND decided_s < epoch($to)) AS met,
-               count(*) FILTER (WHERE state = 'breached' AND decided_s >= epoch($from) AND decided_s < epoch($to)) AS breached,
-               count(*) FILTER (WHERE state IN ('pending', 'at_risk') AND opened_at < $to) AS pending,
-               count(*) FILTER (WHERE state = 'at_risk' AND opened_at < $to) AS at_risk
-        FROM measures GROUP BY ALL
-    )
-    SELECT {'co.name AS company,' if by == 'company' else ''} counted.*,
-           round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct
-    FROM counted {'JOIN companies co ON co.id = counted.company_id' if by == 'company' else ''}
-    ORDER BY ALL
-    """
-    return db.query(query, _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
-
-
-def severity_table(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-                   at_risk: float = 0.75) -> pd.DataFrame:
-    """One row per severity and measure: counts, compliance, target, median and p90 elapsed."""
-    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
-    start, end = period.bounds()
-    query = f"""
-    WITH measures AS ({sql}),
-    grid AS (SELECT severity, measure, target_value, target_unit, calendar_name, target_seconds
-             FROM ({TARGETS_SQL}))
-    SELECT g.severity, g.measure, g.target_value, g.target_unit, g.calendar_name, g.target_seconds,
-           count(m.ticket_id) FILTER (WHERE m.state = 'met' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS met,
-           count(m.ticket_id) FILTER (WHERE m.state = 'breached' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS breached,
-           count(m.ticket_id) FILTER (WHERE m.state IN ('pending', 'at_risk') AND m.opened_at < $to) AS pending,
-           count(m.ticket_id) FILTER (WHERE m.state = 'at_risk' AND m.opened_at < $to) AS at_risk,
-           round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct,
-           quantile_cont(m.elapsed_s, 0.5) FILTER (WHERE m.ended_at >= $from AND m.ended_at < $to
-                                                   AND m.ended_at <= $as_of) AS median_s,
-           quantile_cont(m.elapsed_s, 0.9) FILTER (WHERE m.ended_at >= $from AND m.ended_at < $to
-                                                   AND m.ended_at <= $as_of) AS p90_s
-    FROM grid g LEFT JOIN measures m ON m.severity = g.severity AND m.measure = g.measure
-    GROUP BY ALL ORDER BY g.severity, g.measure DESC
-    """
-    return db.query(query, _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
-
-
-def monthly_trend(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-                  at_risk: float = 0.75) -> pd.DataFrame:
-    """Compliance per month (local time) and measure, with the counts behind it."""
-    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
-    start, end = period.bounds()
-    query = f"""
-    WITH measures AS ({sql})
-    SELECT date_trunc('month', decided_at)::DATE AS month, measure,
-           count(*) FILTER (WHERE state = 'met') AS met,
-           count(*) FILTER (WHERE state = 'breached') AS breached,
-           round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct
-    FROM measures
-    WHERE state IN ('met', 'breached') AND decided_s >= epoch($from) AND decided_s < epoch($to)
-    GROUP BY ALL ORDER BY month, measure DESC
-    """
-    return db.query(query, _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
-
-
-def tickets_behind(db, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-                   at_risk: float = 0.75, measure: str | None = None,
-                   states: tuple[str, ...] = ("met", "breached"), limit: int = 5000) -> pd.DataFrame:
-    """The tickets behind a figure: decided in the period (met/breached) or still open (pending/at_risk)."""
-    if measure is not None and measure not in MEASURES:
-        raise ValueError(f"Unknown measure {measure!r}")
-    unknown = set(states) - set(STATES)
-    if unknown:
-        raise ValueError(f"Unknown states {sorted(unknown)}")
-    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
-    start, end = period.bounds()
-    query = f"""
-    WITH measures AS ({sql})
-    SELECT t.reference, co.name AS company, m.severity, m.measure, m.state, m.channel, m.team,
-           t.status, m.opened_at, m.ended_at, m.deadline, m.decided_at,
-           round(m.elapsed_s / 3600.0, 2) AS elapsed_h, round(m.target_seconds / 3600.0, 2) AS target_h,
-           round(100 * m.used_share, 1) AS used_pct, round(m.left_s / 3600.0, 2) AS left_h,
-           m.source_made_sla, m.ticket_id
-    FROM measures m JOIN companies co ON co.id = m.company_id JOIN tickets t ON t.id = m.ticket_id
-    WHERE list_contains($states, m.state)
-      AND ($measure IS NULL OR m.measure = $measure)
-      AND CASE WHEN m.state IN ('met', 'breached') THEN m.decided_s >= epoch($from) AND m.decided_s < epoch($to)
-               ELSE m.opened_at < $to END
-    ORDER BY CASE WHEN m.state IN ('pending', 'at_risk') THEN m.left_s END NULLS LAST,
-             m.decided_at DESC NULLS LAST, t.reference
-    LIMIT $limit
-    """
-    params = _params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end)
-    params.update({"states": list(states), "measure": measure, "limit": limit})
-    return db.query(query, params)
-
-
-def compliance_cli_rows(db, period: Period, *, as_of: datetime, at_risk: float = 0.75) -> pd.DataFrame:
-    """The contract of ``python -m analytics sla``: severity, measure, met, breached, pending, compliance_pct."""
-    table = compliance(db, period, as_of=as_of, at_risk=at_risk)
-    grid = pd.DataFrame([(s, m) for s in (1, 2, 3, 4) for m in MEASURES], columns=["severity", "measure"])
-    rows = grid.merge(table, on=["severity", "measure"], how="left")
-    for column in ("met", "breached", "pending"):
-        rows[column] = rows[column].fillna(0).astype(int)
-    return rows[["severity", "measure", "met", "breached", "pending", "compliance_pct"]]

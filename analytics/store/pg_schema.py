@@ -20,6 +20,8 @@ the write lock: the second replica finds the work done and skips it.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 
 import duckdb
@@ -28,6 +30,9 @@ from analytics.store import postgres as pg_backend
 from analytics.store.errors import QueryFailed
 from analytics.store.postgres import DATA_VERSION_TABLE, WRITE_LOCK_TABLE, execute_raw, query_raw
 from analytics.store.pg_snapshots import VERSIONS_DDL
+
+if TYPE_CHECKING:  # the type only: database.py imports this module
+    from analytics.store.database import Database
 
 BOOTSTRAP_LOCK_KEY = 0x76696769  # "vigi": the advisory lock of schema bootstrap
 BOOTSTRAP_SQL = f"""
@@ -129,7 +134,7 @@ def apply_migration(cur, path) -> None:
                                  f"If it cannot be translated, add {twin.name} with its PostgreSQL form.") from exc
 
 
-def migrate(db, files) -> list[int]:
+def migrate(db: Database, files) -> list[int]:
     """Apply the pending migrations, each in one transaction under the write lock."""
     bootstrap(db._con)
     cur = db.cursor()

@@ -1,4 +1,4 @@
-"""Validating and applying imported tickets, and the canonical CSV import (the README's contract).
+"""Validating and applying the staged tickets of an import, and recording the run.
 
 Every importer (the canonical CSV, the source profiles of ``analytics/imports/service.py``)
 fills the temporary table ``staging``: one row per ticket with the canonical columns as
@@ -8,30 +8,19 @@ table is validated in SQL (one reason per rejected row), upserted into ``tickets
 its lifecycle events, and the run is recorded with its rejections in ``import_runs`` /
 ``import_rejections`` and the audit log, all inside the caller's transaction: either the
 whole import lands with its report, or nothing does. The import is idempotent on
-``reference``: re-importing a file changes nothing. ``import_tickets`` is the canonical CSV
-import: the ``canonical`` source profile through ``analytics/imports/service.py``.
+``reference``: re-importing a file changes nothing.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 from analytics.audit import service as audit
 from analytics.kernel.reports import ImportReport
-from analytics.kernel.roles import ADMIN, Actor, require_role
-from analytics.imports.files import ImportFileError  # noqa: F401  (part of this module's API)
+from analytics.kernel.roles import Actor
+from analytics.imports.columns import CHANNELS, DEFAULTED_CHANNELS, ISO_HINT, TIMESTAMP_COLUMNS
 
-CANONICAL_COLUMNS = (
-    "reference", "company", "contact_name", "contact_email", "contact_phone", "user_id", "channel",
-    "severity", "category", "platform", "status", "opened_at", "first_response_at", "resolved_at",
-    "closed_at", "assignee", "team", "resolution_code", "description",
-)
-CHANNELS = ("phone", "email", "portal", "voicemail", "remote_session")
-DEFAULTED_CHANNELS = ("email", "voicemail")  # a blank severity means 4 on these
-TIMESTAMP_COLUMNS = ("opened_at", "first_response_at", "resolved_at", "closed_at")
-ISO_HINT = "ISO 8601 expected"
 
 
 @dataclass
@@ -264,13 +253,3 @@ def drop_objects(cur, *names: str) -> None:
 def drop_work_tables(cur) -> None:
     """Remove the temporary tables of one import."""
     drop_objects(cur, "staging", "staged", "incoming", "changed_ids", "incoming_facts", "import_rejects")
-
-
-def import_tickets(db, path: str | Path, *, actor: Actor, default_severity: int = 4, progress=None) -> TicketImportReport:
-    """Import a canonical CSV in one transaction; raises ImportFileError for an unreadable file."""
-    from analytics.imports.service import import_file
-    from analytics.imports.profiles import get_profile
-
-    require_role(actor, ADMIN, action="import tickets")
-    return import_file(db, path, profile=get_profile("canonical"), actor=actor,
-                       default_severity=default_severity, progress=progress)

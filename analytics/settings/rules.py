@@ -1,4 +1,4 @@
-"""Settings: one declarative table of every rule that is a number or a list.
+"""Settings: one declarative table of every rule that is a number or a list, and what a value must be.
 
 Each setting has a name, a default taken from DOMAIN.md and a one-line help. An
 administrator's override is stored in the ``settings`` table (JSON) and audited;
@@ -8,9 +8,7 @@ are data too, in their own tables (see ``analytics/sla_targets.py`` and
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 
@@ -88,20 +86,6 @@ class SettingError(ValueError):
     """An unknown setting or a value of the wrong shape."""
 
 
-def get_setting(db, name: str) -> Any:
-    """The value in force: the administrator's override, else the default."""
-    if name not in BY_NAME:
-        raise SettingError(f"Unknown setting {name!r}")
-    stored = db.scalar("SELECT value FROM settings WHERE name = ?", [name])
-    return BY_NAME[name].default if stored is None else json.loads(stored)
-
-
-def all_settings(db) -> dict[str, Any]:
-    """Every setting with the value in force."""
-    stored = dict(db.rows("SELECT name, value FROM settings"))
-    return {s.name: json.loads(stored[s.name]) if s.name in stored else s.default for s in SETTINGS}
-
-
 def check_value(name: str, value: Any) -> Any:
     """Refuse a value whose type differs from the default's."""
     if name not in BY_NAME:
@@ -115,17 +99,3 @@ def check_value(name: str, value: Any) -> Any:
     elif not isinstance(value, type(default)):
         raise SettingError(f"{name} must be a {type(default).__name__}")
     return value
-
-
-def put_setting(cur, *, name: str, value: Any, actor: str) -> tuple[Any, Any]:
-    """Store an override inside the caller's transaction; returns (before, after)."""
-    check_value(name, value)
-    row = cur.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
-    before = json.loads(row[0]) if row else BY_NAME[name].default
-    cur.execute(
-        "INSERT INTO settings (name, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
-        "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        [name, json.dumps(value), datetime.now(timezone.utc), actor],
-    )
-    return before, value

@@ -1,0 +1,127 @@
+"""SLA figures for a period, aggregated in DuckDB over the engine's measures: compliance, the severity table,
+the monthly trend, the tickets behind a figure, and the rows of ``python -m analytics sla``."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from analytics.kernel.periods import Period
+from analytics.sla.engine import BREAKDOWNS, MEASURES, STATES, TARGETS_SQL, measures_sql, pause_statuses, query_params
+from analytics.sla.filters import TicketFilter
+from analytics.store.database import Database
+
+
+def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
+               at_risk: float = 0.75, by: str | None = None, per_severity: bool = True) -> pd.DataFrame:
+    """Met, breached, pending and compliance per measure (and severity, and ``by``) for a period."""
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    extra = ""
+    if by == "severity":
+        by, per_severity = None, True
+    if by is not None:
+        if by not in BREAKDOWNS:
+            raise ValueError(f"Unknown breakdown {by!r}")
+        extra = "company_id," if by == "company" else f"{BREAKDOWNS[by]},"
+    start, end = period.bounds()
+    query = f"""
+    WITH measures AS ({sql}),
+    counted AS (
+        SELECT {extra} {'severity,' if per_severity else ''} measure,
+               count(*) FILTER (WHERE state = 'met' AND decided_s >= epoch($from) AND decided_s < epoch($to)) AS met,
+               count(*) FILTER (WHERE state = 'breached' AND decided_s >= epoch($from) AND decided_s < epoch($to)) AS breached,
+               count(*) FILTER (WHERE state IN ('pending', 'at_risk') AND opened_at < $to) AS pending,
+               count(*) FILTER (WHERE state = 'at_risk' AND opened_at < $to) AS at_risk
+        FROM measures GROUP BY ALL
+    )
+    SELECT {'co.name AS company,' if by == 'company' else ''} counted.*,
+           round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct
+    FROM counted {'JOIN companies co ON co.id = counted.company_id' if by == 'company' else ''}
+    ORDER BY ALL
+    """
+    return db.query(query, query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
+
+
+def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
+                   at_risk: float = 0.75) -> pd.DataFrame:
+    """One row per severity and measure: counts, compliance, target, median and p90 elapsed."""
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    start, end = period.bounds()
+    query = f"""
+    WITH measures AS ({sql}),
+    grid AS (SELECT severity, measure, target_value, target_unit, calendar_name, target_seconds
+             FROM ({TARGETS_SQL}))
+    SELECT g.severity, g.measure, g.target_value, g.target_unit, g.calendar_name, g.target_seconds,
+           count(m.ticket_id) FILTER (WHERE m.state = 'met' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS met,
+           count(m.ticket_id) FILTER (WHERE m.state = 'breached' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS breached,
+           count(m.ticket_id) FILTER (WHERE m.state IN ('pending', 'at_risk') AND m.opened_at < $to) AS pending,
+           count(m.ticket_id) FILTER (WHERE m.state = 'at_risk' AND m.opened_at < $to) AS at_risk,
+           round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct,
+           quantile_cont(m.elapsed_s, 0.5) FILTER (WHERE m.ended_at >= $from AND m.ended_at < $to
+                                                   AND m.ended_at <= $as_of) AS median_s,
+           quantile_cont(m.elapsed_s, 0.9) FILTER (WHERE m.ended_at >= $from AND m.ended_at < $to
+                                                   AND m.ended_at <= $as_of) AS p90_s
+    FROM grid g LEFT JOIN measures m ON m.severity = g.severity AND m.measure = g.measure
+    GROUP BY ALL ORDER BY g.severity, g.measure DESC
+    """
+    return db.query(query, query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
+
+
+def monthly_trend(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
+                  at_risk: float = 0.75) -> pd.DataFrame:
+    """Compliance per month (local time) and measure, with the counts behind it."""
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    start, end = period.bounds()
+    query = f"""
+    WITH measures AS ({sql})
+    SELECT date_trunc('month', decided_at)::DATE AS month, measure,
+           count(*) FILTER (WHERE state = 'met') AS met,
+           count(*) FILTER (WHERE state = 'breached') AS breached,
+           round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct
+    FROM measures
+    WHERE state IN ('met', 'breached') AND decided_s >= epoch($from) AND decided_s < epoch($to)
+    GROUP BY ALL ORDER BY month, measure DESC
+    """
+    return db.query(query, query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
+
+
+def tickets_behind(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
+                   at_risk: float = 0.75, measure: str | None = None,
+                   states: tuple[str, ...] = ("met", "breached"), limit: int = 5000) -> pd.DataFrame:
+    """The tickets behind a figure: decided in the period (met/breached) or still open (pending/at_risk)."""
+    if measure is not None and measure not in MEASURES:
+        raise ValueError(f"Unknown measure {measure!r}")
+    unknown = set(states) - set(STATES)
+    if unknown:
+        raise ValueError(f"Unknown states {sorted(unknown)}")
+    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    start, end = period.bounds()
+    query = f"""
+    WITH measures AS ({sql})
+    SELECT t.reference, co.name AS company, m.severity, m.measure, m.state, m.channel, m.team,
+           t.status, m.opened_at, m.ended_at, m.deadline, m.decided_at,
+           round(m.elapsed_s / 3600.0, 2) AS elapsed_h, round(m.target_seconds / 3600.0, 2) AS target_h,
+           round(100 * m.used_share, 1) AS used_pct, round(m.left_s / 3600.0, 2) AS left_h,
+           m.source_made_sla, m.ticket_id
+    FROM measures m JOIN companies co ON co.id = m.company_id JOIN tickets t ON t.id = m.ticket_id
+    WHERE list_contains($states, m.state)
+      AND ($measure IS NULL OR m.measure = $measure)
+      AND CASE WHEN m.state IN ('met', 'breached') THEN m.decided_s >= epoch($from) AND m.decided_s < epoch($to)
+               ELSE m.opened_at < $to END
+    ORDER BY CASE WHEN m.state IN ('pending', 'at_risk') THEN m.left_s END NULLS LAST,
+             m.decided_at DESC NULLS LAST, t.reference
+    LIMIT $limit
+    """
+    params = query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end)
+    params.update({"states": list(states), "measure": measure, "limit": limit})
+    return db.query(query, params)
+
+
+def compliance_cli_rows(db: Database, period: Period, *, as_of: datetime, at_risk: float = 0.75) -> pd.DataFrame:
+    """The contract of ``python -m analytics sla``: severity, measure, met, breached, pending, compliance_pct."""
+    table = compliance(db, period, as_of=as_of, at_risk=at_risk)
+    grid = pd.DataFrame([(s, m) for s in (1, 2, 3, 4) for m in MEASURES], columns=["severity", "measure"])
+    rows = grid.merge(table, on=["severity", "measure"], how="left")
+    for column in ("met", "breached", "pending"):
+        rows[column] = rows[column].fillna(0).astype(int)
+    return rows[["severity", "measure", "met", "breached", "pending", "compliance_pct"]]
