@@ -17,10 +17,11 @@ START, END = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2026, 12, 31, t
 def test_local_day_matches_the_time_zone_conversion(db, tz, changes):
     first, found = offset_changes(tz, START, END)
     assert len(found) == changes
-    day, params = local_day_sql("ts", tz, START, END)
+    day, params = local_day_sql("occurred_at", tz, START, END)
     mismatches = db.scalar(
-        f"SELECT count(*) FILTER (WHERE {day} <> timezone($zone, ts)::DATE) FROM ("
-        "SELECT TIMESTAMPTZ '2025-01-01 00:00:00+00' + INTERVAL (i * 7) MINUTE AS ts FROM range(0, 150000) t(i))",
+        f"SELECT count(*) FILTER (WHERE {day} <> timezone($zone, occurred_at)::DATE) FROM ("
+        "SELECT TIMESTAMPTZ '2025-01-01 00:00:00+00' + INTERVAL (i * 7) MINUTE AS occurred_at "
+        "FROM range(0, 150000) t(i))",
         {**params, "zone": tz})
     assert mismatches == 0
 

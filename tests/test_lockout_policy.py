@@ -78,8 +78,8 @@ def test_zone_classification(ip, inside):
 
 @pytest.mark.parametrize("ip,inside", ZONE_CASES)
 def test_zone_classification_in_sql_agrees(db, ip, inside):
-    zone, params = zone_sql(DEFAULT, "n")
-    assert db.scalar(f"SELECT {zone} FROM (SELECT CAST($ip AS UHUGEINT) AS n)",
+    zone, params = zone_sql(DEFAULT, "ip_num")
+    assert db.scalar(f"SELECT {zone} FROM (SELECT CAST($ip AS UHUGEINT) AS ip_num)",
                      {**params, "ip": str(ip_number(ip))}) is inside
 
 
@@ -92,8 +92,8 @@ def test_zone_classification_in_sql_agrees(db, ip, inside):
 def test_custom_zones(db, zone, ip, inside):
     policy = LockoutPolicy(trusted_zone=zone)
     assert policy.in_trusted_zone(ip) is inside
-    sql, params = zone_sql(policy, "n")
-    assert db.scalar(f"SELECT {sql} FROM (SELECT CAST($ip AS UHUGEINT) AS n)",
+    sql, params = zone_sql(policy, "ip_num")
+    assert db.scalar(f"SELECT {sql} FROM (SELECT CAST($ip AS UHUGEINT) AS ip_num)",
                      {**params, "ip": str(ip_number(ip))}) is inside
 
 

@@ -12,6 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+
+from analytics.kernel.sql import identifier
+
+FILTER_COLUMNS = ("entity", "actor", "action")
 from analytics.store.database import Database
 
 
@@ -55,5 +59,6 @@ def load_audit(db: Database, *, entity: str | None = None, actor: str | None = N
 
 def audit_choices(db: Database) -> dict[str, list[str]]:
     """The distinct entities, actors and actions in the log (for the audit page's filters)."""
-    return {column: [r[0] for r in db.rows(f"SELECT DISTINCT {column} FROM audit_log ORDER BY 1")]
-            for column in ("entity", "actor", "action")}  # column names from this fixed tuple
+    return {column: [r[0] for r in db.rows(f"SELECT DISTINCT {identifier(column, FILTER_COLUMNS)} FROM audit_log "
+                                           "ORDER BY 1")]
+            for column in FILTER_COLUMNS}

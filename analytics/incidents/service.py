@@ -20,12 +20,15 @@ from analytics.incidents.rules import (FIELD_LABELS, ACT_ROLES, OPEN_STATUSES, S
 from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.settings.queries import get_setting
 from analytics.store.errors import ConstraintViolation
+from analytics.kernel.sql import assignments
 from analytics.kernel.times import to_utc, utc_now
 from analytics.store.database import Database
 
 __all__ = ["ACT_ROLES", "OPEN_STATUSES", "STATUS_LABELS", "STEPS", "STEP_LABELS", "TRANSITIONS",
            "IncidentDraft", "Declared", "declare", "transition",
            "notify", "record_update", "complete_step"]
+
+TIMED_COLUMNS = ("status", "acknowledged_at", "identified_at", "resolved_at", "postmortem_at", "closed_at")
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,7 @@ def _apply_transition(cur, *, actor, incident_id, to_status, at, note, now) -> s
         changes["postmortem_at"] = at
     if to_status == "closed":
         changes["closed_at"] = at
-    assignments = ", ".join(f"{column} = ?" for column in changes)  # columns from the fixed set above
-    cur.execute(f"UPDATE incidents SET {assignments}, updated_at = ? WHERE id = ?",
+    cur.execute(f"UPDATE incidents SET {assignments(changes, TIMED_COLUMNS)}, updated_at = ? WHERE id = ?",
                 [*changes.values(), now, incident_id])
     cur.execute("INSERT INTO incident_transitions (incident_id, from_status, to_status, occurred_at, actor, note) "
                 "VALUES (?, ?, ?, ?, ?, ?)", [incident_id, current, to_status, at, actor.label, note])

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from analytics.incidents.queries import NotifySettings
+from analytics.kernel.sql import identifier
 from analytics.store.database import Database
 
 GROUPINGS = {"month": "month", "severity": "severity"}  # allow-list of GROUP BY columns
@@ -60,15 +61,17 @@ FIGURES_SQL = """
 """
 
 
+def grouping_sql(by: tuple[str, ...]) -> tuple[str, str]:
+    """The leading SELECT columns and the GROUP BY / ORDER BY clause of :func:`figures` for ``by``."""
+    columns = [GROUPINGS[identifier(b, GROUPINGS)] for b in by]
+    select = "".join(f"{c}, " for c in columns)
+    return select, (f"GROUP BY {', '.join(columns)} ORDER BY {', '.join(columns)}" if columns else "")
+
+
 def figures(db: Database, *, start: date, end: date, settings: NotifySettings, as_of: datetime,
             severities: tuple[int, ...] = (), by: tuple[str, ...] = ("month", "severity")) -> pd.DataFrame:
     """Incident figures for disruptions started in [start, end), grouped by ``by`` (month, severity)."""
-    unknown = set(by) - set(GROUPINGS)
-    if unknown:
-        raise ValueError(f"Cannot group incident figures by {sorted(unknown)}")
-    columns = [GROUPINGS[b] for b in by]
-    select = "".join(f"{c}, " for c in columns)
-    group_by = f"GROUP BY {', '.join(columns)} ORDER BY {', '.join(columns)}" if columns else ""
+    select, group_by = grouping_sql(by)
     tz = ZoneInfo(db.timezone)
     frame = db.query(FIGURES_SQL.format(columns=select, group_by=group_by), {
         "start": datetime.combine(start, time(0), tz), "end": datetime.combine(end, time(0), tz),

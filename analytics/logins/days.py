@@ -9,13 +9,14 @@ change instants and offsets as bound parameters.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+from analytics.kernel.sql import identifier
 
 US = 1_000_000
 DAY_US = 86_400 * US
-IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_.]*$")
+DAY_COLUMNS = ("occurred_at", "e.occurred_at")  # the instants whose local day the figures need
+DAY_PREFIXES = ("day",)
 
 
 def offset_changes(tz: str, start: datetime, end: datetime) -> tuple[int, list[tuple[int, int]]]:
@@ -44,8 +45,7 @@ def offset_changes(tz: str, start: datetime, end: datetime) -> tuple[int, list[t
 
 def local_day_sql(column: str, tz: str, start: datetime, end: datetime, *, prefix: str = "day") -> tuple[str, dict]:
     """DATE expression of ``column``'s local day in ``tz`` (exact between ``start`` and ``end``), and params."""
-    if not IDENTIFIER.match(column) or not IDENTIFIER.match(prefix):
-        raise ValueError("not an identifier")
+    column, prefix = identifier(column, DAY_COLUMNS), identifier(prefix, DAY_PREFIXES)
     first, changes = offset_changes(tz, start, end)
     us = f"epoch_us({column})"
     params = {f"{prefix}_o0": first}

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.logins.rules import LockoutPolicy
+from analytics.kernel.sql import identifier
 from analytics.logins.days import local_day_sql
 from analytics.logins.attacks import attack_params, label_attacks, suspected_attacks_sql
 from analytics.kernel.periods import Period
@@ -36,17 +37,20 @@ class LoginFilter:
     company_ids: tuple[int, ...] = ()
 
 
+EVENT_ALIASES = ("e", "s")  # how the figures name login_events in joins
+ZONE_COLUMNS = ("ip_num", "e.ip_num", "s.ip_num")
+
+
 def event_filter(alias: str = "") -> str:
     """WHERE fragment on the period and companies ($from, $to, $all_companies, $companies)."""
-    p = f"{alias}." if alias else ""
+    p = f"{identifier(alias, EVENT_ALIASES)}." if alias else ""
     return (f"{p}occurred_at >= $from AND {p}occurred_at < $to "
             f"AND ($all_companies OR list_contains($companies, {p}company_id))")
 
 
 def zone_sql(policy: LockoutPolicy, column: str = "ip_num") -> tuple[str, dict]:
     """Boolean SQL testing an address number against the trusted zone, and its parameters."""
-    if not re.fullmatch(r"[a-z_.]+", column):
-        raise ValueError(f"not a column: {column!r}")
+    column = identifier(column, ZONE_COLUMNS)
     parts, params = [], {}
     for i, (first, last) in enumerate(policy.zone()):
         parts.append(f"{column} BETWEEN CAST($zone_lo_{i} AS UHUGEINT) AND CAST($zone_hi_{i} AS UHUGEINT)")

@@ -21,10 +21,13 @@ from analytics.kernel.roles import Actor, require_role
 from analytics.rca.queries import categories, incident_row, known_platforms, latest_revision, read_actions, read_content
 from analytics.rca.rules import (FIELD_LABELS, ACT_ROLES, REVIEWABLE_INCIDENT_STATUSES, STATUS_LABELS, ActionItemInput, ReviewContent, normalized_actions, validate_review)
 from analytics.kernel.errors import RuleRefused, ValidationError
+from analytics.kernel.sql import assignments
 from analytics.kernel.times import utc_now
 from analytics.store.database import Database
 
 __all__ = ["Saved", "save_draft", "submit_for_review", "return_to_draft", "publish", "revise"]
+
+STATUS_COLUMNS = ("status", "submitted_at", "submitted_by", "published_at", "published_by", "action_snapshot")
 
 
 @dataclass(frozen=True)
@@ -203,8 +206,8 @@ def _submit(cur, *, actor, incident_id, expected, now, cats, platforms) -> Saved
 
 def _set_status(cur, incident, report_id, revision, edits, status, *, actor, now, extra, before, note=None) -> Saved:
     columns = {"status": status, **extra}
-    assignments = ", ".join(f"{name} = ?" for name in columns)  # names from the fixed dicts of this module
-    cur.execute(f"UPDATE rca_revisions SET {assignments}, edits = edits + 1, updated_at = ?, updated_by = ? "
+    cur.execute(f"UPDATE rca_revisions SET {assignments(columns, STATUS_COLUMNS)}, edits = edits + 1, "
+                "updated_at = ?, updated_by = ? "
                 "WHERE report_id = ? AND revision = ?", [*columns.values(), now, actor.label, report_id, revision])
     audit.record(cur, actor=actor, action=f"rca.{status}", entity="rca", entity_id=incident["reference"],
                  before={"revision": revision, "status": before},

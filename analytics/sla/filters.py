@@ -3,6 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analytics.kernel.sql import identifier
+
+ALIASES = ("t", "tickets")  # how the queries name the tickets table
+COLUMNS = {"severities": "severity", "company_ids": "company_id", "channels": "channel", "teams": "team",
+           "ticket_ids": "id"}
+
 
 @dataclass(frozen=True)
 class TicketFilter:
@@ -16,9 +22,9 @@ class TicketFilter:
 
     def sql(self, alias: str = "t") -> tuple[str, dict]:
         """A WHERE fragment with named placeholders, and its parameters."""
+        alias = identifier(alias, ALIASES)
         clauses, params = [], {}
-        for name, column in (("severities", "severity"), ("company_ids", "company_id"),
-                             ("channels", "channel"), ("teams", "team"), ("ticket_ids", "id")):
+        for name, column in COLUMNS.items():
             values = getattr(self, name)
             if values:
                 clauses.append(f"list_contains(${name}, {alias}.{column})")

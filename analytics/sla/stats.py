@@ -7,22 +7,26 @@ from datetime import datetime
 import pandas as pd
 
 from analytics.kernel.periods import Period
+from analytics.kernel.sql import identifier
 from analytics.sla.engine import BREAKDOWNS, MEASURES, STATES, TARGETS_SQL, measures_sql, pause_statuses, query_params
 from analytics.sla.filters import TicketFilter
 from analytics.store.database import Database
+
+
+def breakdown_columns(by: str | None) -> str:
+    """The leading GROUP BY columns of :func:`compliance` for a breakdown ``by`` (severity has its own switch)."""
+    if by is None or by == "severity":
+        return ""
+    column = identifier(by, BREAKDOWNS)
+    return "company_id," if column == "company" else f"{BREAKDOWNS[column]},"
 
 
 def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
                at_risk: float = 0.75, by: str | None = None, per_severity: bool = True) -> pd.DataFrame:
     """Met, breached, pending and compliance per measure (and severity, and ``by``) for a period."""
     sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
-    extra = ""
-    if by == "severity":
-        by, per_severity = None, True
-    if by is not None:
-        if by not in BREAKDOWNS:
-            raise ValueError(f"Unknown breakdown {by!r}")
-        extra = "company_id," if by == "company" else f"{BREAKDOWNS[by]},"
+    extra = breakdown_columns(by)
+    per_severity = per_severity or by == "severity"
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql}),

@@ -26,6 +26,7 @@ from typing import Any, Iterator, Sequence
 import duckdb
 import pandas as pd
 
+from analytics.kernel.sql import identifier
 from analytics.store import pg_snapshots
 from analytics.store import postgres as pg_backend
 from analytics.store.cursor import Cursor
@@ -243,7 +244,7 @@ class Database:
         known = {r[0] for r in self.rows("SELECT table_name FROM information_schema.tables")}
         if table not in known:
             raise DatabaseError(f"Unknown table {table!r}")
-        return self.scalar(f'SELECT count(*) FROM "{table}"')
+        return self.scalar(f'SELECT count(*) FROM "{identifier(table, known)}"')
 
     def data_version(self) -> int | None:
         """A counter every committed write on the shared store increments (None for a file:
