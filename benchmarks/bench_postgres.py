@@ -5,7 +5,7 @@
 Builds (once, shared with benchmarks/bench.py) the demo database of that size under data/bench/,
 copies it into PostgreSQL with ``analytics.store.pg_copy`` (into ``--url``, which must be an empty
 database, or else into a throwaway local server started for the run from Debian's postgresql
-package, see tests/pg_support.py), then times on both stores what the SLA page computes on a
+package, see tests/store/pg_support.py), then times on both stores what the SLA page computes on a
 cold page cache for the last three months: the severity table, the monthly trend, the
 breached and at-risk ticket lists and the company breakdown, one by one and as a whole page.
 On PostgreSQL the replica first copies the big tables it reads (analytics/store/pg_snapshots.py):
@@ -43,7 +43,7 @@ def whole_page(db) -> None:
 def postgres_url(args, cleanup: list) -> str:
     if args.url:
         return args.url
-    from tests.pg_support import Cluster
+    from tests.store.pg_support import Cluster
 
     server = Cluster(settings={"shared_buffers": "512MB", "work_mem": "64MB"})
     cleanup.append(server.stop)

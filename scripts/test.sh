@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything the tests need and runs the whole suite; then, when run without
 # arguments, the data-layer and page tests once more on PostgreSQL (a throwaway server on
-# loopback, started by tests/pg_support.py).
+# loopback, started by tests/store/pg_support.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh --dev
 .venv/bin/python -m pytest -q "$@"
 if (( $# == 0 )); then
   VIGIE_TEST_BACKEND=postgres .venv/bin/python -m pytest -q \
-    tests/test_db.py tests/test_incidents_service.py tests/test_sla_page.py tests/test_incidents_pages.py
+    tests/store/test_db.py tests/incidents/test_incidents_service.py tests/sla/test_sla_page.py tests/incidents/test_incidents_pages.py
 fi

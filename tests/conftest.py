@@ -7,7 +7,7 @@ import pytest
 
 from analytics.sla.calendars import ensure_intervals
 from analytics.domains import build_demo, open_store
-from tests.pg_support import backend_target
+from tests.store.pg_support import backend_target
 
 DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 

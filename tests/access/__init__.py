@@ -1,0 +1,1 @@
+"""Tests of sign-in, roles and the role checks of every write (``analytics/access``)."""

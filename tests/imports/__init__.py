@@ -1,0 +1,1 @@
+"""Tests of ticket imports (``analytics/imports``)."""

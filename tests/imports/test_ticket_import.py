@@ -1,0 +1,141 @@
+"""The canonical ticket import: counts in and out, every rejection reason, idempotency, unreadable files."""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pytest
+
+from analytics.kernel.roles import Actor, PermissionDenied, system_actor
+from analytics.imports.columns import CANONICAL_COLUMNS
+from analytics.imports.files import ImportFileError
+from analytics.imports.service import import_tickets
+from tests.factories import paris
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+ACTOR = system_actor("test")
+
+
+def row(**overrides) -> dict:
+    base = {c: "" for c in CANONICAL_COLUMNS}
+    base.update({"reference": "R-1", "company": "Acme", "contact_name": "Ann Admin",
+                 "contact_email": "ann@acme.example", "channel": "phone", "severity": "2",
+                 "status": "resolved", "opened_at": "2026-06-03T10:00:00+02:00",
+                 "first_response_at": "2026-06-03T10:20:00+02:00", "resolved_at": "2026-06-03T12:00:00+02:00",
+                 "team": "Network", "description": "line one\nline two"})
+    base.update(overrides)
+    return base
+
+
+def write_csv(path, rows, columns=CANONICAL_COLUMNS):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+REJECTIONS = [
+    ({"reference": ""}, "missing reference"),
+    ({"company": ""}, "missing company"),
+    ({"channel": "fax"}, "unknown channel 'fax'"),
+    ({"channel": "portal", "severity": ""}, "missing severity (required for portal)"),
+    ({"severity": "5"}, "severity must be 1, 2, 3 or 4, not '5'"),
+    ({"severity": "high"}, "severity must be 1, 2, 3 or 4, not 'high'"),
+    ({"opened_at": ""}, "missing opened_at"),
+    ({"opened_at": "03/06/2026 10:00"}, "unreadable opened_at (ISO 8601 expected)"),
+    ({"resolved_at": "yesterday"}, "unreadable resolved_at (ISO 8601 expected)"),
+    ({"first_response_at": "2026-06-03T09:00:00+02:00"}, "first_response_at before opened_at"),
+    ({"resolved_at": "2026-06-03T09:00:00+02:00", "first_response_at": ""}, "resolved_at before opened_at"),
+    ({"closed_at": "2026-06-03T11:00:00+02:00"}, "closed_at before resolved_at"),
+    ({"contact_email": "not-an-address"}, "invalid contact_email"),
+]
+
+
+@pytest.mark.parametrize("overrides,reason", REJECTIONS, ids=[r for _, r in REJECTIONS])
+def test_each_rejection_reason_is_kept_with_its_line(db, tmp_path, overrides, reason):
+    path = write_csv(tmp_path / "t.csv", [row(reference="OK-1"), row(reference="BAD-1", **overrides)
+                                          if "reference" not in overrides else row(**overrides)])
+    report = import_tickets(db, path, actor=ACTOR)
+    assert (report.read, report.inserted, report.rejected) == (2, 1, 1)
+    # the first data row spans lines 2-3 (quoted newline in the description): the bad row starts on line 4
+    assert db.rows("SELECT line, reason FROM import_rejections") == [(4, reason)]
+    assert db.scalar("SELECT count(*) FROM tickets") == 1
+
+
+def test_malformed_rows_and_duplicates_are_rejected_not_dropped(db, tmp_path):
+    path = tmp_path / "t.csv"
+    write_csv(path, [row(reference="A"), row(reference="B"), row(reference="A", severity="3")])
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("C,Acme,too,few,fields\n")
+    report = import_tickets(db, path, actor=ACTOR)
+    assert (report.read, report.inserted, report.rejected) == (4, 2, 2)
+    reasons = dict(db.rows("SELECT line, reason FROM import_rejections ORDER BY line"))
+    assert reasons == {2: "duplicate reference in file (kept line 6)",
+                       8: f"expected {len(CANONICAL_COLUMNS)} fields, found 5"}
+    assert db.scalar("SELECT severity FROM tickets WHERE reference = 'A'") == 3
+
+
+def test_email_without_severity_defaults_to_4_and_naive_times_are_paris(db, tmp_path):
+    path = write_csv(tmp_path / "t.csv", [row(channel="email", severity="", opened_at="2026-07-01 10:00",
+                                              first_response_at="", resolved_at="", status="")])
+    import_tickets(db, path, actor=ACTOR)
+    severity, opened, status = db.rows("SELECT severity, opened_at, status FROM tickets")[0]
+    assert severity == 4 and status == "open"
+    assert opened == paris(2026, 7, 1, 10, 0)
+    assert opened.astimezone(timezone.utc) == datetime(2026, 7, 1, 8, 0, tzinfo=timezone.utc)
+
+
+def test_reimport_is_idempotent_and_changes_update(db, tmp_path):
+    path = write_csv(tmp_path / "t.csv", [row(reference="A"), row(reference="B")])
+    first = import_tickets(db, path, actor=ACTOR)
+    again = import_tickets(db, path, actor=ACTOR)
+    assert (first.inserted, first.updated, first.unchanged) == (2, 0, 0)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    write_csv(path, [row(reference="A", severity="1", team="Platforms"), row(reference="B")])
+    changed = import_tickets(db, path, actor=ACTOR)
+    assert (changed.inserted, changed.updated, changed.unchanged) == (0, 1, 1)
+    assert db.rows("SELECT severity, team FROM tickets WHERE reference = 'A'") == [(1, "Platforms")]
+    kinds = db.rows("SELECT kind, from_value, to_value FROM ticket_events WHERE actor = 'import' "
+                    "AND kind IN ('severity', 'reassigned') ORDER BY kind")
+    assert kinds == [("reassigned", "Network", "Platforms"), ("severity", "2", "1")]
+    assert db.scalar("SELECT count(*) FROM tickets") == 2
+    assert db.scalar("SELECT count(*) FROM import_runs") == 3
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'import'") == 3
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "no such file"),
+    (b"", "empty file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a UTF-8"),
+    (b"id,title\n1,hello\n", "header lacks column(s) reference, company"),
+])
+def test_unreadable_files_raise_and_leave_the_database_unchanged(db, tmp_path, content, message):
+    path = tmp_path / "in.csv"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ImportFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        import_tickets(db, path, actor=ACTOR)
+    assert db.scalar("SELECT count(*) FROM import_runs") == 0
+
+
+def test_import_needs_the_admin_role(db, tmp_path):
+    path = write_csv(tmp_path / "t.csv", [row()])
+    with pytest.raises(PermissionDenied, match="Only a admin may import tickets"):
+        import_tickets(db, path, actor=Actor("mia", roles=frozenset({"manager"})))
+    assert db.scalar("SELECT count(*) FROM tickets") == 0
+
+
+def test_cli_prints_counts_and_fails_cleanly(tmp_path):
+    db_path = tmp_path / "cli.duckdb"
+    good = write_csv(tmp_path / "t.csv", [row(reference="A"), row(reference="B", channel="fax")])
+    run = subprocess.run([sys.executable, "-m", "analytics", "import", "tickets", str(good), "--db", str(db_path)],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "2 read, 1 inserted, 0 updated, 0 unchanged, 1 rejected" in run.stdout
+    missing = subprocess.run([sys.executable, "-m", "analytics", "import", "tickets", str(tmp_path / "nope.csv"),
+                              "--db", str(db_path)], cwd=ROOT, capture_output=True, text=True)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().count("\n") == 0 and "no such file" in missing.stderr

@@ -1,0 +1,1 @@
+"""Tests of major incidents (``analytics/incidents``)."""

@@ -1,0 +1,1 @@
+"""Tests of incoming requests (``analytics/intake``)."""

@@ -1,0 +1,72 @@
+"""Incoming-request figures on hand-built tickets, and the page that shows them."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from analytics.intake import stats as intake
+from analytics.kernel.periods import Period
+from analytics.sla.filters import TicketFilter
+from tests.factories import add_ticket, paris
+
+ROOT = Path(__file__).resolve().parents[2]
+JUNE = Period(date(2026, 6, 1), date(2026, 7, 1))
+
+
+def seed(db):
+    a = add_ticket(db, "A", severity=4, opened=paris(2026, 6, 2, 10, 0), channel="email")
+    b = add_ticket(db, "B", severity=3, opened=paris(2026, 6, 3, 10, 0), channel="email")
+    c = add_ticket(db, "C", severity=2, opened=paris(2026, 6, 4, 10, 0), channel="phone", company="Beta")
+    add_ticket(db, "D", severity=2, opened=paris(2026, 7, 1, 0, 30), channel="phone")  # July: outside
+    with db.transaction() as cur:
+        cur.execute("UPDATE tickets SET initial_severity = 4 WHERE id = ?", [b])
+        cur.execute("UPDATE tickets SET raised_by_admin = (id = ?), resolution_code = CASE id WHEN ? THEN "
+                    "'third-party software' END", [a, c])
+        cur.execute("INSERT INTO ticket_events (ticket_id, occurred_at, kind, from_value, to_value) VALUES "
+                    "(?, now(), 'reassigned', 'Service desk', 'Network'), "
+                    "(?, now(), 'reassigned', 'Network', 'Platforms')", [c, c])
+        cur.execute("UPDATE tickets SET contact_name = 'n', contact_phone = 'p', contact_email = 'e@x', "
+                    "user_id = 'u', transaction_ids = 'J1', event_at = opened_at, description = 'd', "
+                    "error_messages = 'E' WHERE id = ?", [a])
+
+
+def test_summary_counts(db):
+    seed(db)
+    s = intake.intake_summary(db, JUNE)
+    assert s == {"tickets": 3, "by_admin": 1, "admin_known": 3, "reassigned": 1, "reassignments": 2,
+                 "out_of_scope": 1, "complete_reports": 1, "email_raised": 1, "email": 2}
+    assert intake.intake_summary(db, JUNE, TicketFilter(channels=("phone",)))["tickets"] == 1
+
+
+def test_tables(db):
+    seed(db)
+    flows = intake.reassignment_flows(db, JUNE)
+    assert flows[["from_team", "to_team", "reassignments"]].values.tolist() == [
+        ["Network", "Platforms", 1], ["Service desk", "Network", 1]]
+    completeness = intake.report_completeness(db, JUNE).set_index("channel")
+    assert completeness.loc["email", "error messages"] == 50.0
+    assert completeness.loc["phone", "tickets"] == 1
+    scope = intake.out_of_scope_by_company(db, JUNE)
+    assert scope.values.tolist() == [["Beta", "third-party software", 1]]
+
+
+def test_page_shows_the_figures(tmp_path, monkeypatch):
+    from analytics.sla.calendars import ensure_intervals
+    from analytics.domains import open_store
+
+    database = open_store(tmp_path / "intake.duckdb")
+    ensure_intervals(database)
+    now = datetime.now(timezone.utc)
+    for n in range(4):
+        add_ticket(database, f"I-{n}", severity=4, opened=now - timedelta(days=1, hours=n), channel="email")
+    database.close()
+    monkeypatch.setenv("VIGIE_DB", str(tmp_path / "intake.duckdb"))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page("pages/intake.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Tickets opened"] == "4"
+    assert metrics["Reassigned"] == "0.0%"
+    assert len(at.get("plotly_chart")) == 1

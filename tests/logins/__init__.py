@@ -1,0 +1,1 @@
+"""Tests of login lockouts (``analytics/logins``)."""

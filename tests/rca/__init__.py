@@ -1,0 +1,1 @@
+"""Tests of post-incident reviews and RCA (``analytics/rca``)."""

@@ -1,0 +1,1 @@
+"""Tests of the monthly report (``analytics/reports``)."""

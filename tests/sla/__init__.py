@@ -1,0 +1,1 @@
+"""Tests of SLA engine, page and command (``analytics/sla``)."""

@@ -1,0 +1,1 @@
+"""Tests of the store: DuckDB file and shared PostgreSQL (``analytics/store``)."""
