@@ -15,13 +15,12 @@ import time
 from pathlib import Path
 
 import duckdb  # benchmarks generate their files directly, outside the app's data layer
-
 from support import BENCH_DIR, Timing, parser, timed  # first: puts the repository on sys.path
 
 from analytics.domains import open_store
-from analytics.kernel.roles import system_actor
 from analytics.imports.profiles import get_profile
 from analytics.imports.service import import_file
+from analytics.kernel.roles import system_actor
 
 IMPORT_DIR = BENCH_DIR / "import"
 CANONICAL_SQL = """

@@ -21,14 +21,13 @@ from pathlib import Path
 from support import BENCH_DIR, NOW, Table, bench_database, parser, timed  # first: puts the repository on sys.path
 
 from analytics.domains import open_store
+from analytics.kernel.periods import Period
 from analytics.kernel.roles import system_actor
 from analytics.logins import demo as login_demo
-from analytics.logins import stats
-from analytics.logins import support
+from analytics.logins import stats, support
 from analytics.logins.rollups import refresh_daily
 from analytics.logins.rules import load_policy
 from analytics.logins.service import import_logins
-from analytics.kernel.periods import Period
 from analytics.store.database import Database
 
 COMPANIES = 150

@@ -17,10 +17,11 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,7 +32,7 @@ from analytics.domains import build_demo, open_store  # noqa: E402
 from analytics.store.database import Database  # noqa: E402
 
 BENCH_DIR = ROOT / "data" / "bench"
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)  # "now" for every benchmark: the demo ends there
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # "now" for every benchmark: the demo ends there
 DEFAULT_TICKETS = 1_000_000
 
 

@@ -1,19 +1,23 @@
 """Escalations: open ones by level of the chain, actions on them, raising one, and trends."""
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from analytics.escalations import stats
-from analytics.escalations import rules, service
-from analytics.kernel.roles import PermissionDenied
-from analytics.store.errors import DatabaseError
-from analytics.escalations.charts import (acknowledgement_figure, arrivals_figure, depth_figure,
-                                         sla_share_figure, time_at_level_figure)
-from analytics.settings.queries import get_setting
-from analytics.kernel.periods import Period
+from analytics.escalations import rules, service, stats
+from analytics.escalations.charts import (
+    acknowledgement_figure,
+    arrivals_figure,
+    depth_figure,
+    sla_share_figure,
+    time_at_level_figure,
+)
 from analytics.kernel.errors import RuleRefused, ValidationError
+from analytics.kernel.periods import Period
+from analytics.kernel.roles import PermissionDenied
+from analytics.settings.queries import get_setting
+from analytics.store.errors import DatabaseError
 from ui.session import current_actor, get_database
 
 FIELD_LABELS = {"ticket_reference": "Ticket reference", "company": "Company", "incident": "Incident",
@@ -118,7 +122,7 @@ can_act = actor.has_any(*rules.ACT_ROLES)
 chain = service.escalation_chain(db)
 ack_hours = float(get_setting(db, "escalation.ack_hours"))
 tz = ZoneInfo(db.timezone)
-now = (datetime.now(timezone.utc) + timedelta(minutes=1)).replace(second=0, microsecond=0)  # cached per minute
+now = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)  # cached per minute
 
 st.title("Escalations")
 if "escalations_flash" in st.session_state:

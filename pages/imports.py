@@ -1,19 +1,19 @@
 """Import tickets (administrators): upload, pick the source profile, preview, confirm, and earlier imports."""
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
 
 from analytics.imports import queries as reports
-from analytics.kernel.roles import PermissionDenied
-from analytics.store.errors import DatabaseError
 from analytics.imports.files import ImportFileError, peek_header
-from analytics.imports.proposal import propose_mapping
-from analytics.settings.queries import get_setting
-from analytics.imports.service import import_file
 from analytics.imports.profiles import ProfileError, detect_profile, parse_profile, shipped_profiles
+from analytics.imports.proposal import propose_mapping
+from analytics.imports.service import import_file
+from analytics.kernel.roles import PermissionDenied
+from analytics.settings.queries import get_setting
+from analytics.store.errors import DatabaseError
 from ui.session import current_actor, get_database
 
 CUSTOM = "custom mapping (TOML file)"
@@ -155,7 +155,7 @@ def earlier_imports(db) -> None:
         st.dataframe(rejections, hide_index=True, width="stretch", key="imports_rejections")
         st.download_button("Download the rejections (CSV)", rejections.to_csv(index=False),
                            file_name=f"import-{run['id']}-rejections.csv", mime="text/csv", key="imports_rejects_csv")
-    as_of = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    as_of = datetime.now(UTC).replace(second=0, microsecond=0)
     verdicts = load_verdicts(db, str(db.path), run["source"], as_of)
     if not verdicts.empty:
         share = reports.agreement_share(verdicts)

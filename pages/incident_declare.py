@@ -1,17 +1,16 @@
 """Declare a major incident: the form, one message per field, never two incidents for one form."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from analytics.kernel.roles import PermissionDenied
+from analytics.incidents.rules import FIELD_LABELS
 from analytics.incidents.service import ACT_ROLES, IncidentDraft, declare
 from analytics.kernel.errors import RuleRefused, ValidationError
-from analytics.incidents.rules import FIELD_LABELS
+from analytics.kernel.roles import PermissionDenied
 from ui.incident_data import clear_incident_caches, load_choices
 from ui.session import current_actor, get_database
-
 
 
 def start_new_form() -> None:
@@ -89,7 +88,7 @@ if submitted:
         commander=commander, notification_lead=notification_lead, investigation_lead=investigation_lead)
     try:
         result = declare(db, actor=current_actor(), draft=draft, token=st.session_state["incident_declare_token"],
-                         now=datetime.now(timezone.utc))
+                         now=datetime.now(UTC))
     except ValidationError as exc:
         for field, message in exc.errors.items():
             slots.get(field, st).error(message, icon=":material/error:")
@@ -107,6 +106,7 @@ if outcome:
         st.success(f"Incident {reference} declared. The notification clock is running: open the Incidents "
                    "page to record the customer notification.", icon=":material/check_circle:")
     else:
-        st.info(f"This form was already submitted as {reference}; no second incident was created. Use “Declare another incident” to start a new form.",
+        st.info(f"This form was already submitted as {reference}; no second incident was created. "
+                "Use “Declare another incident” to start a new form.",
                 icon=":material/info:")
     st.button("Declare another incident", on_click=start_new_form, key="incident_declare_new")

@@ -1,5 +1,5 @@
 """Major incidents: open ones first with their live clocks, one incident in detail, history, figures."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -9,8 +9,15 @@ from analytics.incidents.charts import incidents_per_month_figure, notify_time_f
 from analytics.incidents.queries import IncidentFilter
 from analytics.incidents.rules import ACT_ROLES, STATUS_LABELS, STATUSES, VIEW_ROLES
 from ui import incident_actions, incident_views
-from ui.incident_data import (load_choices, load_detail, load_figures, load_history, load_open, load_references,
-                              load_settings)
+from ui.incident_data import (
+    load_choices,
+    load_detail,
+    load_figures,
+    load_history,
+    load_open,
+    load_references,
+    load_settings,
+)
 from ui.session import current_actor, get_database
 
 CLOCK_REFRESH_SECONDS = 1
@@ -33,7 +40,7 @@ incident_actions.show_flash()
 @st.fragment(run_every=CLOCK_REFRESH_SECONDS)
 def open_incidents() -> None:
     """The open incidents with countdowns that tick every second (data cached for a minute)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     frame = load_open(db, path, now.replace(second=0, microsecond=0))
     st.subheader(f"Open incidents ({len(frame)})")
     if frame.empty:
@@ -43,7 +50,7 @@ def open_incidents() -> None:
 
 
 open_incidents()
-as_of = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+as_of = datetime.now(UTC).replace(second=0, microsecond=0)
 today = as_of.astimezone(ZoneInfo(tz)).date()
 detail_tab, history_tab, figures_tab = st.tabs(["Incident detail", "History", "Figures"])
 
@@ -124,7 +131,7 @@ with detail_tab:
         if data is None:
             st.warning(f"No incident {reference}.")
         else:
-            incident_views.detail(data, datetime.now(timezone.utc), tz, settings)
+            incident_views.detail(data, datetime.now(UTC), tz, settings)
             if actor.has_any(*ACT_ROLES):
                 incident_actions.actions(db, data, actor, companies, settings)
             else:

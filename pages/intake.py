@@ -1,5 +1,5 @@
 """Incoming requests: volume per channel, report completeness, administrators, reassignments, out of scope."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -27,7 +27,7 @@ def pct(part: int, whole: int) -> str:
 
 
 db = get_database()
-today = datetime.now(timezone.utc).astimezone(ZoneInfo(db.timezone)).date()
+today = datetime.now(UTC).astimezone(ZoneInfo(db.timezone)).date()
 st.title("Incoming requests")
 period, flt = ticket_filters(db, "intake", today)
 data = load_intake(db, str(db.path), period, flt)

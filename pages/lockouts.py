@@ -1,16 +1,23 @@
 """Login lockouts: the support load of the login policy, who it hits, slow unlocks, zones, suspected attacks."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-from analytics.logins import stats
-from analytics.logins import support
-from analytics.logins.rules import load_policy
-from analytics.logins.charts import (daily_figure, depth_figure, phone_hours_figure, release_company_figure,
-                                    release_figure, return_figure, tickets_figure, zone_figure)
 from analytics.kernel.periods import Period
+from analytics.logins import stats, support
+from analytics.logins.charts import (
+    daily_figure,
+    depth_figure,
+    phone_hours_figure,
+    release_company_figure,
+    release_figure,
+    return_figure,
+    tickets_figure,
+    zone_figure,
+)
+from analytics.logins.rules import load_policy
 from ui.filters import default_period
 from ui.session import get_database
 
@@ -55,7 +62,7 @@ def table(frame: pd.DataFrame, key: str, file_name: str) -> None:
 
 db = get_database()
 path = str(db.path)
-today = datetime.now(timezone.utc).astimezone(ZoneInfo(db.timezone)).date()
+today = datetime.now(UTC).astimezone(ZoneInfo(db.timezone)).date()
 st.title("Login lockouts")
 try:
     policy = load_policy(db)

@@ -1,14 +1,14 @@
 """Monthly report for leadership: one month against the previous, in figures, charts and words; PDF and HTML."""
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from analytics.reports import tables
 from analytics.reports.monthly import ReportMonth, build_report, month_choices
-from analytics.reports.summary import plural
 from analytics.reports.render import html_document, pdf_document, report_figures
+from analytics.reports.summary import plural
 from ui.session import get_database
 
 DELTA_COLORS = {"up": "normal", "down": "inverse", "": "off"}
@@ -50,7 +50,7 @@ def table(frame, key: str) -> None:
 
 db = get_database()
 path = str(db.path)
-now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+now = datetime.now(UTC).replace(second=0, microsecond=0)
 today = now.astimezone(ZoneInfo(db.timezone)).date()
 st.title("Monthly report")
 months = load_months(db, path, today)

@@ -1,5 +1,5 @@
 """RCA summaries: what keeps breaking (categories, recurrences) and whether the promised actions are done."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -10,7 +10,6 @@ from analytics.rca.rules import ACTION_STATUS_LABELS, STATUS_LABELS
 from analytics.rca.stats import STATUS_CHOICES, RcaFilter, period_months
 from ui.rca_data import load_choices, load_customer_markdown, load_customer_pdf, load_summaries
 from ui.session import get_database
-
 
 TIME_COLUMNS = {name: st.column_config.DatetimeColumn(name.replace("_", " "), format="YYYY-MM-DD HH:mm")
                 for name in ("resolved_at", "started_at", "previous_started_at")}
@@ -27,7 +26,7 @@ def count(value) -> str:
 
 db = get_database()
 path = str(db.path)
-as_of = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+as_of = datetime.now(UTC).replace(second=0, microsecond=0)
 today = as_of.astimezone(ZoneInfo(db.timezone)).date()
 categories, platforms, severities, overdue_days = load_choices(db, path)
 st.title("RCA summaries")

@@ -1,15 +1,21 @@
 """Post-incident review: a resolved incident's review form, and its RCA from draft to review to published."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import streamlit as st
 
-from analytics.rca import service as rca
+from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.kernel.roles import PermissionDenied
-from analytics.rca.form import (actions_frame, actions_from_frame, participants_from_text, root_causes_from_widgets,
-                                timeline_frame, timeline_from_frame)
+from analytics.rca import service as rca
+from analytics.rca.form import (
+    actions_frame,
+    actions_from_frame,
+    participants_from_text,
+    root_causes_from_widgets,
+    timeline_frame,
+    timeline_from_frame,
+)
 from analytics.rca.queries import load_review, prefill
 from analytics.rca.rules import ACT_ROLES, ACTION_STATUSES, FIELD_LABELS, STATUS_LABELS, ReviewContent
-from analytics.kernel.errors import RuleRefused, ValidationError
 from ui.rca_data import clear_rca_caches, load_choices, load_reviewable
 from ui.rca_follow_up import flash, show_follow_up
 from ui.session import current_actor, get_database
@@ -127,7 +133,7 @@ if save or submit:
     try:
         saved = rca.save_draft(db, actor=actor, incident_id=incident_id, content=edited,
                                actions=actions_from_frame(actions), expected_edits=review.meta.get("edits"),
-                               now=datetime.now(timezone.utc))
+                               now=datetime.now(UTC))
         if submit:
             rca.submit_for_review(db, actor=actor, incident_id=incident_id, expected_edits=saved.edits)
     except ValidationError as exc:

@@ -2,12 +2,20 @@
 import streamlit as st
 
 from analytics.kernel.roles import PermissionDenied
-from analytics.store.errors import DatabaseError
-from analytics.settings.rules import BY_NAME, SettingError
 from analytics.settings.queries import get_setting
-from analytics.settings.service import (TARGET_UNITS, calendar_choices, change_setting, change_sla_target,
-                                        display_value, parse_setting_input, reset_setting, settings_table,
-                                        sla_targets_table)
+from analytics.settings.rules import BY_NAME, SettingError
+from analytics.settings.service import (
+    TARGET_UNITS,
+    calendar_choices,
+    change_setting,
+    change_sla_target,
+    display_value,
+    parse_setting_input,
+    reset_setting,
+    settings_table,
+    sla_targets_table,
+)
+from analytics.store.errors import DatabaseError
 from ui.session import current_actor, get_database
 
 FLASH_KEY = "settings_flash"

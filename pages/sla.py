@@ -1,15 +1,15 @@
 """SLA compliance: per severity and measure, trend, breaches, tickets at risk, drill-down to the clock."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
 from analytics.sla import stats as sla
+from analytics.sla.charts import compliance_figure, trend_figure
+from analytics.sla.clock import explain_clock, format_duration
 from analytics.sla.engine import STATES
 from analytics.sla.filters import TicketFilter
-from analytics.sla.clock import explain_clock, format_duration
-from analytics.sla.charts import compliance_figure, trend_figure
 from ui.filters import ticket_filters
 from ui.session import get_database
 
@@ -50,7 +50,7 @@ def show_tickets(frame: pd.DataFrame, key: str, file_name: str) -> str | None:
 
 
 db = get_database()
-as_of = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+as_of = datetime.now(UTC).replace(second=0, microsecond=0)
 st.title("SLA compliance")
 period, flt = ticket_filters(db, "sla", as_of.astimezone(ZoneInfo(db.timezone)).date())
 table, trend = load_overview(db, str(db.path), period, flt, as_of)

@@ -1,15 +1,15 @@
 """Shared fixtures: a fresh migrated database per test, and one small demo database per session."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from analytics.sla.calendars import ensure_intervals
 from analytics.domains import build_demo, open_store
+from analytics.sla.calendars import ensure_intervals
 from tests.store.pg_support import backend_target
 
-DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture

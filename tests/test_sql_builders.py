@@ -6,7 +6,7 @@ changes parameters, never the text of a query.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -98,8 +98,8 @@ def test_trusted_zone_refuses_an_unknown_column(column):
         zone_sql(LockoutPolicy(), column)
 
 
-UTC_JANUARY = (datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 2, 1, tzinfo=timezone.utc))
-PARIS_MARCH = (datetime(2026, 3, 1, tzinfo=timezone.utc), datetime(2026, 4, 1, tzinfo=timezone.utc))
+UTC_JANUARY = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))
+PARIS_MARCH = (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
 DAY = "86400000000"
 
 

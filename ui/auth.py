@@ -20,8 +20,14 @@ from dataclasses import dataclass, field
 import streamlit as st
 from streamlit import config as st_config
 
+from analytics.access.rules import (
+    actor_from_claims,
+    auth_config_problem,
+    claim_values,
+    configured_providers,
+    local_mode_refusal,
+)
 from analytics.kernel.roles import Actor, anonymous_actor, local_actor
-from analytics.access.rules import (actor_from_claims, auth_config_problem, claim_values, configured_providers, local_mode_refusal)
 from analytics.settings.queries import get_setting
 from analytics.store.database import Database
 

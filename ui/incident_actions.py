@@ -8,19 +8,19 @@ the fields return to their defaults). Times left empty mean "now", to the second
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import pandas as pd
 import streamlit as st
 
 from analytics.incidents import service as incidents
-from analytics.kernel.roles import Actor, PermissionDenied
 from analytics.incidents.queries import NotifySettings
 from analytics.incidents.rules import STATUS_LABELS, STEP_LABELS, STEPS, TRANSITIONS
 from analytics.kernel.errors import RuleRefused, ValidationError
-from ui.incident_data import clear_incident_caches
+from analytics.kernel.roles import Actor, PermissionDenied
 from analytics.store.database import Database
+from ui.incident_data import clear_incident_caches
 
 FLASH_KEY = "incidents_flash"
 
@@ -74,7 +74,7 @@ def status_form(db: Database, incident: dict, actor: Actor) -> None:
         note = st.text_input("Note (optional)", key=_key("status", "note", ref))
         if st.form_submit_button("Change status"):
             _attempt(lambda: incidents.transition(db, actor=actor, incident_id=int(incident["id"]), to_status=target,
-                                                  at=at, note=note, now=datetime.now(timezone.utc)),
+                                                  at=at, note=note, now=datetime.now(UTC)),
                      f"{ref} is now {STATUS_LABELS[target]}.", "status")
 
 
@@ -103,7 +103,7 @@ def notify_form(db: Database, incident: dict, actor: Actor, companies: dict[str,
         slots["next_update_due"] = st.empty()
         if st.form_submit_button("Record"):
             record = incidents.notify if kind == "notification" else incidents.record_update
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             _attempt(lambda: record(db, actor=actor, incident_id=int(incident["id"]), sent_at=sent_at or now,
                                     sent_by=sent_by, company_ids=tuple(companies[n] for n in picked),
                                     all_customers=everyone, message=message, token=_token("notify", ref),
@@ -130,7 +130,7 @@ def step_form(db: Database, incident: dict, actor: Actor, steps_done: set[str]) 
         if st.form_submit_button("Record step"):
             _attempt(lambda: incidents.complete_step(db, actor=actor, incident_id=int(incident["id"]),
                                                      step=remaining[0], owner=owner, completed_at=at, note=note,
-                                                     now=datetime.now(timezone.utc)),
+                                                     now=datetime.now(UTC)),
                      f"{STEP_LABELS[remaining[0]]}: recorded for {ref}.", "step", slots)
 
 

@@ -4,20 +4,20 @@ action-item progress and customers' requests. Every write goes through ``analyti
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
+from analytics.kernel.errors import RuleRefused, ValidationError
+from analytics.kernel.roles import Actor, PermissionDenied
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
-from analytics.kernel.roles import Actor, PermissionDenied
 from analytics.rca.queries import Review, customer_requests, impacted_companies
 from analytics.rca.rules import ACTION_STATUS_LABELS, ACTION_STATUSES, STATUS_LABELS
-from analytics.kernel.errors import RuleRefused, ValidationError
-from ui.rca_data import clear_rca_caches, internal_markdown, load_customer_markdown, load_customer_pdf
 from analytics.store.database import Database
+from ui.rca_data import clear_rca_caches, internal_markdown, load_customer_markdown, load_customer_pdf
 
 ERRORS = (PermissionDenied, RuleRefused)
 
@@ -60,7 +60,7 @@ def _review_controls(db: Database, review: Review, actor: Actor) -> None:
     left, right = st.columns(2)
     if left.button("Publish this revision", type="primary", icon=":material/verified:", key="rca_review_publish"):
         _run(rca.publish, f"Revision {review.revision} published: it is frozen from now on.", db=db, actor=actor,
-             incident_id=incident_id, now=datetime.now(timezone.utc))
+             incident_id=incident_id, now=datetime.now(UTC))
     note = right.text_input("Why send it back? (optional)", key="rca_review_back_note")
     if right.button("Send back to draft", icon=":material/undo:", key="rca_review_back"):
         _run(rca.return_to_draft, f"Revision {review.revision} is a draft again.", db=db, actor=actor,
@@ -125,7 +125,7 @@ def _action_progress(db: Database, review: Review, actor: Actor) -> None:
                 datetime.combine(after.completed_at, time(12), zone)
             try:
                 rca_tracking.update_action_item(db, actor=actor, item_id=int(after.id), status=after.status,
-                                                completed_at=min(done_on, datetime.now(timezone.utc)) if done_on
+                                                completed_at=min(done_on, datetime.now(UTC)) if done_on
                                                 else None)
             except ValidationError as exc:
                 st.error(f"Action #{after.id}: " + " ".join(exc.errors.values()))

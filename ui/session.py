@@ -6,7 +6,7 @@ comes from :func:`ui.auth.resolve_session` (identity provider or local mode).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from analytics.kernel.roles import Actor
 from analytics.store.database import Database
@@ -32,4 +32,4 @@ def current_actor() -> Actor:
 
 def now() -> datetime:
     """The instant figures are computed for (kept fixed within one rerun)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

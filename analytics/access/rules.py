@@ -8,7 +8,9 @@ embedded local single-user mode must refuse to run because it is served beyond l
 from __future__ import annotations
 
 import ipaddress
+
 from analytics.kernel.roles import ROLES, Actor
+
 
 # -- sign-in: identity-provider claims -> Actor ---------------------------------------
 def claim_values(claims: dict, claim: str) -> list[str]:

@@ -7,16 +7,16 @@ offers no way to edit or delete audit rows.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from analytics.kernel.sql import identifier
+from analytics.store.database import Database
 
 FILTER_COLUMNS = ("entity", "actor", "action")
-from analytics.store.database import Database
 
 
 def _json_default(value: Any) -> Any:
@@ -40,7 +40,7 @@ def record(cur, *, actor, action: str, entity: str, entity_id: Any,
     cur.execute(
         "INSERT INTO audit_log (occurred_at, actor, action, entity, entity_id, before, after) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [datetime.now(timezone.utc), actor.label, action, entity,
+        [datetime.now(UTC), actor.label, action, entity,
          None if entity_id is None else str(entity_id), to_json(before), to_json(after)],
     )
 

@@ -12,7 +12,7 @@ while (some late); those raised in the last days are still open, a few unacknowl
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -124,7 +124,7 @@ def generate_demo(cur, rng: np.random.Generator, *, companies: pd.DataFrame, now
     count = max(20, int((now_s - first) / 86400 / 30.44 * PER_MONTH))
     depth_counts = np.maximum(1, np.round(np.array(DEPTH_SHARE) * count)).astype(int)
     depths = rng.permutation(np.repeat(np.arange(1, 6), depth_counts))
-    rows, steps_rows = [], []
+    rows = []
     for i, depth in enumerate(list(depths) + [None] * RECENT_OPEN):
         kind = _pick(rng, KIND_SHARE)
         company = int(rng.choice(repeaters) if rng.random() < REPEAT_SHARE
@@ -191,13 +191,13 @@ def _insert(cur, rows: list[dict], now: datetime, chain: list[str]) -> None:
     paris, seq = ZoneInfo("Europe/Paris"), {}
     escalations, events = [], []
     for r in rows:
-        raised = datetime.fromtimestamp(r["raised_s"], timezone.utc)
+        raised = datetime.fromtimestamp(r["raised_s"], UTC)
         year = raised.astimezone(paris).year
         seq[year] = seq.get(year, 0) + 1
         reference = f"ESC-{year}-{seq[year]:04d}"
         level, level_since, ack_at, ack_by, resolved_at, resolved_by = 1, raised, None, None, None, None
         for at_s, kind, from_level, to_level in r["steps"]:
-            at = datetime.fromtimestamp(at_s, timezone.utc)
+            at = datetime.fromtimestamp(at_s, UTC)
             owner = r["owners"][min(to_level, len(r["owners"])) - 1]
             if kind == "escalated":
                 level, level_since, ack_at, ack_by = to_level, at, None, None

@@ -18,13 +18,23 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from analytics.audit import service as audit
+from analytics.escalations.rules import (
+    ACT_ROLES,
+    CLOCK_SKEW,
+    NAME_MAX_CHARS,
+    REASON_CODES,
+    REASON_MIN_CHARS,
+    TEXT_MAX_CHARS,
+    EscalationState,
+    check_action,
+    level_name,
+)
 from analytics.kernel.errors import RuleRefused, ValidationError
-from analytics.escalations.rules import (ACT_ROLES, CLOCK_SKEW, NAME_MAX_CHARS, REASON_CODES, REASON_MIN_CHARS,
-                                         TEXT_MAX_CHARS, EscalationState, check_action, level_name)
 from analytics.kernel.roles import Actor, require_role
 from analytics.kernel.times import to_utc, utc_now
 from analytics.settings.queries import get_setting
 from analytics.store.database import Database
+
 
 @dataclass(frozen=True)
 class RaiseResult:

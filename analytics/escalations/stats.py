@@ -17,13 +17,13 @@ from datetime import datetime
 
 import pandas as pd
 
-from analytics.sla.clock import format_duration
 from analytics.escalations.rules import REASON_CODES
 from analytics.escalations.service import escalation_chain
-from analytics.settings.queries import get_setting
 from analytics.kernel.periods import Period
-from analytics.sla.filters import TicketFilter
+from analytics.settings.queries import get_setting
+from analytics.sla.clock import format_duration
 from analytics.sla.engine import ticket_measures
+from analytics.sla.filters import TicketFilter
 from analytics.store.database import Database
 
 LEVEL_NAME = "coalesce(list_extract($chain, {col}), 'Level ' || {col})"

@@ -11,10 +11,10 @@ import sys
 
 from tqdm import tqdm
 
-from analytics.kernel.registry import OpenStore
-from analytics.kernel.roles import system_actor
 from analytics.imports.files import ImportFileError
 from analytics.imports.profiles import ProfileError
+from analytics.kernel.registry import OpenStore
+from analytics.kernel.roles import system_actor
 
 
 def _fail(message: str) -> int:
@@ -25,8 +25,8 @@ def _fail(message: str) -> int:
 def run_tickets(args, open_store: OpenStore) -> int:
     """``python -m analytics import tickets FILE [--source NAME | --mapping FILE]``."""
     db = open_store(args.db)
-    from analytics.settings.queries import get_setting
     from analytics.imports.service import import_file, resolve_profile
+    from analytics.settings.queries import get_setting
 
     if getattr(args, "source", None) and getattr(args, "mapping", None):
         return _fail("give either --source or --mapping, not both")

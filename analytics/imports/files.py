@@ -14,17 +14,16 @@ import codecs
 import csv
 import gzip
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
+from analytics.imports.scan import ImportFileError, Progress, normalise_newlines, scan_utf8, transcode  # noqa: F401
 from analytics.store.errors import QueryFailed
-from analytics.imports.scan import (ImportFileError, Progress, normalise_newlines, scan_utf8,  # noqa: F401
-                                   transcode)
 
 DELIMITERS = (",", ";", "\t", "|")
 

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import re
 
-from analytics.imports.profiles import (BOOLEAN_FIELDS, NUMBER_FIELDS, TEXT_FIELDS, TIMESTAMP_FIELDS, FieldSpec,
-                                       Profile)
 from analytics.imports.columns import CANONICAL_COLUMNS, TIMESTAMP_COLUMNS
+from analytics.imports.profiles import BOOLEAN_FIELDS, NUMBER_FIELDS, TEXT_FIELDS, TIMESTAMP_FIELDS, FieldSpec, Profile
 
 WHITESPACE = " \t\r\n"
 

@@ -173,7 +173,7 @@ def propose_mapping(path: str | Path) -> str:
         elif column:
             lines.append(f"{field} = {_toml(column)}")
         elif field == "company":
-            lines.append(f'company = {{ default = "Unknown company" }}   # no company column found')
+            lines.append('company = { default = "Unknown company" }   # no company column found')
         elif field == "channel":
             lines.append('channel = { default = "portal" }   # no channel column found')
         else:

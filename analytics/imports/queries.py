@@ -13,8 +13,8 @@ from datetime import datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.sla.filters import TicketFilter
 from analytics.sla.engine import ticket_measures
+from analytics.sla.filters import TicketFilter
 from analytics.store.database import Database
 
 AGREEMENT = {("met", "met"): "both met", ("breached", "breached"): "both breached",

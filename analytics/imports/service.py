@@ -10,24 +10,29 @@ picks the profile: a mapping file, a named source, or the one recognised from th
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
-from analytics.store.errors import QueryFailed
+from analytics.imports.files import ImportFileError, open_export, peek_header
+from analytics.imports.mapping import drop_fold_tables, fold_events, insert_folded_events, map_rows, staging_select
+from analytics.imports.profiles import (
+    Profile,
+    ProfileError,
+    column_positions,
+    detect_profile,
+    get_profile,
+    load_profile,
+)
+from analytics.imports.rows import drop_rows, load_rows
+from analytics.imports.staging import TicketImportReport, apply_staged, drop_work_tables, record_run, validate_staging
 from analytics.kernel.roles import ADMIN, Actor, require_role
 from analytics.sla.calendars import ensure_intervals
-from analytics.imports.files import ImportFileError, open_export, peek_header
-from analytics.imports.rows import drop_rows, load_rows
-from analytics.imports.mapping import (drop_fold_tables, fold_events, insert_folded_events, map_rows,
-                                      staging_select)
-from analytics.imports.profiles import (Profile, ProfileError, column_positions, detect_profile, get_profile,
-                                       load_profile)
-from analytics.imports.staging import (TicketImportReport, apply_staged, drop_work_tables, record_run, validate_staging)
 from analytics.store.database import Database
+from analytics.store.errors import QueryFailed
 
 # share of the progress bar each step takes, in order
 STEPS = {"scanning": (0.0, 0.30), "converting to UTF-8": (0.0, 0.30), "parsing": (0.30, 0.55),
@@ -117,7 +122,7 @@ def _collect_rejects(cur, parse_rejects: pd.DataFrame, *, delimiter: str, width:
 
 def _run(cur, db: Database, path: Path, profile: Profile, *, actor: Actor, default_severity: int,
          progress: Callable[[str, float], None], preview_rows: int | None):
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     report = TicketImportReport(file_name=path.name, source=profile.name)
     check_formats(cur, profile)
     with open_export(cur, path, strict_utf8=profile.strict_utf8, progress=progress) as export:
@@ -191,7 +196,8 @@ def import_file(db: Database, path: str | Path, *, profile: Profile, actor: Acto
                     progress=step, preview_rows=preview_rows)
 
 
-def import_tickets(db: Database, path: str | Path, *, actor: Actor, default_severity: int = 4, progress=None) -> TicketImportReport:
+def import_tickets(db: Database, path: str | Path, *, actor: Actor, default_severity: int = 4,
+                   progress=None) -> TicketImportReport:
     """Import a canonical CSV in one transaction; raises ImportFileError for an unreadable file."""
     require_role(actor, ADMIN, action="import tickets")
     return import_file(db, path, profile=get_profile("canonical"), actor=actor,

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from analytics.audit import service as audit
+from analytics.imports.columns import CHANNELS, DEFAULTED_CHANNELS, ISO_HINT, TIMESTAMP_COLUMNS
 from analytics.kernel.reports import ImportReport
 from analytics.kernel.roles import Actor
-from analytics.imports.columns import CHANNELS, DEFAULTED_CHANNELS, ISO_HINT, TIMESTAMP_COLUMNS
-
 
 
 @dataclass
@@ -221,11 +220,11 @@ def record_run(cur, report: TicketImportReport, *, actor: Actor, started: dateti
             "SELECT regexp_replace(split_part(reason, ' (kept line', 1), '(,? not)? ''.*$', '') AS r, count(*) "
             "FROM import_rejects GROUP BY r").fetchall():
         report.reasons[reason] = count
-    report.seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    report.seconds = (datetime.now(UTC) - started).total_seconds()
     report.import_id = cur.execute(
         "INSERT INTO import_runs (kind, source, file_name, actor, started_at, finished_at, rows_read, "
         "inserted, updated, unchanged, rejected) VALUES ('tickets', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [report.source, report.file_name, actor.label, started, datetime.now(timezone.utc), report.read,
+        [report.source, report.file_name, actor.label, started, datetime.now(UTC), report.read,
          report.inserted, report.updated, report.unchanged, report.rejected]).fetchone()[0]
     cur.execute("INSERT INTO import_rejections SELECT $id, line, reason, raw FROM import_rejects",
                 {"id": report.import_id})

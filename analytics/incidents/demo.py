@@ -10,7 +10,7 @@ clock is still running. Names are fictional. Deterministic for a given ``rng``.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -156,7 +156,7 @@ def generate_demo(cur, rng: np.random.Generator, *, companies: pd.DataFrame, now
     start = cur.execute("SELECT min(opened_at) FROM tickets").fetchone()[0] or now - timedelta(days=540)
     tz = ZoneInfo(cur.execute("SELECT current_setting('TimeZone')").fetchone()[0])
     rows = _Rows()
-    for incident_id, (started, final) in enumerate(_plan(rng, start.astimezone(timezone.utc), now), start=1):
+    for incident_id, (started, final) in enumerate(_plan(rng, start.astimezone(UTC), now), start=1):
         _incident(rows, rng, incident_id, started, final, companies, now, tz)
     incidents = rows.tables["incidents"]
     for number_in_year, row in enumerate(incidents, start=1):

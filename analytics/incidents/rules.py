@@ -71,7 +71,7 @@ class IncidentDraft:
     notification_lead: str
     investigation_lead: str
 
-    def normalized(self, tz: str) -> "IncidentDraft":
+    def normalized(self, tz: str) -> IncidentDraft:
         """Text stripped, lists de-duplicated, times as aware UTC instants."""
         return replace(
             self, title=(self.title or "").strip(), description=(self.description or "").strip(),

@@ -13,16 +13,26 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-
 from analytics.audit import service as audit
-from analytics.kernel.roles import Actor, require_role
-from analytics.incidents.rules import (FIELD_LABELS, ACT_ROLES, OPEN_STATUSES, STATUS_LABELS, STEP_LABELS, STEPS, TRANSITIONS, IncidentDraft, validate_communication, validate_draft)
+from analytics.incidents.rules import (
+    ACT_ROLES,
+    FIELD_LABELS,
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    STEP_LABELS,
+    STEPS,
+    TRANSITIONS,
+    IncidentDraft,
+    validate_communication,
+    validate_draft,
+)
 from analytics.kernel.errors import RuleRefused, ValidationError
-from analytics.settings.queries import get_setting
-from analytics.store.errors import ConstraintViolation
+from analytics.kernel.roles import Actor, require_role
 from analytics.kernel.sql import assignments
 from analytics.kernel.times import to_utc, utc_now
+from analytics.settings.queries import get_setting
 from analytics.store.database import Database
+from analytics.store.errors import ConstraintViolation
 
 __all__ = ["ACT_ROLES", "OPEN_STATUSES", "STATUS_LABELS", "STEPS", "STEP_LABELS", "TRANSITIONS",
            "IncidentDraft", "Declared", "declare", "transition",

@@ -14,9 +14,9 @@ run in the same transaction.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -63,7 +63,7 @@ FIRST_NAMES = ["Camille", "Louis", "Inès", "Hugo", "Chloé", "Jules", "Léa", "
                "Sarah", "Lucas", "Emma", "Nathan", "Zoé", "Théo", "Alice", "Yanis", "Lina", "Tom"]
 LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
               "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David"]
-AGENTS = [f"{f} {l}" for f, l in zip(FIRST_NAMES[::-1], LAST_NAMES * 2)][:18]
+AGENTS = [f"{first} {last}" for first, last in zip(FIRST_NAMES[::-1], LAST_NAMES * 2)][:18]
 
 
 @dataclass
@@ -232,7 +232,7 @@ def build_demo(db: Database, *, tickets: int = DEFAULT_TICKETS, seed: int = 7, n
     if db.scalar("SELECT count(*) FROM tickets"):
         raise ValueError(f"{db.path} already holds tickets; the demo only fills an empty database")
     ensure_intervals(db)
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     start = now - timedelta(days=round(months * 30.44))
     rng = np.random.default_rng(seed)
     company_frame = _companies(rng, companies)

@@ -5,7 +5,7 @@ error is a refusal too, so ``except RuleRefused`` after ``except ValidationError
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 
 class RuleRefused(ValueError):

@@ -7,8 +7,9 @@ domain is a package with a ``domain.py`` and one line there (README: "Adding a d
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for annotations only: the kernel imports nothing of analytics at run time
     from analytics.store.database import Database
@@ -49,4 +50,4 @@ class Domain:
     demo: Callable[..., None] | None = None
     commands: Callable[[Any], None] | None = None
     importers: Mapping[str, Command] = field(default_factory=dict)
-    on_open: Callable[["Database"], None] | None = None
+    on_open: Callable[[Database], None] | None = None

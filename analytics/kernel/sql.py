@@ -8,7 +8,7 @@ be one of the names the calling code allows, and a plain SQL identifier (``name`
 from __future__ import annotations
 
 import re
-from typing import Collection
+from collections.abc import Collection
 
 PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
 

@@ -1,7 +1,7 @@
 """Instants: every time a service stores is an aware UTC datetime; a naive one is read in the deployment zone."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -9,7 +9,7 @@ import pandas as pd
 
 def utc_now(now: datetime | None = None) -> datetime:
     """``now`` (the instant a caller fixed, e.g. a test) or the current instant, in UTC."""
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return (now or datetime.now(UTC)).astimezone(UTC)
 
 
 def to_utc(value, tz: str) -> datetime | None:
@@ -22,4 +22,4 @@ def to_utc(value, tz: str) -> datetime | None:
         value = value.to_pydatetime()
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
-    return (value.replace(tzinfo=ZoneInfo(tz)) if value.tzinfo is None else value).astimezone(timezone.utc)
+    return (value.replace(tzinfo=ZoneInfo(tz)) if value.tzinfo is None else value).astimezone(UTC)

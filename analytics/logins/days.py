@@ -9,8 +9,9 @@ change instants and offsets as bound parameters.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
 from analytics.kernel.sql import identifier
 
 US = 1_000_000
@@ -22,7 +23,7 @@ DAY_PREFIXES = ("day",)
 def offset_changes(tz: str, start: datetime, end: datetime) -> tuple[int, list[tuple[int, int]]]:
     """The UTC offset (µs) at ``start`` and each (instant µs, new offset µs) change up to ``end``."""
     zone = ZoneInfo(tz)
-    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
 
     def offset(at: datetime) -> int:
         return int(at.astimezone(zone).utcoffset().total_seconds()) * US

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.intake.demo import HOUR_WEIGHT, WEEKDAY_WEIGHT
-from analytics.logins.rules import OUTCOMES, LockoutPolicy, ip_number, load_policy
 from analytics.logins.rollups import refresh_daily, sequence_facts
+from analytics.logins.rules import OUTCOMES, LockoutPolicy, ip_number, load_policy
 
 LOGINS_PER_TICKET = 20
 MAX_DEMO_EVENTS = 1_000_000
@@ -194,11 +194,11 @@ def _simulate(rng, users: pd.DataFrame, policy: LockoutPolicy, start: pd.Timesta
 
     # Failures carried over from abandoned (spray) attempts count towards the threshold.
     spray_fail = np.where(kind == SPRAY, F, 0)
-    ends_run = (kind != SPRAY) | (F >= threshold)
+    ends_run = (kind != SPRAY) | (threshold <= F)
     run = pd.Series(ends_run).groupby(u).cumsum().to_numpy() - ends_run
     carry = pd.Series(spray_fail).groupby([u, run]).cumsum().to_numpy() - spray_fail
     limit = np.maximum(threshold - carry, 1)
-    locked = F >= limit
+    locked = limit <= F
     n_pre = np.minimum(F, limit)
     n_post = np.where(locked & (kind == BRUTE), F - n_pre, 0)
     fast = kind != NORMAL

@@ -22,14 +22,14 @@ from it: what a password spray leaves behind).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from analytics.logins.rules import OUTCOMES
 from analytics.logins.attacks import UNANSWERED_FAILURES
 from analytics.logins.days import local_day_sql
+from analytics.logins.rules import OUTCOMES
 
 BASE_COLUMNS = ("occurred_at", "user_id", "company_id", "ip", "ip_num", "outcome", "actor", "source",
                 "import_id")
@@ -144,7 +144,7 @@ def refresh_daily(cur, *, tz: str, days: tuple[date, date] | None = None) -> Non
                     params)
     cur.execute("DELETE FROM login_rollup_state")
     cur.execute("INSERT INTO login_rollup_state SELECT $tz, (SELECT count(*) FROM login_events), $now",
-                {"tz": tz, "now": datetime.now(timezone.utc)})
+                {"tz": tz, "now": datetime.now(UTC)})
 
 
 def _previous(mask: np.ndarray, first: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,8 +22,8 @@ import pandas as pd
 from analytics.audit import service as audit
 from analytics.kernel.reports import ImportReport
 from analytics.kernel.roles import ADMIN, Actor, require_role
-from analytics.logins.rules import ADMIN_ACTIONS, OUTCOMES, canonical_ip, ip_number
 from analytics.logins.rollups import BASE_COLUMNS, merge_events
+from analytics.logins.rules import ADMIN_ACTIONS, OUTCOMES, canonical_ip, ip_number
 from analytics.store.database import Database
 
 LOGIN_COLUMNS = ("occurred_at", "user_id", "company", "ip", "outcome", "actor")
@@ -137,7 +137,7 @@ WHERE st.reject_reason IS NULL
 def stage_and_apply(cur, staging: pd.DataFrame, parse_rejects: list[tuple[int, str, str]], *,
                     report: ImportReport, actor: Actor, tz: str) -> ImportReport:
     """Validate the staging frame and merge it into ``login_events``, inside the caller's transaction."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     import_id = cur.execute("SELECT nextval('import_runs_id')").fetchone()[0]
     cur.register("login_staging", staging)
     cur.register("login_addresses", parse_addresses(staging["ip"]))
@@ -165,7 +165,7 @@ def stage_and_apply(cur, staging: pd.DataFrame, parse_rejects: list[tuple[int, s
     report.import_id = import_id
     cur.execute("INSERT INTO import_runs (id, kind, source, file_name, actor, started_at, finished_at, rows_read, "
                 "inserted, updated, unchanged, rejected) VALUES (?, 'logins', 'canonical', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [import_id, report.file_name, actor.label, started, datetime.now(timezone.utc), report.read,
+                [import_id, report.file_name, actor.label, started, datetime.now(UTC), report.read,
                  report.inserted, report.updated, report.unchanged, report.rejected])
     if rejects:
         cur.executemany("INSERT INTO import_rejections VALUES (?, ?, ?, ?)",

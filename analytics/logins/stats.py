@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.logins.rules import LockoutPolicy
-from analytics.kernel.sql import identifier
-from analytics.logins.days import local_day_sql
-from analytics.logins.attacks import attack_params, label_attacks, suspected_attacks_sql
 from analytics.kernel.periods import Period
+from analytics.kernel.sql import identifier
+from analytics.logins.attacks import attack_params, label_attacks, suspected_attacks_sql
+from analytics.logins.days import local_day_sql
+from analytics.logins.rules import LockoutPolicy
 from analytics.store.database import Database
 
 LOGIN_TICKET_CATEGORIES = ("login lockout", "password regeneration")

@@ -13,8 +13,15 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.logins.rules import LockoutPolicy
-from analytics.logins.stats import (LOGIN_TICKET_CATEGORIES, LoginFilter, event_filter, filter_params,
-                                   lockouts_frame, run_query, zone_sql)
+from analytics.logins.stats import (
+    LOGIN_TICKET_CATEGORIES,
+    LoginFilter,
+    event_filter,
+    filter_params,
+    lockouts_frame,
+    run_query,
+    zone_sql,
+)
 from analytics.store.database import Database
 
 RELEASE_BINS_H = (0.25, 0.5, 1, 2, 4, 8, 24, 72)

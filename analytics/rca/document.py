@@ -17,9 +17,9 @@ from datetime import datetime
 
 import pandas as pd
 
+from analytics.kernel.errors import RuleRefused
 from analytics.rca.queries import read_content
 from analytics.rca.rules import ACTION_STATUS_LABELS
-from analytics.kernel.errors import RuleRefused
 from analytics.store.database import Database
 
 AUDIENCES = ("customer", "internal")

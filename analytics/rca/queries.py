@@ -10,6 +10,7 @@ Functions taking ``cur`` also run inside a write transaction (``analytics.rca.se
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import pandas as pd
 
 from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause, TimelineEntry, clean_text

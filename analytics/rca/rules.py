@@ -123,7 +123,7 @@ class ReviewContent:
     root_causes: tuple[RootCause, ...] = ()
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
 
-    def normalized(self, tz: str) -> "ReviewContent":
+    def normalized(self, tz: str) -> ReviewContent:
         """Text stripped, blank rows dropped, names de-duplicated, times as aware UTC instants."""
         causes = tuple(RootCause(clean_text(c.category), clean_text(c.platform), clean_text(c.description))
                        for c in self.root_causes)

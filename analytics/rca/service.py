@@ -17,12 +17,21 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from analytics.audit import service as audit
-from analytics.kernel.roles import Actor, require_role
-from analytics.rca.queries import categories, incident_row, known_platforms, latest_revision, read_actions, read_content
-from analytics.rca.rules import (FIELD_LABELS, ACT_ROLES, REVIEWABLE_INCIDENT_STATUSES, STATUS_LABELS, ActionItemInput, ReviewContent, normalized_actions, validate_review)
 from analytics.kernel.errors import RuleRefused, ValidationError
+from analytics.kernel.roles import Actor, require_role
 from analytics.kernel.sql import assignments
 from analytics.kernel.times import utc_now
+from analytics.rca.queries import categories, incident_row, known_platforms, latest_revision, read_actions, read_content
+from analytics.rca.rules import (
+    ACT_ROLES,
+    FIELD_LABELS,
+    REVIEWABLE_INCIDENT_STATUSES,
+    STATUS_LABELS,
+    ActionItemInput,
+    ReviewContent,
+    normalized_actions,
+    validate_review,
+)
 from analytics.store.database import Database
 
 __all__ = ["Saved", "save_draft", "submit_for_review", "return_to_draft", "publish", "revise"]

@@ -11,12 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from analytics.audit import service as audit
-from analytics.kernel.roles import Actor, require_role
 from analytics.kernel.errors import RuleRefused, ValidationError
-from analytics.rca.rules import FIELD_LABELS, ACT_ROLES, ACTION_STATUS_LABELS, ACTION_STATUSES, NAME_MAX
+from analytics.kernel.roles import Actor, require_role
 from analytics.kernel.times import to_utc, utc_now
+from analytics.rca.rules import ACT_ROLES, ACTION_STATUS_LABELS, ACTION_STATUSES, FIELD_LABELS, NAME_MAX
 from analytics.store.database import Database
-
 
 
 def update_action_item(db: Database, *, actor: Actor, item_id: int, status: str, completed_at: datetime | None = None,

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from analytics.reports import sections
-from analytics.store.errors import DatabaseError
 from analytics.kernel.periods import Period
+from analytics.reports import sections
 from analytics.sla.stats import monthly_trend
 from analytics.store.database import Database
+from analytics.store.errors import DatabaseError
 
 MONTH_TEXT = re.compile(r"^(\d{4})-(\d{2})$")
 TREND_MONTHS = 6
@@ -38,7 +38,7 @@ class ReportMonth:
     first: date
 
     @classmethod
-    def parse(cls, text: str) -> "ReportMonth":
+    def parse(cls, text: str) -> ReportMonth:
         """``YYYY-MM`` to a month; ValueError with a readable message otherwise."""
         match = MONTH_TEXT.match(text.strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
@@ -46,11 +46,11 @@ class ReportMonth:
         return cls(date(int(match.group(1)), int(match.group(2)), 1))
 
     @classmethod
-    def containing(cls, day: date) -> "ReportMonth":
+    def containing(cls, day: date) -> ReportMonth:
         return cls(day.replace(day=1))
 
     @classmethod
-    def last_complete(cls, today: date) -> "ReportMonth":
+    def last_complete(cls, today: date) -> ReportMonth:
         """The month before the one holding ``today``."""
         return cls.containing(today).previous
 
@@ -60,7 +60,7 @@ class ReportMonth:
         return (self.first + timedelta(days=32)).replace(day=1)
 
     @property
-    def previous(self) -> "ReportMonth":
+    def previous(self) -> ReportMonth:
         return ReportMonth((self.first - timedelta(days=1)).replace(day=1))
 
     @property
@@ -235,7 +235,7 @@ def build_report(db: Database, month: ReportMonth, *, now: datetime | None = Non
     """The full report for ``month`` (figures, headlines, summary), compared with the month before."""
     from analytics.reports.summary import summarise
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     current = month_figures(db, month, now=now)
     previous = month_figures(db, month.previous, now=now, detail=False)
     first = month

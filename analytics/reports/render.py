@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from analytics.reports import charts
-from analytics.reports import tables
+from analytics.reports import charts, tables
 from analytics.reports.monthly import MonthlyReport
 from analytics.reports.summary import plural
 

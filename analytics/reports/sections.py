@@ -15,11 +15,11 @@ from datetime import datetime
 
 import pandas as pd
 
-from analytics.intake import stats as intake
 from analytics.imports.columns import CHANNELS
+from analytics.intake import stats as intake
+from analytics.kernel.periods import Period
 from analytics.sla import stats as sla
 from analytics.sla.engine import MEASURES
-from analytics.kernel.periods import Period
 from analytics.store.database import Database
 
 CHANNEL_LABELS = {"phone": "Phone", "email": "E-mail", "portal": "Portal", "voicemail": "Voicemail",
@@ -226,8 +226,8 @@ def escalation_figures(db: Database, period: Period, *, at: datetime) -> Escalat
     """Open escalations by level at ``at`` and the escalations raised in the period (``depth_distribution``)."""
     if not has_tables(db, "escalations", "escalation_events"):
         return EscalationFigures(available=False)
-    from analytics.escalations.stats import depth_distribution
     from analytics.escalations.service import escalation_chain
+    from analytics.escalations.stats import depth_distribution
 
     chain = escalation_chain(db)
     depth = depth_distribution(db, period, chain=chain)

@@ -199,7 +199,7 @@ def lockouts_sentence(before: int, after: int, *, outside_zone: int, attacks: in
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(attack_kinds.items()))
         text += f"; {plural(attacks, 'suspected attack')} ({kinds})"
         text += (f" behind {plural(attack_lockouts, 'lockout')}" if attack_lockouts
-                 else f", which locked no account")
+                 else ", which locked no account")
     else:
         text += "; no suspected attack"
     return text + "."

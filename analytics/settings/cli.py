@@ -9,8 +9,8 @@ from __future__ import annotations
 import getpass
 import json
 
-from analytics.kernel.roles import system_actor
 from analytics.kernel.registry import OpenStore
+from analytics.kernel.roles import system_actor
 from analytics.settings.service import change_setting, display_value, parse_setting_input, reset_setting, settings_table
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from datetime import datetime, timezone
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
+from analytics.access.rules import check_role_map
 from analytics.audit import service as audit
 from analytics.kernel.roles import ADMIN, Actor, require_role
-from analytics.access.rules import check_role_map
 from analytics.settings.rules import BY_NAME, SETTINGS, SettingError, check_value
 from analytics.store.database import Database
 
@@ -218,6 +218,6 @@ def put_setting(cur, *, name: str, value: Any, actor: str) -> tuple[Any, Any]:
         "INSERT INTO settings (name, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (name) DO UPDATE SET value = excluded.value, "
         "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        [name, json.dumps(value), datetime.now(timezone.utc), actor],
+        [name, json.dumps(value), datetime.now(UTC), actor],
     )
     return before, value

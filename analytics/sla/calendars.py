@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 import pandas as pd
+
 from analytics.store.database import Database
 
 FIRST_DAY = date(2010, 1, 1)

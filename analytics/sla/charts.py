@@ -29,7 +29,8 @@ def trend_figure(trend: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for measure in ("response", "resolution"):
         part = trend[trend["measure"] == measure]
-        fig.add_scatter(name=measure, x=part["month"].astype(str).tolist(), y=part["compliance_pct"].tolist(), mode="lines+markers",
+        fig.add_scatter(name=measure, x=part["month"].astype(str).tolist(), y=part["compliance_pct"].tolist(),
+                        mode="lines+markers",
                         line_color=MEASURE_COLOURS[measure],
                         customdata=part[["met", "breached"]].to_numpy().tolist(),
                         hovertemplate="%{x|%b %Y}: %{y:.1f}% (%{customdata[0]} met, %{customdata[1]} breached)")

@@ -5,8 +5,8 @@ import json
 import sys
 
 from analytics.kernel.arguments import FORMATS, as_of, date_argument, timestamp_argument
-from analytics.kernel.registry import OpenStore
 from analytics.kernel.periods import Period
+from analytics.kernel.registry import OpenStore
 from analytics.sla.stats import compliance_cli_rows
 
 

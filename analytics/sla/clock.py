@@ -10,8 +10,8 @@ from datetime import datetime
 import holidays as holidays_lib
 import pandas as pd
 
-from analytics.sla.filters import TicketFilter
 from analytics.sla.engine import ticket_measures
+from analytics.sla.filters import TicketFilter
 from analytics.store.database import Database
 
 
@@ -44,7 +44,7 @@ def calendar_description(db: Database, calendar_id: int) -> str:
     name, tz, always_open, country, hours_per_day = cal
     if always_open:
         return f"{name} (round the clock)"
-    days = "Mon Tue Wed Thu Fri Sat Sun".split()
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     hours = db.rows("SELECT weekday, strftime(start_time, '%H:%M'), strftime(end_time, '%H:%M') "
                     "FROM calendar_hours WHERE calendar_id = ? ORDER BY 1, 2", [calendar_id])
     spans = ", ".join(f"{days[w]} {a}-{b}" for w, a, b in hours)

@@ -113,7 +113,8 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
         FROM calendar_intervals ci WHERE ci.start_s <= epoch($as_of) GROUP BY ci.calendar_id
     ),
     base AS (
-        SELECT t.id AS ticket_id, t.company_id, t.channel, t.team, t.severity, t.opened_at, g.measure, g.calendar_id, g.target_seconds, g.always_open,
+        SELECT t.id AS ticket_id, t.company_id, t.channel, t.team, t.severity, t.opened_at, g.measure, g.calendar_id,
+               g.target_seconds, g.always_open,
                CASE g.measure WHEN 'response' THEN coalesce(t.first_response_at, t.resolved_at)
                               ELSE t.resolved_at END AS m_end,
                t.source_made_sla

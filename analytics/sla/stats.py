@@ -57,7 +57,8 @@ def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilte
              FROM ({TARGETS_SQL}))
     SELECT g.severity, g.measure, g.target_value, g.target_unit, g.calendar_name, g.target_seconds,
            count(m.ticket_id) FILTER (WHERE m.state = 'met' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS met,
-           count(m.ticket_id) FILTER (WHERE m.state = 'breached' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS breached,
+           count(m.ticket_id) FILTER (WHERE m.state = 'breached' AND m.decided_s >= epoch($from)
+                                      AND m.decided_s < epoch($to)) AS breached,
            count(m.ticket_id) FILTER (WHERE m.state IN ('pending', 'at_risk') AND m.opened_at < $to) AS pending,
            count(m.ticket_id) FILTER (WHERE m.state = 'at_risk' AND m.opened_at < $to) AS at_risk,
            round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct,

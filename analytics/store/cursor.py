@@ -17,7 +17,7 @@ class Cursor:
     def __init__(self, raw: Any):
         self._raw = raw  # a DuckDB cursor, or the PostgreSQL write cursor around one
 
-    def execute(self, sql: str, params: Any = None) -> "Cursor":
+    def execute(self, sql: str, params: Any = None) -> Cursor:
         """Run one statement with bound parameters."""
         with translated():
             if params is None:
@@ -26,7 +26,7 @@ class Cursor:
                 self._raw.execute(sql, params)
         return self
 
-    def executemany(self, sql: str, params: Any = None) -> "Cursor":
+    def executemany(self, sql: str, params: Any = None) -> Cursor:
         """Run one statement once per parameter row."""
         with translated():
             self._raw.executemany(sql, params if params is not None else [])

@@ -19,9 +19,10 @@ import re
 import threading
 import time
 import zoneinfo
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -170,10 +171,8 @@ class Database:
                     yield cur
                 cur.execute("COMMIT" if keep else "ROLLBACK")
             except BaseException:
-                try:
+                with suppress(DatabaseError):  # the transaction may already be gone
                     cur.execute("ROLLBACK")
-                except DatabaseError:
-                    pass
                 raise
             finally:
                 cur.close()

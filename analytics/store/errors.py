@@ -6,8 +6,8 @@ domain says ``except ConstraintViolation`` and a page shows ``DatabaseError`` in
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import duckdb
 

@@ -20,16 +20,15 @@ the write lock: the second replica finds the work done and skips it.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from analytics.store import postgres as pg_backend
 from analytics.store.errors import QueryFailed
-from analytics.store.postgres import DATA_VERSION_TABLE, WRITE_LOCK_TABLE, execute_raw, query_raw
 from analytics.store.pg_snapshots import VERSIONS_DDL
+from analytics.store.postgres import DATA_VERSION_TABLE, WRITE_LOCK_TABLE, execute_raw, query_raw
 
 if TYPE_CHECKING:  # the type only: database.py imports this module
     from analytics.store.database import Database

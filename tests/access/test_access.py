@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.access.rules import (ALLOW_PUBLIC_LOCAL_MODE_ENV, actor_from_claims, auth_config_problem, check_role_map, claim_values, configured_providers, is_loopback_address, local_mode_refusal)
+from analytics.access.rules import (
+    ALLOW_PUBLIC_LOCAL_MODE_ENV,
+    actor_from_claims,
+    auth_config_problem,
+    check_role_map,
+    claim_values,
+    configured_providers,
+    is_loopback_address,
+    local_mode_refusal,
+)
 from analytics.kernel.roles import ROLES, Actor, PermissionDenied, require_role
 from analytics.settings.rules import BY_NAME
 

@@ -9,8 +9,8 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from analytics.access.rules import ALLOW_PUBLIC_LOCAL_MODE_ENV
-from analytics.kernel.roles import ROLES, Actor
 from analytics.domains import all_pages, open_store
+from analytics.kernel.roles import ROLES, Actor
 from analytics.settings.service import change_setting
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,7 +2,8 @@
 
 One row per write function: the roles that may call it and a call with valid arguments. Each
 wrong role (and nobody signed in) gets PermissionDenied naming the roles needed, with every table's
-row count unchanged; then the first allowed role makes the change, audited under its name. A last test finds the write functions of
+row count unchanged; then the first allowed role makes the change, audited under its name. A last test finds the write
+functions of
 analytics/ (first parameter ``db``, an ``actor: Actor`` parameter) and checks each is listed here
 or checks the role itself.
 """
@@ -17,17 +18,17 @@ from uuid import uuid4
 
 import pytest
 
-from analytics.domains import open_store
 import analytics
+from analytics.domains import open_store
 from analytics.escalations import service as escalations
+from analytics.imports.service import import_tickets
 from analytics.incidents import service as incidents
+from analytics.kernel.roles import ROLES, Actor, PermissionDenied, anonymous_actor
+from analytics.logins.service import import_logins
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
 from analytics.settings import service as settings_service
-from analytics.kernel.roles import ROLES, Actor, PermissionDenied, anonymous_actor
 from analytics.sla.calendars import ensure_intervals
-from analytics.logins.service import import_logins
-from analytics.imports.service import import_tickets
 from tests.factories import add_company, add_ticket
 from tests.incidents.factories import draft
 from tests.rca.factories import SUPERVISOR, action_items, complete_review, resolved_incident, utc
@@ -194,6 +195,7 @@ def discovered_writes() -> list[tuple[str, object]]:
 def test_every_write_function_is_listed_here_or_checks_the_role_itself():
     listed = {w[0] for w in WRITES}
     found = discovered_writes()
-    assert {"incidents.service.declare", "settings.service.change_setting", "escalations.service.resolve"} <= {n for n, _ in found}
+    expected = {"incidents.service.declare", "settings.service.change_setting", "escalations.service.resolve"}
+    assert expected <= {n for n, _ in found}
     unchecked = [name for name, fn in found if name not in listed and "require_role(" not in inspect.getsource(fn)]
     assert unchecked == [], f"write functions without a role check: {unchecked}"

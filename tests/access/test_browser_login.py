@@ -7,6 +7,7 @@ import csv
 import io
 import secrets
 import shutil
+from pathlib import Path
 
 import pytest
 from oidc_provider_mock import User, run_server_in_thread
@@ -140,7 +141,7 @@ def test_an_admin_changes_a_setting_and_finds_it_in_the_audit_log(signed_dashboa
         assert page.get_by_role("heading", name="Audit log").is_visible()
         with page.expect_download() as download:
             page.get_by_role("button", name="Download CSV").click()
-        rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
         mine = [r for r in rows if r["actor"] == "ada@example.com"]
         assert [(r["action"], r["entity"], r["entity_id"], r["before"], r["after"]) for r in mine] == [
             ("change", "setting", "rca.overdue_days", "10", "14")]

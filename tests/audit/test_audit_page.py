@@ -4,15 +4,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.audit.service import audit_choices, load_audit
 from analytics.domains import open_store
 from analytics.kernel.roles import Actor
-from analytics.audit.service import audit_choices, load_audit
 from analytics.settings.service import change_setting, change_sla_target, reset_setting
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def test_load_audit_filters_by_entity_actor_action_and_period(db):
     assert list(load_audit(db, actor="ada@example.com")["action"]) == ["reset", "change"]  # newest first
     assert list(load_audit(db, entity="sla_target")["entity_id"]) == ["3/resolution"]
     assert list(load_audit(db, action="change", actor="bob@example.com")["entity"]) == ["sla_target", "setting"]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert len(load_audit(db, since=now - timedelta(minutes=5), until=now + timedelta(minutes=5))) == 4
     assert len(load_audit(db, until=now - timedelta(minutes=5))) == 0
     assert audit_choices(db) == {"entity": ["setting", "sla_target"],
@@ -102,7 +102,7 @@ def test_the_page_lists_filters_and_compares_before_and_after(audited_db):
     at.selectbox(key="audit_action").set_value("reset").run()
     assert list(shown(at)["entity_id"]) == ["lockout.threshold"]
 
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     at.date_input(key="audit_period").set_value((today - timedelta(days=60), today - timedelta(days=31))).run()
     assert len(shown(at)) == 0
 

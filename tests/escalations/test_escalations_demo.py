@@ -9,8 +9,8 @@ import pytest
 from analytics.domains import open_store
 from analytics.escalations.demo import DEMO_OWNERS
 from analytics.escalations.stats import depth_distribution, open_escalations, repeat_customers, sla_cross_check
-from analytics.settings.queries import get_setting
 from analytics.kernel.periods import Period
+from analytics.settings.queries import get_setting
 from tests.conftest import DEMO_NOW
 
 WHOLE = Period(date(2025, 1, 1), date(2027, 1, 1))

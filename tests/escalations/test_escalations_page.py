@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.audit.service import load_audit
 from analytics.domains import open_store
 from analytics.escalations import service as svc
 from analytics.kernel.roles import Actor
-from analytics.audit.service import load_audit
 from analytics.sla.calendars import ensure_intervals
 from tests.factories import add_company, add_ticket
 
@@ -26,7 +26,7 @@ def page_db(tmp_path, monkeypatch):
     path = tmp_path / "escalations.duckdb"
     db = open_store(path)
     ensure_intervals(db)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     add_ticket(db, "CS-7", severity=2, opened=now - timedelta(days=2), company="Alpha")
     beta = add_company(db, "Beta")
     add_company(db, "Gamma")

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from analytics.audit.service import load_audit
 from analytics.escalations import rules
 from analytics.escalations import service as svc
-from analytics.kernel.roles import Actor, PermissionDenied
-from analytics.audit.service import load_audit
 from analytics.escalations.stats import open_escalations
-from analytics.settings.service import put_setting
 from analytics.kernel.errors import RuleRefused, ValidationError
+from analytics.kernel.roles import Actor, PermissionDenied
+from analytics.settings.service import put_setting
 from tests.factories import add_company, add_ticket, paris
 
 CHAIN = ["Customer support", "Support supervisor", "Senior manager", "Director", "Senior director"]
@@ -203,7 +203,7 @@ def test_validation_messages(db, case, values, field, message):
 
 def test_future_time_is_refused(db):
     with pytest.raises(ValidationError, match="future"):
-        raise_one(db, at=datetime.now(timezone.utc) + timedelta(hours=1))
+        raise_one(db, at=datetime.now(UTC) + timedelta(hours=1))
 
 
 def test_company_only_escalation_and_resubmitted_form(db):
@@ -291,7 +291,7 @@ def test_an_escalation_may_refer_to_an_incident(db):
     from analytics.incidents.service import declare
 
     acme = add_company(db, "Acme")
-    started = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=3)
+    started = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
     incident = declare(db, actor=Actor("Sue", roles=frozenset({"supervisor"})), token="t-1", draft=IncidentDraft(
         title="Messaging down", severity=1, security_breach=False, platforms=("Messaging",), company_ids=(),
         all_customers=True, started_at=started, detected_at=started, impact_defined_at=started,
@@ -301,7 +301,7 @@ def test_an_escalation_may_refer_to_an_incident(db):
         svc.raise_escalation(db, actor=MANAGER, company_id=acme, incident=given,
                              reason="Not informed during the outage",
                              reason_code="commitment_not_kept", raised_by="Jean", owner="Desk")
-    frame = open_escalations(db, now=datetime.now(timezone.utc))
+    frame = open_escalations(db, now=datetime.now(UTC))
     assert list(frame["incident"]) == [incident.reference, incident.reference]
     with pytest.raises(ValidationError) as info:
         svc.raise_escalation(db, actor=MANAGER, company_id=acme, incident=incident.incident_id + 1,

@@ -2,20 +2,19 @@
 share with the SLA engine cross-check, depth, time at level, repeat customers, and their figures."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
 
-from analytics.escalations import charts
-from analytics.escalations import stats
+from analytics.escalations import charts, stats
 from analytics.escalations import service as svc
-from analytics.kernel.roles import Actor
 from analytics.kernel.periods import Period
+from analytics.kernel.roles import Actor
 from tests.factories import add_company, add_ticket, paris
 
 ACTOR = Actor("Sam", roles=frozenset({"supervisor"}))
-NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 PERIOD = Period(date(2026, 3, 1), date(2026, 5, 1))
 
 

@@ -10,10 +10,10 @@ import textwrap
 import pandas as pd
 import pytest
 
-from analytics.kernel.roles import Actor, PermissionDenied, system_actor
 from analytics.imports.files import ImportFileError
-from analytics.imports.service import import_file, resolve_profile
 from analytics.imports.profiles import ProfileError, get_profile, parse_profile
+from analytics.imports.service import import_file, resolve_profile
+from analytics.kernel.roles import Actor, PermissionDenied, system_actor
 from tests.factories import paris
 from tests.imports.source_exports import EXPORTS, JSM, SERVICENOW_EVENTS, SERVICENOW_LIST, ZENDESK, write_export
 

@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.domains import open_store
-from analytics.kernel.roles import Actor, system_actor
 from analytics.imports.service import import_file, resolve_profile
+from analytics.kernel.roles import Actor, system_actor
 from tests.browser_support import open_browser, start_dashboard, wait_for_app
 from tests.imports.source_exports import EXPORTS, write_export
 

@@ -6,21 +6,21 @@ monthly trend and the comparison with ServiceNow's own ``made_sla`` work on it.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from analytics.domains import open_store
-from analytics.kernel.roles import system_actor
 from analytics.imports.queries import agreement_share, verdict_comparison, verdict_figure
+from analytics.imports.service import import_file, resolve_profile
 from analytics.kernel.periods import Period
+from analytics.kernel.roles import system_actor
 from analytics.sla.filters import TicketFilter
 from analytics.sla.stats import monthly_trend, severity_table, tickets_behind
-from analytics.imports.service import import_file, resolve_profile
 
 REAL_LOG = Path("/work/shared/realdata/servicenow-incident-event-log.csv.gz")
-AS_OF = datetime(2026, 1, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

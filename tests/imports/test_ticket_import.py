@@ -4,14 +4,14 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from analytics.kernel.roles import Actor, PermissionDenied, system_actor
 from analytics.imports.columns import CANONICAL_COLUMNS
 from analytics.imports.files import ImportFileError
 from analytics.imports.service import import_tickets
+from analytics.kernel.roles import Actor, PermissionDenied, system_actor
 from tests.factories import paris
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
@@ -85,7 +85,7 @@ def test_email_without_severity_defaults_to_4_and_naive_times_are_paris(db, tmp_
     severity, opened, status = db.rows("SELECT severity, opened_at, status FROM tickets")[0]
     assert severity == 4 and status == "open"
     assert opened == paris(2026, 7, 1, 10, 0)
-    assert opened.astimezone(timezone.utc) == datetime(2026, 7, 1, 8, 0, tzinfo=timezone.utc)
+    assert opened.astimezone(UTC) == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
 
 
 def test_reimport_is_idempotent_and_changes_update(db, tmp_path):

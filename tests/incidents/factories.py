@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from analytics.incidents import service as incidents
@@ -16,7 +16,7 @@ LEADER = Actor("Lee Leader", "lee@example.test", frozenset({"leadership"}))
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def draft(db, *, defined: datetime, **changes) -> incidents.IncidentDraft:

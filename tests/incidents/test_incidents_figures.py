@@ -9,8 +9,8 @@ import pytest
 
 from analytics.domains import open_store
 from analytics.incidents import queries
-from analytics.incidents import stats as incident_stats
 from analytics.incidents import service as incidents
+from analytics.incidents import stats as incident_stats
 from analytics.incidents.charts import incidents_per_month_figure, notify_time_figure, timeline_figure
 from tests.conftest import DEMO_NOW
 from tests.incidents.factories import SUPERVISOR, declared, utc

@@ -1,7 +1,7 @@
 """The declare form and the incidents page under Streamlit's AppTest: messages, roles, lifecycle, clocks."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ def page_db(tmp_path, monkeypatch):
     ensure_intervals(db)
     for name in ("Alpha", "Beta", "Gamma"):
         add_company(db, name)
-    add_ticket(db, "T-1", severity=2, opened=datetime.now(timezone.utc) - timedelta(hours=1), company="Alpha")
+    add_ticket(db, "T-1", severity=2, opened=datetime.now(UTC) - timedelta(hours=1), company="Alpha")
     monkeypatch.setenv("VIGIE_DB", str(path))
     yield db
     db.close()
@@ -147,8 +147,8 @@ def test_declaring_twice_from_one_form_creates_one_incident(page_db):
 
 
 def declare_now(db, minutes_ago: int = 5):
-    return declared(db, defined=datetime.now(timezone.utc) - timedelta(minutes=minutes_ago),
-                    declared_at=datetime.now(timezone.utc) - timedelta(minutes=minutes_ago - 1))
+    return declared(db, defined=datetime.now(UTC) - timedelta(minutes=minutes_ago),
+                    declared_at=datetime.now(UTC) - timedelta(minutes=minutes_ago - 1))
 
 
 def change_status(at: AppTest, label: str) -> AppTest:

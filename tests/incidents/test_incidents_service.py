@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from analytics.incidents import service as incidents
-from analytics.kernel.roles import PermissionDenied
 from analytics.incidents.rules import TRANSITIONS, validate_draft
 from analytics.kernel.errors import ValidationError
+from analytics.kernel.roles import PermissionDenied
 from tests.incidents.factories import ADMIN, LEADER, MANAGER, SUPERVISOR, declared, draft, utc
 
 DEFINED = utc(2026, 3, 10, 9, 0)

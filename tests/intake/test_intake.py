@@ -1,7 +1,7 @@
 """Incoming-request figures on hand-built tickets, and the page that shows them."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -53,12 +53,12 @@ def test_tables(db):
 
 
 def test_page_shows_the_figures(tmp_path, monkeypatch):
-    from analytics.sla.calendars import ensure_intervals
     from analytics.domains import open_store
+    from analytics.sla.calendars import ensure_intervals
 
     database = open_store(tmp_path / "intake.duckdb")
     ensure_intervals(database)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for n in range(4):
         add_ticket(database, f"I-{n}", severity=4, opened=now - timedelta(days=1, hours=n), channel="email")
     database.close()

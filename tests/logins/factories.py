@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from analytics.logins.rules import canonical_ip, ip_number
 from analytics.logins.rollups import merge_events
+from analytics.logins.rules import canonical_ip, ip_number
 from tests.factories import add_company
 
 

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
+from analytics.kernel.periods import Period
 from analytics.logins.rules import load_policy
 from analytics.logins.stats import LoginFilter, overview, suspected_attacks
 from analytics.settings.service import put_setting
-from analytics.kernel.periods import Period
 from tests.factories import add_ticket, paris
 from tests.logins.factories import add_logins, human_lockout, run_of, scripted_lockout
 

@@ -1,13 +1,13 @@
 """Local days computed by integer arithmetic agree with DuckDB's own time-zone conversion."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from analytics.logins.days import local_day_sql, offset_changes
 
-START, END = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2026, 12, 31, tzinfo=timezone.utc)
+START, END = datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("tz,changes", [
@@ -29,7 +29,7 @@ def test_local_day_matches_the_time_zone_conversion(db, tz, changes):
 def test_paris_changes_are_at_01_00_utc():
     first, changes = offset_changes("Europe/Paris", START, END)
     assert first == 3600 * 10**6
-    assert [datetime.fromtimestamp(t / 10**6, timezone.utc).strftime("%Y-%m-%d %H:%M") for t, _ in changes] == [
+    assert [datetime.fromtimestamp(t / 10**6, UTC).strftime("%Y-%m-%d %H:%M") for t, _ in changes] == [
         "2025-03-30 01:00", "2025-10-26 01:00", "2026-03-29 01:00", "2026-10-25 01:00"]
     assert [o // 10**6 for _, o in changes] == [7200, 3600, 7200, 3600]
 

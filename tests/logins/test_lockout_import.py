@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.kernel.roles import Actor, PermissionDenied, system_actor
 from analytics.cli.main import main
-from analytics.logins.service import LoginImportFileError, import_logins
+from analytics.kernel.roles import Actor, PermissionDenied, system_actor
 from analytics.logins.rollups import refresh_daily
+from analytics.logins.service import LoginImportFileError, import_logins
 
 ADMIN = system_actor("test")
 HEADER = "occurred_at,user_id,company,ip,outcome,actor"
@@ -57,6 +57,7 @@ def test_a_quoted_newline_keeps_line_numbers(db, tmp_path):
     path = write(tmp_path, '2026-11-02T09:00:00+01:00,u1,Acme,10.1.2.3,unlock,"Admin\nB"',
                  "2026-11-02T09:00:01+01:00,u1,Acme,10.1.2.3,teleport,")
     report = import_logins(db, path, actor=ADMIN)
+    assert (report.read, report.inserted, report.rejected) == (2, 1, 1)
     assert db.rows("SELECT line, reason FROM import_rejections") == [(4, "unknown outcome 'teleport'")]
     assert db.scalar("SELECT actor FROM login_events") == "Admin\nB"
 

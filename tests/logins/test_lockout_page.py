@@ -9,8 +9,8 @@ import holidays
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.domains import open_store, pages_for
 from analytics.sla.calendars import ensure_intervals
-from analytics.domains import pages_for, open_store
 from tests.factories import add_ticket
 from tests.logins.factories import add_logins, human_lockout, run_of, scripted_lockout
 
@@ -54,7 +54,8 @@ def page_db(tmp_path, monkeypatch):
     for reference, category, day in (("T-1", "login lockout", 0), ("T-2", "login lockout", 1),
                                      ("T-3", "connectivity", 1)):
         add_ticket(db, reference, severity=4, opened=at(tue + timedelta(days=day), 12), company="Alpha")
-        db.write(lambda cur: cur.execute("UPDATE tickets SET category = ? WHERE reference = ?", [category, reference]))
+        db.write(lambda cur, c, r: cur.execute("UPDATE tickets SET category = ? WHERE reference = ?", [c, r]),
+                 category, reference)
     db.close()
     monkeypatch.setenv("VIGIE_DB", str(path))
     return path

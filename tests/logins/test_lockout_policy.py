@@ -3,8 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.logins.rules import (AccountState, LockoutPolicy, canonical_ip, check_zone, ip_number,
-                                      load_policy, replay, step)
+from analytics.logins.rules import (
+    AccountState,
+    LockoutPolicy,
+    canonical_ip,
+    check_zone,
+    ip_number,
+    load_policy,
+    replay,
+    step,
+)
 from analytics.logins.stats import zone_sql
 from analytics.settings.service import put_setting
 

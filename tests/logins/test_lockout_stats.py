@@ -5,12 +5,19 @@ from datetime import date
 
 import pytest
 
+from analytics.kernel.periods import Period
 from analytics.logins import support
 from analytics.logins.rules import load_policy
-from analytics.logins.stats import (LoginFilter, by_company, by_user, daily_counts, failure_depth, overview,
-                                   rollup_is_fresh)
+from analytics.logins.stats import (
+    LoginFilter,
+    by_company,
+    by_user,
+    daily_counts,
+    failure_depth,
+    overview,
+    rollup_is_fresh,
+)
 from analytics.settings.service import put_setting
-from analytics.kernel.periods import Period
 from tests.factories import add_company, add_ticket, paris
 from tests.logins.factories import add_logins, human_lockout, run_of
 
@@ -39,7 +46,8 @@ def month(db):
     for reference, category, day in (("T-1", "login lockout", 3), ("T-2", "password regeneration", 9),
                                      ("T-3", "connectivity", 4)):
         add_ticket(db, reference, severity=4, opened=paris(2026, 11, day, 11, 0), company="Beta")
-        db.write(lambda cur: cur.execute("UPDATE tickets SET category = ? WHERE reference = ?", [category, reference]))
+        db.write(lambda cur, c, r: cur.execute("UPDATE tickets SET category = ? WHERE reference = ?", [c, r]),
+                 category, reference)
     return db
 
 

@@ -1,7 +1,7 @@
 """Factories for RCA tests: actors, a resolved incident built through the incidents service, a complete review."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 from analytics.incidents import service as incidents
@@ -19,7 +19,7 @@ INTERNAL_NOTE = "Pager rota had a gap that night"
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def resolved_incident(db, *, started: datetime, minutes: int = 90, platform: str = "Messaging",

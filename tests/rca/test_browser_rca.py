@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -23,7 +23,7 @@ def review_db(tmp_path):
     path = tmp_path / "browser_rca.duckdb"
     db = open_store(path)
     ensure_intervals(db)
-    resolved_incident(db, started=datetime.now(timezone.utc) - timedelta(days=3))
+    resolved_incident(db, started=datetime.now(UTC) - timedelta(days=3))
     reference = db.scalar("SELECT reference FROM incidents")
     db.close()
     return path, reference

@@ -1,13 +1,13 @@
 """The demo RCAs: most resolved incidents have one, in every state, with recurring causes and overdue actions."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 
-from analytics.rca import demo as rca_demo
 from analytics.domains import build_demo, demo_extensions, open_store
+from analytics.rca import demo as rca_demo
 from analytics.rca.document import build_document
 from analytics.rca.export import to_markdown
 from analytics.rca.stats import RcaFilter, headline, recurrences
@@ -53,7 +53,7 @@ def test_demo_rcas(demo_db_path):
 def test_nothing_without_incidents(db):
     with db.transaction() as cur:
         rca_demo.generate_demo(cur, np.random.default_rng(1), companies=pd.DataFrame(columns=["id", "name", "weight"]),
-                               now=datetime.now(timezone.utc))
+                               now=datetime.now(UTC))
     assert sum(db.table_count(t) for t in TABLES) == 0
 
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from analytics.rca import service as rca
-from analytics.rca import export as rca_export
 from analytics.cli.main import main
-from analytics.rca.document import build_document
 from analytics.kernel.errors import RuleRefused
+from analytics.rca import export as rca_export
+from analytics.rca import service as rca
+from analytics.rca.document import build_document
 from analytics.rca.rules import TimelineEntry
 from tests.rca.factories import INTERNAL_NOTE, STAFF, SUPERVISOR, action_items, complete_review, resolved_incident
 
-STARTED = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=12)
+STARTED = datetime.now(UTC).replace(microsecond=0) - timedelta(days=12)
 HIDDEN_EVENT = "Vendor hotline called on the personal phone"
 OWNER = "Rachid Amrani"
 INTERNAL_TEXTS = [*STAFF, OWNER, INTERNAL_NOTE, "sam@example.test", HIDDEN_EVENT,

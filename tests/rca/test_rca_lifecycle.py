@@ -2,23 +2,31 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
 
+from analytics.audit.service import load_audit
+from analytics.kernel.errors import RuleRefused, ValidationError
+from analytics.kernel.roles import PermissionDenied
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
-from analytics.kernel.roles import PermissionDenied
-from analytics.audit.service import load_audit
 from analytics.rca.document import build_document
 from analytics.rca.queries import load_review, prefill
 from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause
-from analytics.kernel.errors import RuleRefused, ValidationError
-from tests.rca.factories import (ADMIN, LEADER, MANAGER, SUPERVISOR, action_items, complete_review, open_incident,
-                                 resolved_incident)
+from tests.rca.factories import (
+    ADMIN,
+    LEADER,
+    MANAGER,
+    SUPERVISOR,
+    action_items,
+    complete_review,
+    open_incident,
+    resolved_incident,
+)
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
+NOW = datetime.now(UTC).replace(microsecond=0)
 STARTED = NOW - timedelta(days=20)
 
 

@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.domains import open_store, pages_for
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
-from analytics.sla.calendars import ensure_intervals
-from analytics.domains import pages_for, open_store
 from analytics.rca.queries import load_review
 from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause
+from analytics.sla.calendars import ensure_intervals
 from tests.rca.factories import LEADER, MANAGER, SUPERVISOR, complete_review, resolved_incident
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
+NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def publish(db, incident_id, *, days_after, actions):

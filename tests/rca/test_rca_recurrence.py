@@ -1,7 +1,7 @@
 """Recurrence detection, table-driven: the same category on the same platform again within 90 days."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from tests.factories import paris
 from tests.rca.factories import SUPERVISOR, resolved_incident
 
 BASE = paris(2025, 1, 6, 11, 0)  # 90 local days later crosses the switch to summer time
-AS_OF = datetime(2025, 12, 31, tzinfo=timezone.utc)
+AS_OF = datetime(2025, 12, 31, tzinfo=UTC)
 
 CASES = [  # (name, incidents as (local day offset, [(category, platform), ...]), expected (later, earlier, category))
     ("same cause 30 days later", [(0, [("capacity", "API")]), (30, [("capacity", "API")])], {(1, 0, "capacity")}),

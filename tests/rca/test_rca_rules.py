@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.rca.form import (actions_frame, actions_from_frame, participants_from_text, timeline_frame,
-                                timeline_from_frame)
+from analytics.rca.form import (
+    actions_frame,
+    actions_from_frame,
+    participants_from_text,
+    timeline_frame,
+    timeline_from_frame,
+)
 from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause, TimelineEntry, validate_review
 from tests.rca.factories import complete_review
 
-NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 STARTED = NOW - timedelta(days=3)
 CATEGORIES = ["capacity", "network", "unknown"]
 PLATFORMS = ["Messaging", "API"]
@@ -78,12 +83,12 @@ def test_normalisation_reads_what_a_table_editor_returns():
     assert clean.participants == ("Ana",) and clean.overview == "text"
     assert (clean.tickets, clean.customers_affected, clean.impact_minutes) == (3, 2, None)
     assert clean.root_causes == (RootCause("network", "API", "link"),)
-    assert clean.timeline == (TimelineEntry(datetime(2026, 11, 17, 13, 0, tzinfo=timezone.utc), "Started", "", "",
+    assert clean.timeline == (TimelineEntry(datetime(2026, 11, 17, 13, 0, tzinfo=UTC), "Started", "", "",
                                             True),)
 
 
 def test_timeline_round_trip_in_local_time():
-    entries = (TimelineEntry(datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc), "Started", "Ana", "note", True),)
+    entries = (TimelineEntry(datetime(2026, 7, 1, 10, 0, tzinfo=UTC), "Started", "Ana", "note", True),)
     frame = timeline_frame(entries, "Europe/Paris")
     assert frame["occurred_at"].iloc[0] == pd.Timestamp("2026-07-01 12:00")  # CEST wall clock
     back = ReviewContent(timeline=timeline_from_frame(frame)).normalized("Europe/Paris").timeline

@@ -8,10 +8,10 @@ import pytest
 from analytics.domains import open_store
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
-from analytics.sla.calendars import ensure_intervals
 from analytics.rca.queries import load_review
 from analytics.rca.rules import ActionItemInput, ReviewContent, RootCause
 from analytics.rca.stats import RcaFilter, action_items, category_trend, headline, rca_list, rca_month_figures
+from analytics.sla.calendars import ensure_intervals
 from tests.factories import add_company, paris
 from tests.rca.factories import SUPERVISOR, complete_review, resolved_incident
 

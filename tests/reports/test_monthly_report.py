@@ -2,25 +2,25 @@
 the same numbers as the other pages' functions on the demo database, and empty sections."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 
 from analytics.domains import open_store
 from analytics.escalations import service as escalations
-from analytics.incidents import service as incidents
-from analytics.kernel.roles import system_actor
 from analytics.escalations.stats import open_escalations
+from analytics.incidents import service as incidents
+from analytics.kernel.periods import Period
+from analytics.kernel.roles import system_actor
 from analytics.reports.monthly import ReportMonth, build_report, month_choices
 from analytics.reports.sections import open_escalations_at
-from analytics.kernel.periods import Period
 from analytics.sla.stats import compliance_cli_rows
 from tests.factories import add_company, add_ticket, paris
 from tests.logins.factories import add_logins, human_lockout, run_of
 
 OCTOBER = ReportMonth(date(2026, 10, 1))
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ACTOR = system_actor("test")
 
 
@@ -236,7 +236,7 @@ def test_same_figures_as_the_sla_command_and_the_other_pages(demo_db_path):
 def test_a_month_in_progress_is_taken_to_date(two_months):
     from analytics.reports.render import render_html
 
-    now = datetime(2026, 10, 7, 9, 0, tzinfo=timezone.utc)  # O2 (7 Oct 10:00 Paris) is open at 11:00 Paris
+    now = datetime(2026, 10, 7, 9, 0, tzinfo=UTC)  # O2 (7 Oct 10:00 Paris) is open at 11:00 Paris
     report = build_report(two_months, OCTOBER, now=now)
     assert report.current.at_end == report.current.as_of == now and not report.complete
     assert report.previous.month.key == "2026-09"

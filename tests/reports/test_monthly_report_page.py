@@ -1,16 +1,16 @@
 """The Monthly report page (AppTest through the dashboard) shows the hand-built October's figures."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.sla.calendars import ensure_intervals
+from analytics.domains import open_store, pages_for
 from analytics.reports.monthly import ReportMonth
-from analytics.domains import pages_for, open_store
+from analytics.sla.calendars import ensure_intervals
 from tests.reports.test_monthly_report import seed_two_months
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def frame_with(at: AppTest, *columns: str):
 
 def test_headline_figures_of_the_month(two_months_db):
     at = open_page()
-    today = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/Paris")).date()
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).date()
     month = at.selectbox(key="monthly_report_month")
     assert month.value == ReportMonth.last_complete(today).key  # the last complete month first
     month.set_value("2026-10").run()

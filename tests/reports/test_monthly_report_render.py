@@ -11,9 +11,9 @@ import pytest
 from analytics.domains import open_store
 from analytics.reports import charts as report_charts
 from analytics.reports import tables as report_tables
-from analytics.sla.calendars import ensure_intervals
 from analytics.reports.monthly import build_report
 from analytics.reports.render import chart_images, pdf_document, render_html, report_figures, write_report
+from analytics.sla.calendars import ensure_intervals
 from analytics.sla.stats import compliance_cli_rows
 from tests.reports.test_monthly_report import NOW, OCTOBER, seed_two_months
 

@@ -3,10 +3,19 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.reports.summary import (Compliance, backlog_sentence, breaches_sentence, compliance_sentence,
-                                      compliance_sentences, escalations_sentence, incidents_sentence,
-                                      lockouts_sentence, rca_sentence, reclassification_sentence,
-                                      volume_sentence)
+from analytics.reports.summary import (
+    Compliance,
+    backlog_sentence,
+    breaches_sentence,
+    compliance_sentence,
+    compliance_sentences,
+    escalations_sentence,
+    incidents_sentence,
+    lockouts_sentence,
+    rca_sentence,
+    reclassification_sentence,
+    volume_sentence,
+)
 
 
 @pytest.mark.parametrize("before, after, expected", [

@@ -4,8 +4,8 @@ from __future__ import annotations
 import getpass
 import json
 
-from analytics.domains import open_store
 from analytics.cli.main import main
+from analytics.domains import open_store
 from analytics.settings.rules import SETTINGS
 
 

@@ -70,7 +70,8 @@ def test_an_admin_changes_a_number_and_the_change_is_audited(app_db):
     assert [s.value for s in at.success] == ["lockout.threshold: 6 → 8"]
     assert at.dataframe[0].value.set_index("name").loc["lockout.threshold", "value"] == "8"
     assert read(app_db, "SELECT value FROM settings WHERE name = 'lockout.threshold'") == [("8",)]
-    assert read(app_db, "SELECT actor, action, entity, entity_id, before, after FROM audit_log WHERE actor = 'ada@example.com'") == [
+    assert read(app_db, "SELECT actor, action, entity, entity_id, before, after FROM audit_log "
+                        "WHERE actor = 'ada@example.com'") == [
         ("ada@example.com", "change", "setting", "lockout.threshold", "6", "8")]
 
 
@@ -118,7 +119,8 @@ def test_an_admin_changes_an_sla_target(app_db):
     assert at.success[0].value.startswith("SLA target severity 1 response:")
     assert read(app_db, "SELECT target_value, target_unit FROM sla_targets WHERE severity = 1 AND measure = 'response'") \
         == [(45.0, "minutes")]
-    assert read(app_db, "SELECT entity, entity_id FROM audit_log WHERE actor = 'ada@example.com'") == [("sla_target", "1/response")]
+    assert read(app_db, "SELECT entity, entity_id FROM audit_log WHERE actor = 'ada@example.com'") \
+        == [("sla_target", "1/response")]
 
 
 def test_the_page_itself_refuses_a_non_admin(app_db):

@@ -2,19 +2,25 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from analytics.store.errors import ConstraintViolation
-from analytics.kernel.roles import Actor, PermissionDenied, anonymous_actor
 from analytics.audit.service import load_audit
-from analytics.settings.rules import BY_NAME, SETTINGS, SettingError
+from analytics.kernel.roles import Actor, PermissionDenied, anonymous_actor
 from analytics.settings.queries import get_setting
-from analytics.settings.service import (change_setting, change_sla_target, parse_setting_input, reset_setting,
-                                        settings_table, sla_targets_table)
-from analytics.sla.filters import TicketFilter
+from analytics.settings.rules import BY_NAME, SETTINGS, SettingError
+from analytics.settings.service import (
+    change_setting,
+    change_sla_target,
+    parse_setting_input,
+    reset_setting,
+    settings_table,
+    sla_targets_table,
+)
 from analytics.sla.engine import ticket_measures
+from analytics.sla.filters import TicketFilter
+from analytics.store.errors import ConstraintViolation
 from tests.factories import add_ticket, paris
 
 ADMIN = Actor(name="Ada Admin", email="ada@example.com", roles=frozenset({"admin"}))
@@ -63,7 +69,7 @@ def test_a_change_is_stored_and_audited_with_before_and_after(db):
     assert (row["actor"], row["action"], row["entity"], row["entity_id"]) == (
         "ada@example.com", "change", "setting", "lockout.threshold")
     assert (json.loads(row["before"]), json.loads(row["after"])) == (6, 8)
-    assert abs((datetime.now(timezone.utc) - row["occurred_at"].to_pydatetime()).total_seconds()) < 60
+    assert abs((datetime.now(UTC) - row["occurred_at"].to_pydatetime()).total_seconds()) < 60
 
     change_setting(db, actor=ADMIN, name="lockout.threshold", value=5)
     latest = audit_rows(db).iloc[0]
@@ -176,7 +182,7 @@ def test_settings_table_lists_every_setting_with_value_in_force_default_and_help
 # -- SLA targets ----------------------------------------------------------------------
 def test_an_sla_target_change_is_audited_and_re_evaluates_history(db):
     add_ticket(db, "CS-1", severity=1, opened=paris(2026, 6, 3, 10, 0), response=paris(2026, 6, 3, 10, 45))
-    as_of = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    as_of = datetime(2030, 1, 1, tzinfo=UTC)
 
     def response_state():
         frame = ticket_measures(db, TicketFilter(), as_of=as_of)

@@ -1,18 +1,18 @@
 """The SLA arithmetic of DOMAIN.md section 2, table-driven: boundaries, weekends, holidays, DST."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from analytics.sla.calendars import load_calendars, rebuild_intervals
 from analytics.kernel.periods import Period
+from analytics.sla.calendars import load_calendars, rebuild_intervals
+from analytics.sla.engine import ticket_measures
 from analytics.sla.filters import TicketFilter
 from analytics.sla.stats import compliance_cli_rows
-from analytics.sla.engine import ticket_measures
 from tests.factories import add_ticket, paris
 
-FAR_FUTURE = datetime(2030, 1, 1, tzinfo=timezone.utc)
+FAR_FUTURE = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def measure(db, reference, which, as_of=FAR_FUTURE):
@@ -121,8 +121,8 @@ def test_added_closure_day_moves_the_deadline(db):
 def test_period_cuts_at_midnight_paris(db):
     # 23:30 UTC on 31 October is 00:30 on 1 November in Paris: a November decision.
     add_ticket(db, "OCT", severity=3, opened=paris(2026, 10, 31, 23, 0), response=paris(2026, 10, 31, 23, 30))
-    add_ticket(db, "NOV", severity=3, opened=datetime(2026, 10, 31, 23, 0, tzinfo=timezone.utc),
-               response=datetime(2026, 10, 31, 23, 30, tzinfo=timezone.utc))
+    add_ticket(db, "NOV", severity=3, opened=datetime(2026, 10, 31, 23, 0, tzinfo=UTC),
+               response=datetime(2026, 10, 31, 23, 30, tzinfo=UTC))
     october = compliance_cli_rows(db, Period(date(2026, 10, 1), date(2026, 11, 1)), as_of=FAR_FUTURE)
     november = compliance_cli_rows(db, Period(date(2026, 11, 1), date(2026, 12, 1)), as_of=FAR_FUTURE)
     pick = lambda f: f[(f.severity == 3) & (f.measure == "response")].iloc[0]  # noqa: E731

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -21,7 +21,7 @@ def small_db(tmp_path, monkeypatch):
     path = backend_target(tmp_path / "page.duckdb")  # or PostgreSQL (tests/store/pg_support.py)
     db = open_store(path)
     ensure_intervals(db)
-    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
     base = now - timedelta(days=2)
     add_ticket(db, "P-1", severity=1, opened=base, response=base + timedelta(minutes=10),
                resolved=base + timedelta(hours=1), company="Alpha")

@@ -7,17 +7,17 @@ empty (the default) nothing changes.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from analytics.kernel.roles import system_actor
 from analytics.settings.service import put_setting
-from analytics.sla.filters import TicketFilter
 from analytics.sla.engine import ticket_measures
+from analytics.sla.filters import TicketFilter
 from tests.factories import add_ticket, paris
 
-FAR_FUTURE = datetime(2030, 1, 1, tzinfo=timezone.utc)
+FAR_FUTURE = datetime(2030, 1, 1, tzinfo=UTC)
 WAITING = "Awaiting User Info"
 
 

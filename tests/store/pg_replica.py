@@ -15,7 +15,7 @@ import argparse
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from analytics.domains import open_store
@@ -32,7 +32,7 @@ def say(line: str) -> None:
 
 
 def declare_one(db: Database, tag: str, n: int) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     form = draft(db, defined=now - timedelta(minutes=5), title=f"Replica {tag}: incident {n:03d}")
     result = incidents.declare(db, actor=SUPERVISOR, draft=form, token=f"{tag}-{n}-{uuid4().hex}", now=now)
     say(f"committed {result.reference}")
@@ -40,7 +40,7 @@ def declare_one(db: Database, tag: str, n: int) -> None:
 
 def hang_inside_a_write(db: Database, tag: str) -> None:
     """Take the write lock, write half a declaration, and never commit."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     form = draft(db, defined=now - timedelta(minutes=5), title=f"Replica {tag}: never committed")
 
     def work(cur):

@@ -12,6 +12,7 @@ migrated once per process. With ``VIGIE_TEST_BACKEND=postgres`` the ``db`` fixtu
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
 import itertools
 import os
@@ -82,7 +83,7 @@ class Cluster:
                 break
             except subprocess.CalledProcessError:
                 if attempt == 2:
-                    raise RuntimeError("PostgreSQL did not start: " + self.log_tail())
+                    raise RuntimeError("PostgreSQL did not start: " + self.log_tail()) from None
 
     def _run(self, program: str, *args: str) -> str:
         done = subprocess.run(_as_owner([str(self.bindir / program), *args]), cwd=self.root,
@@ -112,10 +113,8 @@ class Cluster:
         return self.url(name)
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -129,8 +128,8 @@ def cluster() -> Cluster:
 
 def _migrated_template() -> str:
     if "template" not in _state:
-        from analytics.sla.calendars import ensure_intervals
         from analytics.domains import open_store
+        from analytics.sla.calendars import ensure_intervals
 
         server = cluster()
         name = f"vigie_template_{os.getpid()}"

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from analytics.domains import open_store
-from analytics.store.errors import ConstraintViolation
-from analytics.store.database import Database, migration_files
-from analytics.store.errors import DatabaseError
-from analytics.settings.rules import SETTINGS, SettingError, check_value
 from analytics.settings.queries import get_setting
+from analytics.settings.rules import SETTINGS, SettingError, check_value
 from analytics.settings.service import put_setting
+from analytics.store.database import Database, migration_files
+from analytics.store.errors import ConstraintViolation, DatabaseError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,10 +31,9 @@ def test_migrations_apply_once_in_order(tmp_path):
 
 
 def test_a_failed_transaction_leaves_nothing(db):
-    with pytest.raises(ConstraintViolation):
-        with db.transaction() as cur:
-            cur.execute("INSERT INTO companies (id, name) VALUES (1, 'Kept?')")
-            cur.execute("INSERT INTO companies (id, name) VALUES (1, 'Duplicate id')")
+    with pytest.raises(ConstraintViolation), db.transaction() as cur:
+        cur.execute("INSERT INTO companies (id, name) VALUES (1, 'Kept?')")
+        cur.execute("INSERT INTO companies (id, name) VALUES (1, 'Duplicate id')")
     assert db.scalar("SELECT count(*) FROM companies") == 0
 
 

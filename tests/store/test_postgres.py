@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from analytics.store.errors import ConstraintViolation
-from analytics.store import postgres as pg_backend
-from analytics.store import pg_schema
-from analytics.store import pg_snapshots
-from analytics.store.database import DEFAULT_DB_PATH, Database, database_target, migration_files
-from analytics.store.errors import DatabaseError
 from analytics.settings.queries import get_setting
 from analytics.settings.service import put_setting
+from analytics.store import pg_schema, pg_snapshots
+from analytics.store import postgres as pg_backend
+from analytics.store.database import DEFAULT_DB_PATH, Database, database_target, migration_files
+from analytics.store.errors import ConstraintViolation, DatabaseError
 from tests.factories import add_company, add_ticket, paris
 from tests.store.pg_support import cluster, empty_database_url, fresh_database_url
 
@@ -97,7 +95,8 @@ def test_replicas_starting_together_migrate_once():
 @pytest.mark.parametrize("duckdb_sql, postgres_sql", [
     ("CREATE TABLE t (a DOUBLE, b JSON, c UHUGEINT)", "CREATE TABLE t (a DOUBLE PRECISION, b TEXT, c uhugeint)"),
     ("CREATE TABLE t (a DOUBLE PRECISION, b TINYINT, c UTINYINT)", "CREATE TABLE t (a DOUBLE PRECISION, b SMALLINT, c SMALLINT)"),
-    ("CREATE TABLE t (k VARCHAR DEFAULT 'JSON DOUBLE', h HUGEINT)", "CREATE TABLE t (k VARCHAR DEFAULT 'JSON DOUBLE', h hugeint)"),
+    ("CREATE TABLE t (k VARCHAR DEFAULT 'JSON DOUBLE', h HUGEINT)",
+     "CREATE TABLE t (k VARCHAR DEFAULT 'JSON DOUBLE', h hugeint)"),
     ("CREATE TABLE t (\n  b BLOB -- a JSON blob\n)", "CREATE TABLE t (\n  b BYTEA -- a JSON blob\n)"),
     ("CREATE SEQUENCE s; CREATE TABLE t (id BIGINT DEFAULT nextval('s'), l VARCHAR[])",
      "CREATE SEQUENCE s; CREATE TABLE t (id BIGINT DEFAULT nextval('s'), l VARCHAR[])"),
@@ -109,9 +108,8 @@ def test_duckdb_ddl_is_translated_to_postgresql(duckdb_sql, postgres_sql):
 def test_a_postgresql_twin_replaces_an_untranslatable_migration(pg, tmp_path):
     plain = tmp_path / "901_probe.sql"
     plain.write_text("CREATE TABLE probe (id INTEGER, tags MAP(VARCHAR, VARCHAR));")
-    with pytest.raises(pg_schema.MigrationError, match="901_probe.postgres.sql"):
-        with pg.transaction() as cur:
-            pg_schema.apply_migration(cur, plain)
+    with pytest.raises(pg_schema.MigrationError, match="901_probe.postgres.sql"), pg.transaction() as cur:
+        pg_schema.apply_migration(cur, plain)
     assert pg.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'probe'") == 0
     (tmp_path / "901_probe.postgres.sql").write_text(
         "CREATE TABLE probe (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY, tags JSONB);")
@@ -136,13 +134,11 @@ def test_insert_returning_is_emulated(pg):
 
 
 def test_constraint_errors_are_the_stores_own_and_roll_back(pg):
-    with pytest.raises(ConstraintViolation, match="unique"):
-        with pg.transaction() as cur:
-            cur.execute("INSERT INTO companies (name) VALUES ('Same')")
-            cur.execute("INSERT INTO companies (name) VALUES ('Same')")
-    with pytest.raises(ConstraintViolation, match="check constraint"):
-        with pg.transaction() as cur:
-            cur.execute("INSERT INTO sla_targets VALUES (1, 'lunch', 1, 'hours', 1)")
+    with pytest.raises(ConstraintViolation, match="unique"), pg.transaction() as cur:
+        cur.execute("INSERT INTO companies (name) VALUES ('Same')")
+        cur.execute("INSERT INTO companies (name) VALUES ('Same')")
+    with pytest.raises(ConstraintViolation, match="check constraint"), pg.transaction() as cur:
+        cur.execute("INSERT INTO sla_targets VALUES (1, 'lunch', 1, 'hours', 1)")
     assert pg.scalar("SELECT count(*) FROM companies") == 0
 
 
@@ -159,9 +155,8 @@ def test_every_committed_write_moves_the_data_version(pg):
     with pg.transaction() as cur:
         cur.execute("INSERT INTO companies (name) VALUES ('One')")
     assert pg.data_version() == start + 1
-    with pytest.raises(ConstraintViolation):
-        with pg.transaction() as cur:
-            cur.execute("INSERT INTO companies (name) VALUES ('One')")
+    with pytest.raises(ConstraintViolation), pg.transaction() as cur:
+        cur.execute("INSERT INTO companies (name) VALUES ('One')")
     assert pg.data_version() == start + 1
 
 

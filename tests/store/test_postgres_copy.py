@@ -5,14 +5,14 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+from analytics.kernel.periods import Period
+from analytics.sla.stats import compliance_cli_rows
 from analytics.store import postgres as pg_backend
 from analytics.store.database import Database, migration_files
 from analytics.store.pg_copy import SEQUENCE_DEFAULTS_SQL
-from analytics.kernel.periods import Period
-from analytics.sla.stats import compliance_cli_rows
 from tests.store.pg_support import empty_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ def test_copy_moves_every_row_and_the_figures_stay_the_same(demo_db_path, tmp_pa
     for table in tables:
         assert server.table_count(table) == embedded.table_count(table), table
     period = Period(datetime(2026, 1, 1).date(), datetime(2026, 12, 1).date())
-    as_of = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+    as_of = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
     assert compliance_cli_rows(server, period, as_of=as_of).equals(compliance_cli_rows(embedded, period, as_of=as_of))
 
     cur = server.cursor()  # every sequence continues after the highest id copied

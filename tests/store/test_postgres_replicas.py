@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import streamlit as st
@@ -72,7 +72,7 @@ def test_what_one_replica_declares_the_other_shows_a_second_later():
     store = fresh_database_url()
     db = open_store(store)
     add_company(db, "Alpha"), add_company(db, "Beta")
-    add_ticket(db, "T-1", severity=3, opened=datetime.now(timezone.utc) - timedelta(hours=1), company="Alpha")
+    add_ticket(db, "T-1", severity=3, opened=datetime.now(UTC) - timedelta(hours=1), company="Alpha")
     db.close()
     with start_dashboard(store) as first, start_dashboard(store) as second, open_browser() as page_a:
         page_b = page_a.context.browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
