@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
 from analytics.imports.columns import CHANNELS as TICKET_CHANNELS
+from analytics.kernel.times import utc_now
 from analytics.sla.calendars import ensure_intervals
 from analytics.store.database import Database
 
@@ -232,7 +233,7 @@ def build_demo(db: Database, *, tickets: int = DEFAULT_TICKETS, seed: int = 7, n
     if db.scalar("SELECT count(*) FROM tickets"):
         raise ValueError(f"{db.path} already holds tickets; the demo only fills an empty database")
     ensure_intervals(db)
-    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    now = utc_now(now).replace(microsecond=0)
     start = now - timedelta(days=round(months * 30.44))
     rng = np.random.default_rng(seed)
     company_frame = _companies(rng, companies)

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from analytics.kernel.times import utc_now
 from analytics.settings.queries import get_setting
 from analytics.store.database import Database
 
@@ -211,7 +212,7 @@ def rca_month_figures(db: Database, *, month_start: date, month_end: date, as_of
     """RCA figures of one month [month_start, month_end) (local dates) for the monthly report."""
     tz = ZoneInfo(db.timezone)
     start, end = datetime.combine(month_start, time(0), tz), datetime.combine(month_end, time(0), tz)
-    as_of = as_of or datetime.now(UTC)
+    as_of = utc_now(as_of)
     cutoff = min(end, as_of)
     row = db.query("""
         WITH firsts AS (SELECT r.incident_id, min(v.published_at) AS first_published_at

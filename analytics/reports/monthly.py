@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from analytics.kernel.periods import Period
+from analytics.kernel.times import utc_now
 from analytics.reports import sections
 from analytics.sla.stats import monthly_trend
 from analytics.store.database import Database
@@ -235,7 +236,7 @@ def build_report(db: Database, month: ReportMonth, *, now: datetime | None = Non
     """The full report for ``month`` (figures, headlines, summary), compared with the month before."""
     from analytics.reports.summary import summarise
 
-    now = now or datetime.now(UTC)
+    now = utc_now(now)
     current = month_figures(db, month, now=now)
     previous = month_figures(db, month.previous, now=now, detail=False)
     first = month
