@@ -9,5 +9,6 @@ bash scripts/install.sh --dev
 .venv/bin/python -m pytest -q "$@"
 if (( $# == 0 )); then
   VIGIE_TEST_BACKEND=postgres .venv/bin/python -m pytest -q \
-    tests/store/test_db.py tests/incidents/test_incidents_service.py tests/sla/test_sla_page.py tests/incidents/test_incidents_pages.py
+    tests/store/test_db.py tests/incidents/test_incidents_service.py tests/sla/test_sla_page.py tests/incidents/test_incidents_pages.py \
+    tests/sla/test_sla_ledger.py
 fi

@@ -22,8 +22,8 @@ from analytics.escalations.service import escalation_chain
 from analytics.kernel.periods import Period
 from analytics.settings.queries import get_setting
 from analytics.sla.clock import format_duration
-from analytics.sla.engine import ticket_measures
 from analytics.sla.filters import TicketFilter
+from analytics.sla.measures import measures_of
 from analytics.store.database import Database
 
 LEVEL_NAME = "coalesce(list_extract($chain, {col}), 'Level ' || {col})"
@@ -151,7 +151,7 @@ def _cross_check_sql(db: Database, period: Period, *, as_of: datetime) -> tuple[
     """Per escalation raised in the period: reason code and the SLA engine's verdict on its ticket."""
     start, end = period.bounds()
     ids = _cohort_ticket_ids(db, start, end)
-    measures = ticket_measures(db, TicketFilter(ticket_ids=tuple(ids)), as_of=as_of) if ids else None
+    measures = measures_of(db, TicketFilter(ticket_ids=tuple(ids)), as_of=as_of) if ids else None
     breached = (measures[measures["state"] == "breached"] if measures is not None
                 else pd.DataFrame({"ticket_id": [], "deadline": []}))
     sql = """

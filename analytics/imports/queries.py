@@ -13,8 +13,8 @@ from datetime import datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.sla.engine import ticket_measures
 from analytics.sla.filters import TicketFilter
+from analytics.sla.measures import measures_of
 from analytics.store.database import Database
 
 AGREEMENT = {("met", "met"): "both met", ("breached", "breached"): "both breached",
@@ -58,7 +58,7 @@ def verdict_comparison(db: Database, *, as_of: datetime, source: str | None = No
     columns = ["severity", "source_verdict", "vigie_state", "agreement", "tickets"]
     if not ids:
         return pd.DataFrame(columns=columns)
-    measures = ticket_measures(db, TicketFilter(ticket_ids=tuple(ids)), as_of=as_of)
+    measures = measures_of(db, TicketFilter(ticket_ids=tuple(ids)), as_of=as_of)
     resolution = measures[measures["measure"] == "resolution"].copy()
     resolution["source_verdict"] = resolution["source_made_sla"].map({True: "met", False: "breached"})
     resolution["vigie_state"] = resolution["state"]

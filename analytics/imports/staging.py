@@ -20,6 +20,7 @@ from analytics.audit import service as audit
 from analytics.imports.columns import CHANNELS, DEFAULTED_CHANNELS, ISO_HINT, TIMESTAMP_COLUMNS
 from analytics.kernel.reports import ImportReport
 from analytics.kernel.roles import Actor
+from analytics.sla import ledger
 
 
 @dataclass
@@ -147,6 +148,7 @@ def apply_staged(cur, report: TicketImportReport, *, source: str, default_severi
                 "+ row_number() OVER (ORDER BY company), company FROM (SELECT DISTINCT company FROM staged "
                 "WHERE reject_reason IS NULL AND company NOT IN (SELECT name FROM companies))")
     cur.execute(UPSERT_SQL, {"default_severity": default_severity})
+    ledger.touch(cur, "SELECT coalesce(existing_id, ticket_id) FROM incoming")  # the SLA ledger compares only these
     changed = " OR ".join(f"i.{c} IS DISTINCT FROM t.{c}" for c in COMPARED)
     cur.execute(f"CREATE OR REPLACE TEMP TABLE changed_ids AS SELECT t.id FROM incoming i "
                 f"JOIN tickets t ON t.id = i.existing_id WHERE {changed}")

@@ -1,12 +1,21 @@
-"""The SLA domain's declaration: the SLA compliance page, the ``sla`` command, the calendar intervals at opening."""
+"""The SLA domain's declaration: the SLA compliance page, the ``sla`` and ``ledger`` commands, and at opening
+the calendar intervals and the ledger kept current on every write."""
 from analytics.kernel.registry import Domain, PageSpec
 from analytics.kernel.roles import ALL_ROLES
-from analytics.sla import cli
+from analytics.sla import cli, rebuild
 from analytics.sla.calendars import ensure_intervals
+from analytics.store.database import Database
+
+
+def on_open(db: Database) -> None:
+    """Derive the calendars' working intervals of a new store, then attach the ledger to its writes."""
+    ensure_intervals(db)
+    rebuild.attach(db)
+
 
 DOMAIN = Domain(
     name="sla",
     pages=(PageSpec("pages/sla.py", "SLA compliance", ":material/timer:", ALL_ROLES, "Support"),),
     commands=cli.add_commands,
-    on_open=ensure_intervals,
+    on_open=on_open,
 )

@@ -26,6 +26,7 @@ from datetime import datetime
 import pandas as pd
 
 from analytics.kernel.periods import Period
+from analytics.kernel.sql import identifier
 from analytics.sla.filters import TicketFilter
 from analytics.store.database import Database
 
@@ -40,6 +41,19 @@ TARGETS_SQL = """
                                  ELSE c.hours_per_day * 3600 END AS target_seconds
     FROM sla_targets s JOIN calendars c ON c.id = s.calendar_id
 """
+# The same rules as a version of the ledger saved them (analytics/sla/versions.py), for $rules_version.
+VERSION_TARGETS_SQL = """
+    SELECT severity, measure, calendar_id, calendar_name, always_open, target_value, target_unit, target_seconds
+    FROM sla_version_targets WHERE version = $rules_version
+"""
+VERSION_INTERVALS_SQL = ("(SELECT calendar_id, start_s, end_s, seconds, cum_start FROM sla_version_intervals "
+                         "WHERE version = $rules_version)")
+RESTRICTIONS = ("sla_touched", "sla_chunk", "live_ids")  # relations of ticket ids a computation may be limited to
+
+
+def targets_sql(versioned: bool) -> str:
+    """The targets with their calendars and seconds: the rules in the tables, or those of ``$rules_version``."""
+    return VERSION_TARGETS_SQL if versioned else TARGETS_SQL
 
 
 PAUSE_SQL = """
@@ -89,13 +103,19 @@ def pause_statuses(db: Database) -> tuple[str, ...]:
     return tuple(str(s).strip().lower() for s in get_setting(db, "sla.pause_statuses") if str(s).strip())
 
 
-def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()) -> tuple[str, dict]:
+def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = (), versioned: bool = False,
+                 restrict: str | None = None) -> tuple[str, dict]:
     """SQL for one row per ticket and measure with its clock; params $as_of, $at_risk, $from, $to.
 
     With ``pauses`` (lower-cased statuses), the time a ticket spends in one of them stops its
     resolution clock: that working time is not counted and the deadline moves by it.
+    ``versioned`` reads the rules of ``$rules_version`` instead of the rule tables; ``restrict``
+    (one of :data:`RESTRICTIONS`) limits the tickets to the ids that relation holds.
     """
     where, params = flt.sql("t")
+    if restrict is not None:
+        where += f" AND t.id IN (SELECT ticket_id FROM {identifier(restrict, RESTRICTIONS)})"
+    intervals = VERSION_INTERVALS_SQL if versioned else "calendar_intervals"
     if pauses:
         params["pause_statuses"] = list(pauses)
     src, minus, push = ("mp", " - wd.paused_s", " + pushed_s") if pauses else ("m", "", "")
@@ -106,11 +126,11 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
     ticket_pruning = ("AND t.opened_at < $to AND (t.resolved_at IS NULL OR t.resolved_at >= $from "
                       "OR t.resolved_at > $as_of OR t.first_response_at >= $from)" if prune else "")
     sql = f"""
-    WITH targets AS ({TARGETS_SQL}),
+    WITH targets AS ({targets_sql(versioned)}),
     as_of_w AS (
         SELECT ci.calendar_id,
                max_by(ci.cum_start + least(epoch($as_of) - ci.start_s, ci.seconds), ci.start_s) AS w_as_of
-        FROM calendar_intervals ci WHERE ci.start_s <= epoch($as_of) GROUP BY ci.calendar_id
+        FROM {intervals} ci WHERE ci.start_s <= epoch($as_of) GROUP BY ci.calendar_id
     ),
     base AS (
         SELECT t.id AS ticket_id, t.company_id, t.channel, t.team, t.severity, t.opened_at, g.measure, g.calendar_id,
@@ -126,7 +146,7 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
                CASE WHEN m_end <= $as_of THEN epoch(m_end) END AS end_s
         FROM base WHERE true {pruning}
     ),
-    {PAUSE_SQL if pauses else ""}
+    {PAUSE_SQL.replace("calendar_intervals", intervals) if pauses else ""}
     open_clock AS (  -- 24/7 targets: working time is wall-clock time, no join needed
         SELECT m.*, m.start_s AS w_start, m.end_s AS w_end, m.start_s + m.target_seconds{push} AS w_deadline,
                m.start_s + m.target_seconds{push} AS deadline_s
@@ -134,19 +154,19 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
     ),
     ws AS (
         SELECT m.*, ci.cum_start + least(m.start_s - ci.start_s, ci.seconds) AS w_start
-        FROM (SELECT * FROM {src} m WHERE NOT m.always_open) m ASOF LEFT JOIN calendar_intervals ci
+        FROM (SELECT * FROM {src} m WHERE NOT m.always_open) m ASOF LEFT JOIN {intervals} ci
           ON m.calendar_id = ci.calendar_id AND m.start_s >= ci.start_s
     ),
     we AS (
         SELECT ws.*, CASE WHEN ws.end_s IS NOT NULL
                            THEN ci.cum_start + least(ws.end_s - ci.start_s, ci.seconds) END AS w_end,
                ws.w_start + ws.target_seconds{push} AS w_deadline
-        FROM ws ASOF LEFT JOIN calendar_intervals ci
+        FROM ws ASOF LEFT JOIN {intervals} ci
           ON ws.calendar_id = ci.calendar_id AND ws.end_s >= ci.start_s
     ),
     wd AS (
         SELECT we.*, ci.start_s + (we.w_deadline - ci.cum_start) AS deadline_s
-        FROM we ASOF LEFT JOIN calendar_intervals ci
+        FROM we ASOF LEFT JOIN {intervals} ci
           ON we.calendar_id = ci.calendar_id AND we.w_deadline > ci.cum_start
         UNION ALL BY NAME
         SELECT * FROM open_clock

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from analytics.kernel.sql import identifier
 
-ALIASES = ("t", "tickets")  # how the queries name the tickets table
+ALIASES = ("t", "tickets", "l")  # how the queries name the tickets table (l: the SLA ledger)
 COLUMNS = {"severities": "severity", "company_ids": "company_id", "channels": "channel", "teams": "team",
            "ticket_ids": "id"}
 
@@ -27,6 +27,7 @@ class TicketFilter:
         for name, column in COLUMNS.items():
             values = getattr(self, name)
             if values:
+                column = "ticket_id" if alias == "l" and column == "id" else column
                 clauses.append(f"list_contains(${name}, {alias}.{column})")
                 params[name] = list(values)
         return (" AND ".join(clauses) or "true"), params

@@ -8,8 +8,9 @@ import pandas as pd
 
 from analytics.kernel.periods import Period
 from analytics.kernel.sql import identifier
-from analytics.sla.engine import BREAKDOWNS, MEASURES, STATES, TARGETS_SQL, measures_sql, pause_statuses, query_params
+from analytics.sla.engine import BREAKDOWNS, MEASURES, STATES, query_params
 from analytics.sla.filters import TicketFilter
+from analytics.sla.measures import measures_for
 from analytics.store.database import Database
 
 
@@ -22,9 +23,10 @@ def breakdown_columns(by: str | None) -> str:
 
 
 def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-               at_risk: float = 0.75, by: str | None = None, per_severity: bool = True) -> pd.DataFrame:
+               at_risk: float = 0.75, version: int | None = None, by: str | None = None,
+               per_severity: bool = True) -> pd.DataFrame:
     """Met, breached, pending and compliance per measure (and severity, and ``by``) for a period."""
-    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    sql, fparams, targets = measures_for(db, flt, prune=True, version=version)
     extra = breakdown_columns(by)
     per_severity = per_severity or by == "severity"
     start, end = period.bounds()
@@ -47,14 +49,14 @@ def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(),
 
 
 def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-                   at_risk: float = 0.75) -> pd.DataFrame:
+                   at_risk: float = 0.75, version: int | None = None) -> pd.DataFrame:
     """One row per severity and measure: counts, compliance, target, median and p90 elapsed."""
-    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    sql, fparams, targets = measures_for(db, flt, prune=True, version=version)
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql}),
     grid AS (SELECT severity, measure, target_value, target_unit, calendar_name, target_seconds
-             FROM ({TARGETS_SQL}))
+             FROM ({targets}))
     SELECT g.severity, g.measure, g.target_value, g.target_unit, g.calendar_name, g.target_seconds,
            count(m.ticket_id) FILTER (WHERE m.state = 'met' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS met,
            count(m.ticket_id) FILTER (WHERE m.state = 'breached' AND m.decided_s >= epoch($from)
@@ -73,9 +75,9 @@ def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilte
 
 
 def monthly_trend(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-                  at_risk: float = 0.75) -> pd.DataFrame:
+                  at_risk: float = 0.75, version: int | None = None) -> pd.DataFrame:
     """Compliance per month (local time) and measure, with the counts behind it."""
-    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    sql, fparams, targets = measures_for(db, flt, prune=True, version=version)
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql})
@@ -91,7 +93,7 @@ def monthly_trend(db: Database, period: Period, flt: TicketFilter = TicketFilter
 
 
 def tickets_behind(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-                   at_risk: float = 0.75, measure: str | None = None,
+                   at_risk: float = 0.75, version: int | None = None, measure: str | None = None,
                    states: tuple[str, ...] = ("met", "breached"), limit: int = 5000) -> pd.DataFrame:
     """The tickets behind a figure: decided in the period (met/breached) or still open (pending/at_risk)."""
     if measure is not None and measure not in MEASURES:
@@ -99,7 +101,7 @@ def tickets_behind(db: Database, period: Period, flt: TicketFilter = TicketFilte
     unknown = set(states) - set(STATES)
     if unknown:
         raise ValueError(f"Unknown states {sorted(unknown)}")
-    sql, fparams = measures_sql(flt, prune=True, pauses=pause_statuses(db))
+    sql, fparams, targets = measures_for(db, flt, prune=True, version=version)
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql})
@@ -122,9 +124,10 @@ def tickets_behind(db: Database, period: Period, flt: TicketFilter = TicketFilte
     return db.query(query, params)
 
 
-def compliance_cli_rows(db: Database, period: Period, *, as_of: datetime, at_risk: float = 0.75) -> pd.DataFrame:
+def compliance_cli_rows(db: Database, period: Period, *, as_of: datetime, at_risk: float = 0.75,
+                        version: int | None = None) -> pd.DataFrame:
     """The contract of ``python -m analytics sla``: severity, measure, met, breached, pending, compliance_pct."""
-    table = compliance(db, period, as_of=as_of, at_risk=at_risk)
+    table = compliance(db, period, as_of=as_of, at_risk=at_risk, version=version)
     grid = pd.DataFrame([(s, m) for s in (1, 2, 3, 4) for m in MEASURES], columns=["severity", "measure"])
     rows = grid.merge(table, on=["severity", "measure"], how="left")
     for column in ("met", "breached", "pending"):

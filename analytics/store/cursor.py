@@ -1,9 +1,11 @@
 """The cursor the store hands out: DuckDB's cursor, with DuckDB's errors turned into the store's own."""
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Any
 
 from analytics.store.errors import translated
+from analytics.store.statements import written_tables
 
 
 class Cursor:
@@ -14,11 +16,16 @@ class Cursor:
     wrapped cursor's own (``fetchone``, ``df``, ``register``, ``close``...).
     """
 
-    def __init__(self, raw: Any):
+    def __init__(self, raw: Any, watched: Collection[str] = ()):
         self._raw = raw  # a DuckDB cursor, or the PostgreSQL write cursor around one
+        self._watched = watched
+        self.written: set[str] = set()  # the watched tables this cursor's statements may have written
+        self.after_commit: list[Callable[[], None]] = []  # run once the transaction has committed
 
     def execute(self, sql: str, params: Any = None) -> Cursor:
         """Run one statement with bound parameters."""
+        if self._watched:
+            self.written |= written_tables(sql, self._watched)
         with translated():
             if params is None:
                 self._raw.execute(sql)
@@ -28,6 +35,8 @@ class Cursor:
 
     def executemany(self, sql: str, params: Any = None) -> Cursor:
         """Run one statement once per parameter row."""
+        if self._watched:
+            self.written |= written_tables(sql, self._watched)
         with translated():
             self._raw.executemany(sql, params if params is not None else [])
         return self

@@ -19,7 +19,7 @@ import re
 import threading
 import time
 import zoneinfo
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,7 @@ class Database:
             except duckdb.IOException as exc:
                 raise DatabaseError(f"Cannot open database {self.path}: {exc}") from exc
         self._write_lock = threading.RLock()
+        self._watchers: list[tuple[frozenset[str], Callable[[Cursor], None]]] = []
         self._snapshots = None
         if not read_only:
             self.migrate()
@@ -149,12 +150,23 @@ class Database:
         return rows[0][0] if rows else None
 
     # -- writing -----------------------------------------------------------------
+    def watch(self, tables: Collection[str], hook: Callable[[Cursor], None]) -> None:
+        """Run ``hook(cursor)`` before COMMIT in every write transaction that wrote one of ``tables``.
+
+        The hook works inside the same transaction (what it writes commits or rolls back with the
+        change); ``cursor.after_commit`` takes what must run once the transaction has committed.
+        This is how a domain keeps what it derives from a table up to date without the store
+        knowing the domain.
+        """
+        self._watchers.append((frozenset(tables), hook))
+
     @contextmanager
     def transaction(self, *, keep: bool = True) -> Iterator[Cursor]:
         """One write transaction: commits on success, rolls back on any error.
 
-        ``keep=False`` rolls back even on success: see :meth:`rehearsal`.
+        ``keep=False`` rolls back even on success: see :meth:`rehearsal` (no hook runs then).
         """
+        watched = frozenset().union(*(tables for tables, _ in self._watchers))
         with self._write_lock:
             cur = self.cursor(server=True)
             cur.execute("BEGIN TRANSACTION")
@@ -162,13 +174,16 @@ class Database:
                 if self.postgres:  # the cross-replica write lock, then the work, then the versions
                     with translated():
                         pg_backend.begin_write(cur._raw)
-                    work = pg_backend.WriteCursor(cur._raw, notice=pg_snapshots.written_snapshot_tables)
-                    yield Cursor(work)
-                    if keep:
-                        with translated():
-                            pg_backend.end_write(cur._raw, pg_snapshots.bump_versions_sql(work.written))
+                    pg_work = pg_backend.WriteCursor(cur._raw, notice=pg_snapshots.written_snapshot_tables)
+                    work = Cursor(pg_work, watched)
                 else:
-                    yield cur
+                    work = Cursor(cur._raw, watched)
+                yield work
+                if keep:
+                    self._run_hooks(work)
+                    if self.postgres:
+                        with translated():
+                            pg_backend.end_write(cur._raw, pg_snapshots.bump_versions_sql(pg_work.written))
                 cur.execute("COMMIT" if keep else "ROLLBACK")
             except BaseException:
                 with suppress(DatabaseError):  # the transaction may already be gone
@@ -176,6 +191,20 @@ class Database:
                 raise
             finally:
                 cur.close()
+        for callback in work.after_commit if keep else ():
+            callback()
+
+    def _run_hooks(self, work: Cursor) -> None:
+        """Each watcher whose tables the transaction wrote, once, until no hook writes a new one."""
+        done: set[int] = set()
+        while True:
+            due = [(i, hook) for i, (tables, hook) in enumerate(self._watchers)
+                   if i not in done and tables & work.written]
+            if not due:
+                return
+            for i, hook in due:
+                done.add(i)
+                hook(work)
 
     def rehearsal(self) -> AbstractContextManager[Cursor]:
         """A write transaction that always rolls back: a preview runs the whole write and keeps nothing."""

@@ -22,10 +22,10 @@ they read as text.
 from __future__ import annotations
 
 import os
-import re
 import threading
 
 from analytics.store.postgres import CATALOG, IDENTIFIER, query_raw
+from analytics.store.statements import written_tables
 
 SNAPSHOT_TABLES = tuple(name for name in os.environ.get("VIGIE_PG_SNAPSHOT_TABLES",
                                                         "tickets,calendar_intervals").split(",")
@@ -44,22 +44,11 @@ WHERE t.typname IN ('uhugeint', 'hugeint') AND a.attnum > 0 AND NOT a.attisdropp
   AND c.relkind IN ('r', 'v', 'p', 'm')
 ORDER BY c.relname, a.attnum
 """
-READS = {"select", "from", "describe", "show", "explain", "summarize", "pragma", "set", "use", "reset"}
 
 
 def written_snapshot_tables(sql: str) -> set[str]:
     """The snapshot tables a statement may write (more rather than fewer)."""
-    found: set[str] = set()
-    for statement in re.sub(r"'(?:[^']|'')*'", "''", sql).lower().split(";"):
-        words = statement.split(None, 1)
-        if not words or words[0] in READS:
-            continue
-        if words[0] == "call":  # raw SQL on the server: assume the worst
-            return set(SNAPSHOT_TABLES)
-        if words[0] == "with" and not re.search(r"\b(insert|update|delete|merge)\b", statement):
-            continue
-        found.update(t for t in SNAPSHOT_TABLES if re.search(rf"\b{t}\b", statement))
-    return found
+    return written_tables(sql, SNAPSHOT_TABLES)
 
 
 def bump_versions_sql(tables) -> str:

@@ -1,0 +1,123 @@
+"""Building a version of the ledger: at once for a small store, in chunks in the background for a big one.
+
+A change of the rules creates a new version (:mod:`analytics.sla.versions`); its ledger is built
+in chunks of tickets, each chunk one transaction that also records how far it got, so a build
+that fails or is killed leaves the previous version in force and resumes where it stopped. A
+store of up to ``VIGIE_LEDGER_SYNC_TICKETS`` tickets (200,000 by default) is rebuilt at once,
+right after the change commits; a bigger one by the dashboard's background worker
+(:func:`start_worker`) or, on the command line, before the command answers (:func:`finish`,
+with a progress bar). Until a version is complete the figures read the one before it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+
+from analytics.sla import ledger, versions
+from analytics.sla.versions import Version
+from analytics.store.cursor import Cursor
+from analytics.store.database import Database
+
+SYNC_MAX_TICKETS = int(os.environ.get("VIGIE_LEDGER_SYNC_TICKETS", "200000"))
+CHUNK_TICKETS = int(os.environ.get("VIGIE_LEDGER_CHUNK_TICKETS", "250000"))
+_LOG = logging.getLogger(__name__)
+_workers: dict[int, _Worker] = {}  # id(db) -> its background worker
+
+
+def _step(cur: Cursor, number: int) -> Version | None:
+    """One chunk of the building version ``number``; the version after it (None when it is no longer building)."""
+    version = next((v for v in versions.versions(cur) if v.version == number and v.state == "building"), None)
+    if version is None:
+        return None
+    upper = cur.execute("SELECT max(id) FROM (SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?)",
+                        [version.next_ticket_id, CHUNK_TICKETS]).fetchone()[0]
+    if upper is None:
+        versions.complete(cur, number)
+        return None
+    cur.execute("CREATE OR REPLACE TEMP TABLE sla_chunk AS SELECT id AS ticket_id FROM tickets WHERE id > ? AND id <= ?",
+                [version.next_ticket_id, upper])
+    done = cur.execute("SELECT count(*) FROM sla_chunk").fetchone()[0]
+    cur.execute("DELETE FROM sla_ledger WHERE version = ? AND ticket_id > ? AND ticket_id <= ?",
+                [number, version.next_ticket_id, upper])
+    ledger.compute(cur, version, "sla_chunk")
+    cur.execute("DROP TABLE sla_chunk")
+    cur.execute("UPDATE sla_versions SET next_ticket_id = ?, tickets_done = tickets_done + ?, "
+                "tickets_total = (SELECT count(*) FROM tickets) WHERE version = ?", [upper, done, number])
+    return next(v for v in versions.versions(cur) if v.version == number)
+
+
+def finish(db: Database, progress: Callable[[Version], None] | None = None) -> None:
+    """Build the building version to the end, one chunk per transaction (``progress`` after each)."""
+    version = versions.building(db)
+    while version is not None:
+        version = db.write(_step, version.version)
+        if progress is not None and version is not None:
+            progress(version)
+
+
+def ensure_current(db: Database) -> None:
+    """A new version when the rules in the tables differ from the newest one's; built at once when small."""
+    def check(cur: Cursor) -> None:
+        rules_hash, pauses = versions.current_rules(cur)
+        newest = next(iter(versions.versions(cur)), None)
+        if newest is None or newest.rules_hash != rules_hash:
+            versions.create(cur, rules_hash, pauses)
+
+    db.write(check)
+    after_change(db)
+
+
+def on_rules_written(db: Database, cur: Cursor) -> None:
+    """Before COMMIT of a write to a rule table: a new version if the rules changed, built after the commit."""
+    rules_hash, pauses = versions.current_rules(cur)
+    newest = next(iter(versions.versions(cur)), None)
+    if newest is None or newest.rules_hash != rules_hash:
+        versions.create(cur, rules_hash, pauses)
+        cur.after_commit.append(lambda: after_change(db))
+
+
+def after_change(db: Database) -> None:
+    """Build the new version now (small store) or hand it to the background worker when there is one."""
+    pending = versions.building(db)
+    if pending is None:
+        return
+    if pending.tickets_total <= SYNC_MAX_TICKETS:
+        try:
+            finish(db)
+        except Exception:  # noqa: BLE001 - the change itself committed; the previous version stays in force
+            _LOG.exception("SLA ledger build failed; the previous version stays in force until the next start")
+    elif id(db) in _workers:
+        _workers[id(db)].wake.set()
+
+
+class _Worker(threading.Thread):
+    """Builds the building version of one store, then waits to be woken by the next change."""
+
+    def __init__(self, db: Database):
+        super().__init__(name="sla-ledger", daemon=True)
+        self.db, self.wake = db, threading.Event()
+
+    def run(self) -> None:
+        while True:
+            try:
+                finish(self.db)
+            except Exception:  # noqa: BLE001 - logged; the previous version stays in force, the next wake resumes
+                _LOG.exception("SLA ledger build failed; the previous version stays in force")
+            self.wake.wait()
+            self.wake.clear()
+
+
+def start_worker(db: Database) -> None:
+    """Build versions of ``db`` in a background thread from now on (the dashboard calls it once per store)."""
+    if id(db) not in _workers:
+        _workers[id(db)] = worker = _Worker(db)
+        worker.start()
+
+
+def attach(db: Database) -> None:
+    """Keep ``db``'s ledger current on every write, and bring it up to the rules in the tables."""
+    db.watch(versions.RULE_TABLES, lambda cur: on_rules_written(db, cur))
+    db.watch(ledger.TICKET_TABLES, ledger.on_tickets_written)
+    ensure_current(db)

@@ -1,0 +1,65 @@
+-- 060: the SLA ledger (analytics/sla/ledger.py): every ticket's measures computed once per
+-- version of the SLA rules, maintained on write, read by every SLA figure.
+
+-- A version of the rules the figures depend on (targets, calendars and their intervals,
+-- severities, pause statuses). 'building' while its ledger is computed (next_ticket_id: where
+-- to resume), 'complete' once every ticket is in it; the latest complete version is in force.
+CREATE TABLE sla_versions (
+    version         INTEGER PRIMARY KEY,
+    rules_hash      VARCHAR NOT NULL,
+    pause_statuses  VARCHAR NOT NULL,         -- JSON list of the lower-cased pause statuses
+    state           VARCHAR NOT NULL CHECK (state IN ('building', 'complete', 'retired')),
+    created_at      TIMESTAMPTZ NOT NULL,
+    completed_at    TIMESTAMPTZ,
+    tickets_total   BIGINT NOT NULL DEFAULT 0,
+    tickets_done    BIGINT NOT NULL DEFAULT 0,
+    next_ticket_id  BIGINT NOT NULL DEFAULT 0
+);
+
+-- The rules of each version, as they were when it was created (the ledger of a version and
+-- its open tickets are always computed under its own rules).
+CREATE TABLE sla_version_targets (
+    version         INTEGER NOT NULL,
+    severity        SMALLINT NOT NULL,
+    measure         VARCHAR NOT NULL,
+    calendar_id     INTEGER NOT NULL,
+    calendar_name   VARCHAR NOT NULL,
+    always_open     BOOLEAN NOT NULL,
+    target_value    DOUBLE NOT NULL,
+    target_unit     VARCHAR NOT NULL,
+    target_seconds  DOUBLE NOT NULL
+);
+CREATE TABLE sla_version_intervals (
+    version      INTEGER NOT NULL,
+    calendar_id  INTEGER NOT NULL,
+    start_s      DOUBLE NOT NULL,
+    end_s        DOUBLE NOT NULL,
+    seconds      DOUBLE NOT NULL,
+    cum_start    DOUBLE NOT NULL
+);
+
+-- One row per ticket and measure and version. A decided measure (it ended) carries its
+-- decision: state met/breached, elapsed working time, deadline, decided_at. An open one
+-- (ended_at NULL) carries only who it is: its state is derived when asked, from the clock.
+CREATE TABLE sla_ledger (
+    version          INTEGER NOT NULL,
+    ticket_id        BIGINT NOT NULL,
+    measure          VARCHAR NOT NULL,
+    severity         SMALLINT NOT NULL,
+    company_id       INTEGER NOT NULL,
+    channel          VARCHAR NOT NULL,
+    team             VARCHAR,
+    calendar_id      INTEGER NOT NULL,
+    target_seconds   DOUBLE NOT NULL,
+    opened_at        TIMESTAMPTZ NOT NULL,
+    ended_at         TIMESTAMPTZ,
+    end_s            DOUBLE,
+    elapsed_s        DOUBLE,
+    paused_s         DOUBLE,
+    deadline         TIMESTAMPTZ,
+    state            VARCHAR,
+    decided_at       TIMESTAMPTZ,
+    decided_s        DOUBLE,
+    source_made_sla  BOOLEAN,
+    fingerprint      BIGINT NOT NULL           -- of the ticket's inputs, to find what changed
+);
