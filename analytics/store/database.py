@@ -121,6 +121,9 @@ class Database:
         """
         cur = self._con.cursor()
         cur.execute(f"SET TimeZone = '{self.timezone}'")  # validated against zoneinfo
+        # An ASOF join is never run as a nested loop: row estimates of uncommitted or temporary
+        # data can be tiny while the data is not (a loop over every calendar interval per row).
+        cur.execute("SET asof_loop_join_threshold = 0")
         if self.postgres:
             if self._snapshots is None or server:
                 cur.execute(f"USE {pg_backend.CATALOG}")
