@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from analytics.kernel.sql import identifier
 
-ALIASES = ("t", "tickets", "l")  # how the queries name the tickets table (l: the SLA ledger)
+ALIASES = ("t", "tickets", "l", "d")  # how the queries name the tickets (l: the SLA ledger, d: its rollup)
 COLUMNS = {"severities": "severity", "company_ids": "company_id", "channels": "channel", "teams": "team",
            "ticket_ids": "id"}
 

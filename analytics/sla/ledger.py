@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from analytics.kernel.sql import identifier
-from analytics.sla import versions
+from analytics.sla import rollups, versions
 from analytics.sla.engine import measures_sql
 from analytics.sla.filters import TicketFilter
 from analytics.sla.versions import Version
@@ -28,7 +28,7 @@ FAR = datetime(2099, 12, 31, tzinfo=UTC)  # an instant after every end: a decide
 TICKET_TABLES = ("tickets", "ticket_events")
 LEDGER_COLUMNS = ("version, ticket_id, measure, severity, company_id, channel, team, calendar_id, target_seconds, "
                   "opened_at, ended_at, end_s, elapsed_s, paused_s, deadline, state, decided_at, decided_s, "
-                  "source_made_sla, fingerprint")
+                  "decided_day, ended_day, source_made_sla, fingerprint")
 TICKET_INPUTS = "t.severity, t.opened_at, t.first_response_at, t.resolved_at, t.company_id, t.channel, t.team, " \
                 "t.source_made_sla"
 STATUS_EVENTS = ("LEFT JOIN (SELECT ticket_id, hash(string_agg(coalesce(to_value, '') || '@' || occurred_at::VARCHAR, "
@@ -45,8 +45,9 @@ def fingerprint_sql(version: Version) -> tuple[str, str]:
 
 def compute(cur: Cursor, version: Version, restrict: str) -> None:
     """Insert the version's ledger rows of the tickets in the relation ``restrict`` (ids in ``ticket_id``)."""
+    relation = identifier(restrict, ("sla_touched", "sla_chunk"))
     sql, params = measures_sql(TicketFilter(), prune=False, pauses=version.pause_statuses, versioned=True,
-                               restrict=restrict)
+                               restrict=relation)
     fingerprint, join = fingerprint_sql(version)
     params.update({"as_of": FAR, "at_risk": 0.75, "rules_version": version.version})
     cur.execute(f"""
@@ -59,12 +60,16 @@ def compute(cur: Cursor, version: Version, restrict: str) -> None:
                CASE WHEN m.ended_at IS NOT NULL THEN m.state END,
                CASE WHEN m.ended_at IS NOT NULL THEN m.decided_at END,
                CASE WHEN m.ended_at IS NOT NULL THEN m.decided_s END,
+               CASE WHEN m.ended_at IS NOT NULL THEN m.decided_at::DATE END, m.ended_at::DATE,
                m.source_made_sla, f.fingerprint
         FROM ({sql}) m
         JOIN (SELECT t.id, {fingerprint} AS fingerprint FROM tickets t {join}
-              WHERE t.id IN (SELECT ticket_id FROM {identifier(restrict, ('sla_touched', 'sla_chunk'))})) f
+              WHERE t.id IN (SELECT ticket_id FROM {relation})) f
           ON f.id = m.ticket_id
         ORDER BY m.ticket_id, m.measure""", params)
+    cur.execute(f"UPDATE sla_versions SET max_end_s = greatest(coalesce(max_end_s, 0), (SELECT coalesce(max(end_s), 0) "
+                f"FROM sla_ledger WHERE version = ? AND ticket_id IN (SELECT ticket_id FROM {relation}))) "
+                "WHERE version = ?", [version.version, version.version])
 
 
 def touch(cur: Cursor, candidates_sql: str) -> None:
@@ -103,9 +108,12 @@ def refresh(cur: Cursor, version: Version, *, candidates: bool) -> int:
           AND ticket_id NOT IN (SELECT id FROM tickets)""", {"v": version.version})
     touched = cur.execute("SELECT count(*) FROM sla_touched").fetchone()[0]
     if touched:
+        rollups.note_days(cur, version.version)
         cur.execute("DELETE FROM sla_ledger WHERE version = ? AND ticket_id IN (SELECT ticket_id FROM sla_touched)",
                     [version.version])
         compute(cur, version, "sla_touched")
+        rollups.note_days(cur, version.version)
+        rollups.update_days(cur, version)
     cur.execute("DROP TABLE sla_touched")
     return touched
 

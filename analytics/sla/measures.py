@@ -55,13 +55,16 @@ def reading_version(db: Database, number: int | None = None) -> Version | None:
     return chosen
 
 
-def measures_for(db: Database, flt: TicketFilter, *, prune: bool, version: int | None = None) -> tuple[str, dict, str]:
+def measures_for(db: Database, flt: TicketFilter, *, prune: bool, version: int | None = None,
+                 chosen: Version | None | bool = False, live_only: bool = False) -> tuple[str, dict, str]:
     """SQL of the measures, its parameters (besides $as_of, $at_risk, $from, $to) and the targets' SQL.
 
     ``version``: the number of the version a page started reading (it keeps reading it while
     it is kept); None for the one in force now; :data:`ON_READ` for the on-read engine.
+    ``chosen``: the version already resolved by :func:`reading_version`; ``live_only``: only the
+    measures still open at ``$as_of`` (those the daily rollups do not hold).
     """
-    chosen = reading_version(db, version)
+    chosen = reading_version(db, version) if chosen is False else chosen
     if chosen is None:
         sql, params = measures_sql(flt, prune=prune, pauses=pause_statuses(db))
         return sql, params, TARGETS_SQL
@@ -70,6 +73,10 @@ def measures_for(db: Database, flt: TicketFilter, *, prune: bool, version: int |
     live_period = "AND l.opened_at < $to" if prune else ""
     live_sql, live_params = measures_sql(flt, prune=prune, pauses=chosen.pause_statuses, versioned=True,
                                          restrict="live_ids")
+    final = "" if live_only else f"""
+    SELECT {ROW} FROM sla_ledger l
+    WHERE l.version = $rules_version AND l.end_s <= epoch($as_of) AND l.opened_at <= $as_of AND {where} {period}
+    UNION ALL BY NAME"""
     sql = f"""
     WITH live_ids AS (
         SELECT DISTINCT ticket_id FROM sla_ledger l
@@ -77,9 +84,7 @@ def measures_for(db: Database, flt: TicketFilter, *, prune: bool, version: int |
           AND l.opened_at <= $as_of AND {where} {live_period}
     ),
     live AS ({live_sql})
-    SELECT {ROW} FROM sla_ledger l
-    WHERE l.version = $rules_version AND l.end_s <= epoch($as_of) AND l.opened_at <= $as_of AND {where} {period}
-    UNION ALL BY NAME
+    {final}
     SELECT * FROM live WHERE ended_at IS NULL OR ended_at > $as_of
     """
     return sql, {**params, **live_params, "rules_version": chosen.version}, targets_sql(True)

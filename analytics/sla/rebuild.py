@@ -15,7 +15,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from analytics.sla import ledger, versions
+from analytics.sla import ledger, rollups, versions
 from analytics.sla.versions import Version
 from analytics.store.cursor import Cursor
 from analytics.store.database import Database
@@ -34,6 +34,7 @@ def _step(cur: Cursor, number: int) -> Version | None:
     upper = cur.execute("SELECT max(id) FROM (SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?)",
                         [version.next_ticket_id, CHUNK_TICKETS]).fetchone()[0]
     if upper is None:
+        rollups.build(cur, number)
         versions.complete(cur, number)
         return None
     cur.execute("CREATE OR REPLACE TEMP TABLE sla_chunk AS SELECT id AS ticket_id FROM tickets WHERE id > ? AND id <= ?",

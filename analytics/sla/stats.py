@@ -8,9 +8,10 @@ import pandas as pd
 
 from analytics.kernel.periods import Period
 from analytics.kernel.sql import identifier
+from analytics.sla import daily_stats, rollups
 from analytics.sla.engine import BREAKDOWNS, MEASURES, STATES, query_params
 from analytics.sla.filters import TicketFilter
-from analytics.sla.measures import measures_for
+from analytics.sla.measures import measures_for, reading_version
 from analytics.store.database import Database
 
 
@@ -25,10 +26,17 @@ def breakdown_columns(by: str | None) -> str:
 def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
                at_risk: float = 0.75, version: int | None = None, by: str | None = None,
                per_severity: bool = True) -> pd.DataFrame:
-    """Met, breached, pending and compliance per measure (and severity, and ``by``) for a period."""
-    sql, fparams, targets = measures_for(db, flt, prune=True, version=version)
+    """Met, breached, pending and compliance per measure (and severity, and ``by``) for a period.
+
+    A group with nothing decided in the period and nothing open has no row.
+    """
     extra = breakdown_columns(by)
     per_severity = per_severity or by == "severity"
+    chosen = reading_version(db, version)
+    if rollups.usable(chosen, flt, as_of):
+        return daily_stats.compliance(db, period, flt, as_of=as_of, at_risk=at_risk, version=chosen,
+                                      groups=extra + ("severity," if per_severity else ""), by_company=by == "company")
+    sql, fparams, targets = measures_for(db, flt, prune=True, chosen=chosen)
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql}),
@@ -38,7 +46,7 @@ def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(),
                count(*) FILTER (WHERE state = 'breached' AND decided_s >= epoch($from) AND decided_s < epoch($to)) AS breached,
                count(*) FILTER (WHERE state IN ('pending', 'at_risk') AND opened_at < $to) AS pending,
                count(*) FILTER (WHERE state = 'at_risk' AND opened_at < $to) AS at_risk
-        FROM measures GROUP BY ALL
+        FROM measures GROUP BY ALL HAVING met + breached + pending > 0
     )
     SELECT {'co.name AS company,' if by == 'company' else ''} counted.*,
            round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct
@@ -51,7 +59,10 @@ def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(),
 def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
                    at_risk: float = 0.75, version: int | None = None) -> pd.DataFrame:
     """One row per severity and measure: counts, compliance, target, median and p90 elapsed."""
-    sql, fparams, targets = measures_for(db, flt, prune=True, version=version)
+    chosen = reading_version(db, version)
+    if rollups.usable(chosen, flt, as_of):
+        return daily_stats.severity_table(db, period, flt, as_of=as_of, at_risk=at_risk, version=chosen)
+    sql, fparams, targets = measures_for(db, flt, prune=True, chosen=chosen)
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql}),
@@ -77,7 +88,10 @@ def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilte
 def monthly_trend(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
                   at_risk: float = 0.75, version: int | None = None) -> pd.DataFrame:
     """Compliance per month (local time) and measure, with the counts behind it."""
-    sql, fparams, targets = measures_for(db, flt, prune=True, version=version)
+    chosen = reading_version(db, version)
+    if rollups.usable(chosen, flt, as_of):
+        return daily_stats.monthly_trend(db, period, flt, as_of=as_of, at_risk=at_risk, version=chosen)
+    sql, fparams, _ = measures_for(db, flt, prune=True, chosen=chosen)
     start, end = period.bounds()
     query = f"""
     WITH measures AS ({sql})

@@ -42,6 +42,7 @@ class Version:
     tickets_total: int
     tickets_done: int
     next_ticket_id: int
+    max_end_s: float | None = None
 
     @property
     def progress(self) -> float:
@@ -51,11 +52,11 @@ class Version:
         return min(1.0, self.tickets_done / self.tickets_total)
 
 
-COLUMNS = "version, rules_hash, pause_statuses, state, tickets_total, tickets_done, next_ticket_id"
+COLUMNS = "version, rules_hash, pause_statuses, state, tickets_total, tickets_done, next_ticket_id, max_end_s"
 
 
 def _version(row) -> Version:
-    return Version(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], row[5], row[6])
+    return Version(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4], row[5], row[6], row[7])
 
 
 def current_rules(cur: Cursor) -> tuple[str, tuple[str, ...]]:

@@ -216,3 +216,33 @@ def test_any_sequence_of_changes_keeps_the_ledger_equal_to_the_engine(tmp_path_f
         assert_ledger_equals_engine(db)
     finally:
         db.close()
+
+
+def test_figures_as_of_now_read_the_daily_rollups(db):
+    from analytics.sla import rollups
+    from analytics.sla.filters import TicketFilter
+
+    some_tickets(db)
+    version = reading_version(db)
+    assert rollups.usable(version, TicketFilter(), AS_OF)          # every measure ended had ended by then
+    assert not rollups.usable(version, TicketFilter(), paris(2026, 6, 3, 12, 0))
+    assert not rollups.usable(version, TicketFilter(ticket_ids=(1,)), AS_OF)
+    before = severity_table(db, PERIOD, as_of=AS_OF)
+    db.write(lambda cur: cur.execute("UPDATE sla_daily SET met = met + 100 WHERE severity = 1"))  # tamper
+    after = severity_table(db, PERIOD, as_of=AS_OF)
+    assert (after.loc[after.severity == 1, "met"] - before.loc[before.severity == 1, "met"] > 0).all()
+    assert after.loc[after.severity != 1, "met"].tolist() == before.loc[before.severity != 1, "met"].tolist()
+
+
+def test_medians_of_long_periods_from_the_buckets_are_within_the_stated_error(db, monkeypatch):
+    from analytics.sla import daily_stats
+    from analytics.sla.rollups import QUANTILE_ERROR
+
+    some_tickets(db)
+    monkeypatch.setattr(daily_stats, "EXACT_QUANTILES_MAX", 0)
+    approx, exact = severity_table(db, PERIOD, as_of=AS_OF), severity_table(db, PERIOD, as_of=AS_OF, version=ON_READ)
+    counts = ["met", "breached", "pending", "at_risk", "compliance_pct"]
+    pd.testing.assert_frame_equal(approx[counts], exact[counts], check_dtype=False)
+    for column in ("median_s", "p90_s"):
+        for got, want in zip(approx[column], exact[column]):
+            assert abs(got - want) <= QUANTILE_ERROR * want + 1e-6, (column, got, want)

@@ -13,7 +13,9 @@ CREATE TABLE sla_versions (
     completed_at    TIMESTAMPTZ,
     tickets_total   BIGINT NOT NULL DEFAULT 0,
     tickets_done    BIGINT NOT NULL DEFAULT 0,
-    next_ticket_id  BIGINT NOT NULL DEFAULT 0
+    next_ticket_id  BIGINT NOT NULL DEFAULT 0,
+    max_end_s       DOUBLE                    -- the latest end in its ledger (the daily rollups count
+                                              -- every decision up to then)
 );
 
 -- The rules of each version, as they were when it was created (the ledger of a version and
@@ -60,6 +62,31 @@ CREATE TABLE sla_ledger (
     state            VARCHAR,
     decided_at       TIMESTAMPTZ,
     decided_s        DOUBLE,
+    decided_day      DATE,                     -- local day (deployment time zone) of the decision
+    ended_day        DATE,                     -- local day of the end
     source_made_sla  BOOLEAN,
     fingerprint      BIGINT NOT NULL           -- of the ticket's inputs, to find what changed
+);
+
+-- Rollups of a complete version, per local day: the decisions (met, breached) by severity,
+-- measure, company, channel and team, and the ended measures' elapsed working time in
+-- buckets of 0.1 % (bucket b holds [1.001^b - 1, 1.001^(b+1) - 1) seconds) for the medians.
+CREATE TABLE sla_daily (
+    version     INTEGER NOT NULL,
+    day         DATE NOT NULL,
+    severity    SMALLINT NOT NULL,
+    measure     VARCHAR NOT NULL,
+    company_id  INTEGER NOT NULL,
+    channel     VARCHAR NOT NULL,
+    team        VARCHAR,
+    met         BIGINT NOT NULL,
+    breached    BIGINT NOT NULL
+);
+CREATE TABLE sla_daily_elapsed (
+    version     INTEGER NOT NULL,
+    day         DATE NOT NULL,
+    severity    SMALLINT NOT NULL,
+    measure     VARCHAR NOT NULL,
+    bucket      INTEGER NOT NULL,
+    measures    BIGINT NOT NULL
 );
