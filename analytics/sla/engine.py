@@ -48,7 +48,8 @@ VERSION_TARGETS_SQL = """
 """
 VERSION_INTERVALS_SQL = ("(SELECT calendar_id, start_s, end_s, seconds, cum_start FROM sla_version_intervals "
                          "WHERE version = $rules_version)")
-RESTRICTIONS = ("sla_touched", "sla_chunk", "live_ids")  # relations of ticket ids a computation may be limited to
+RESTRICTIONS = ("sla_touched", "sla_chunk")  # relations of ticket ids a computation may be limited to
+SOURCES = ("tickets", "live_tickets")  # relations with the ticket columns the engine reads
 
 
 def targets_sql(versioned: bool) -> str:
@@ -104,13 +105,14 @@ def pause_statuses(db: Database) -> tuple[str, ...]:
 
 
 def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = (), versioned: bool = False,
-                 restrict: str | None = None) -> tuple[str, dict]:
+                 restrict: str | None = None, source: str = "tickets") -> tuple[str, dict]:
     """SQL for one row per ticket and measure with its clock; params $as_of, $at_risk, $from, $to.
 
     With ``pauses`` (lower-cased statuses), the time a ticket spends in one of them stops its
     resolution clock: that working time is not counted and the deadline moves by it.
     ``versioned`` reads the rules of ``$rules_version`` instead of the rule tables; ``restrict``
-    (one of :data:`RESTRICTIONS`) limits the tickets to the ids that relation holds.
+    (one of :data:`RESTRICTIONS`) limits the tickets to the ids that relation holds; ``source`` (one of
+    :data:`SOURCES`) is where the tickets are read from.
     """
     where, params = flt.sql("t")
     if restrict is not None:
@@ -138,7 +140,7 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
                CASE g.measure WHEN 'response' THEN coalesce(t.first_response_at, t.resolved_at)
                               ELSE t.resolved_at END AS m_end,
                t.source_made_sla
-        FROM tickets t JOIN targets g ON g.severity = t.severity
+        FROM {identifier(source, SOURCES)} t JOIN targets g ON g.severity = t.severity
         WHERE t.opened_at <= $as_of AND {where} {ticket_pruning}
     ),
     m AS NOT MATERIALIZED (

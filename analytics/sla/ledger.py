@@ -28,7 +28,7 @@ FAR = datetime(2099, 12, 31, tzinfo=UTC)  # an instant after every end: a decide
 TICKET_TABLES = ("tickets", "ticket_events")
 LEDGER_COLUMNS = ("version, ticket_id, measure, severity, company_id, channel, team, calendar_id, target_seconds, "
                   "opened_at, ended_at, end_s, elapsed_s, paused_s, deadline, state, decided_at, decided_s, "
-                  "decided_day, ended_day, source_made_sla, fingerprint")
+                  "decided_day, ended_day, source_made_sla, first_response_at, resolved_at, fingerprint")
 TICKET_INPUTS = "t.severity, t.opened_at, t.first_response_at, t.resolved_at, t.company_id, t.channel, t.team, " \
                 "t.source_made_sla"
 STATUS_EVENTS = ("LEFT JOIN (SELECT ticket_id, hash(string_agg(coalesce(to_value, '') || '@' || occurred_at::VARCHAR, "
@@ -61,9 +61,9 @@ def compute(cur: Cursor, version: Version, restrict: str) -> None:
                CASE WHEN m.ended_at IS NOT NULL THEN m.decided_at END,
                CASE WHEN m.ended_at IS NOT NULL THEN m.decided_s END,
                CASE WHEN m.ended_at IS NOT NULL THEN m.decided_at::DATE END, m.ended_at::DATE,
-               m.source_made_sla, f.fingerprint
+               m.source_made_sla, f.first_response_at, f.resolved_at, f.fingerprint
         FROM ({sql}) m
-        JOIN (SELECT t.id, {fingerprint} AS fingerprint FROM tickets t {join}
+        JOIN (SELECT t.id, t.first_response_at, t.resolved_at, {fingerprint} AS fingerprint FROM tickets t {join}
               WHERE t.id IN (SELECT ticket_id FROM {relation})) f
           ON f.id = m.ticket_id
         ORDER BY m.ticket_id, m.measure""", params)

@@ -72,16 +72,21 @@ def measures_for(db: Database, flt: TicketFilter, *, prune: bool, version: int |
     period = "AND l.opened_at < $to AND l.ended_at >= $from" if prune else ""
     live_period = "AND l.opened_at < $to" if prune else ""
     live_sql, live_params = measures_sql(flt, prune=prune, pauses=chosen.pause_statuses, versioned=True,
-                                         restrict="live_ids")
+                                         source="live_tickets")
     final = "" if live_only else f"""
     SELECT {ROW} FROM sla_ledger l
     WHERE l.version = $rules_version AND l.end_s <= epoch($as_of) AND l.opened_at <= $as_of AND {where} {period}
     UNION ALL BY NAME"""
     sql = f"""
-    WITH live_ids AS (
-        SELECT DISTINCT ticket_id FROM sla_ledger l
+    WITH live_tickets AS (  -- the tickets with a measure open at $as_of, as the engine reads tickets
+        SELECT ticket_id AS id, any_value(company_id) AS company_id, any_value(channel) AS channel,
+               any_value(team) AS team, any_value(severity) AS severity, any_value(opened_at) AS opened_at,
+               any_value(first_response_at) AS first_response_at, any_value(resolved_at) AS resolved_at,
+               any_value(source_made_sla) AS source_made_sla
+        FROM sla_ledger l
         WHERE l.version = $rules_version AND (l.end_s IS NULL OR l.end_s > epoch($as_of))
           AND l.opened_at <= $as_of AND {where} {live_period}
+        GROUP BY ticket_id
     ),
     live AS ({live_sql})
     {final}

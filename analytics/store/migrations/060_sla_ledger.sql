@@ -65,6 +65,8 @@ CREATE TABLE sla_ledger (
     decided_day      DATE,                     -- local day (deployment time zone) of the decision
     ended_day        DATE,                     -- local day of the end
     source_made_sla  BOOLEAN,
+    first_response_at TIMESTAMPTZ,             -- the ticket's times: an open measure's clock is read
+    resolved_at      TIMESTAMPTZ,              -- from its row alone
     fingerprint      BIGINT NOT NULL           -- of the ticket's inputs, to find what changed
 );
 
