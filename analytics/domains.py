@@ -9,13 +9,12 @@ domain derives (the calendars' working intervals).
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from analytics.audit.domain import DOMAIN as AUDIT
 from analytics.escalations.domain import DOMAIN as ESCALATIONS
 from analytics.imports.domain import DOMAIN as IMPORTS
 from analytics.incidents.domain import DOMAIN as INCIDENTS
-from analytics.intake import demo as intake_demo
 from analytics.intake.domain import DOMAIN as INTAKE
 from analytics.kernel.registry import Domain, PageSpec
 from analytics.logins.domain import DOMAIN as LOGINS
@@ -24,6 +23,9 @@ from analytics.reports.domain import DOMAIN as REPORTS
 from analytics.settings.domain import DOMAIN as SETTINGS
 from analytics.sla.domain import DOMAIN as SLA
 from analytics.store.database import Database
+
+if TYPE_CHECKING:
+    from analytics.intake.demo import DemoSummary
 
 # Menu order; demo extensions run in this order too (the RCAs need the incidents before them).
 DOMAINS: tuple[Domain, ...] = (SLA, INCIDENTS, RCA, INTAKE, ESCALATIONS, LOGINS, REPORTS, SETTINGS, AUDIT, IMPORTS)
@@ -54,10 +56,12 @@ def demo_extensions() -> list:
     return [domain.demo for domain in DOMAINS if domain.demo]
 
 
-def build_demo(db: Database, *, tickets: int = intake_demo.DEFAULT_TICKETS, seed: int = 7,
-               now: datetime | None = None, months: int = intake_demo.DEFAULT_MONTHS,
-               companies: int = intake_demo.DEFAULT_COMPANIES, progress=None) -> intake_demo.DemoSummary:
-    """Fill an empty store with the demo tickets, then every domain's demo data, in one transaction."""
-    return intake_demo.build_demo(db, tickets=tickets, seed=seed, now=now, months=months, companies=companies,
-                                  progress=progress, extensions=demo_extensions())
+def build_demo(db: Database, **options) -> DemoSummary:
+    """Fill an empty store with the demo tickets, then every domain's demo data, in one transaction.
 
+    ``options``: those of :func:`analytics.intake.demo.build_demo` (tickets, seed, now, months,
+    companies, progress).
+    """
+    from analytics.intake import demo as intake_demo  # NumPy and pandas: imported when a demo is built
+
+    return intake_demo.build_demo(db, extensions=demo_extensions(), **options)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tqdm import tqdm
-
 from analytics import domains
 from analytics.kernel.registry import OpenStore
 from analytics.store import cli as store_cli
@@ -20,6 +18,8 @@ from analytics.store.errors import DatabaseError
 
 def cmd_demo(args, open_store: OpenStore) -> int:
     """Fill an empty store with the demo data of every domain."""
+    from tqdm import tqdm
+
     db = open_store(args.db)
     with tqdm(total=args.tickets, unit="tickets", desc="demo", disable=args.quiet) as bar:
         summary = domains.build_demo(db, tickets=args.tickets, seed=args.seed, progress=bar.update)

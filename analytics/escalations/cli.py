@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from analytics.escalations.stats import open_escalations
 from analytics.kernel.arguments import FORMATS, as_of, timestamp_argument
 from analytics.kernel.registry import OpenStore
 from analytics.store.database import Database
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def add_commands(sub) -> None:
@@ -23,6 +24,10 @@ def add_commands(sub) -> None:
 
 def open_cli_rows(db: Database, *, now: datetime, flagged_only: bool = False) -> pd.DataFrame:
     """The contract of ``python -m analytics escalations``: one row per open escalation."""
+    import pandas as pd
+
+    from analytics.escalations.stats import open_escalations
+
     frame = open_escalations(db, now=now)
     rows = pd.DataFrame({
         "reference": frame["reference"], "level": frame["level"], "level_name": frame["level_name"],

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import sys
 
-from tqdm import tqdm
-
-from analytics.imports.files import ImportFileError
-from analytics.imports.profiles import ProfileError
 from analytics.kernel.registry import OpenStore
 from analytics.kernel.roles import system_actor
 
@@ -24,6 +20,11 @@ def _fail(message: str) -> int:
 
 def run_tickets(args, open_store: OpenStore) -> int:
     """``python -m analytics import tickets FILE [--source NAME | --mapping FILE]``."""
+    from tqdm import tqdm
+
+    from analytics.imports.files import ImportFileError
+    from analytics.imports.profiles import ProfileError
+
     db = open_store(args.db)
     from analytics.imports.service import import_file, resolve_profile
     from analytics.settings.queries import get_setting
@@ -54,6 +55,8 @@ def run_tickets(args, open_store: OpenStore) -> int:
 
 def run_inspect(args, open_store: OpenStore) -> int:
     """``python -m analytics import inspect FILE``: a proposed mapping on standard output (no store needed)."""
+    from analytics.imports.files import ImportFileError
+    from analytics.imports.profiles import ProfileError
     from analytics.imports.proposal import propose_mapping
 
     try:

@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 import sys
 
-from analytics.incidents.queries import notify_settings
-from analytics.incidents.stats import figures
 from analytics.kernel.arguments import FORMATS, as_of, date_argument, timestamp_argument
 from analytics.kernel.registry import OpenStore
 
@@ -24,6 +22,9 @@ def add_commands(sub) -> None:
 
 def cmd_incidents(args, open_store: OpenStore) -> int:
     """Print the figures of the incidents whose disruption started in [--from, --to)."""
+    from analytics.incidents.queries import notify_settings
+    from analytics.incidents.stats import figures
+
     if args.to <= args.from_:
         print("error: --to must be after --from", file=sys.stderr)
         return 2

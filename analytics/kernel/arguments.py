@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from analytics.kernel.times import to_utc, utc_now
@@ -36,3 +39,22 @@ def timestamp_argument(text: str) -> datetime:
 def as_of(value: datetime | None, tz: str) -> datetime:
     """The instant a command computes for: ``--as-of`` (naive: in ``tz``), else now."""
     return utc_now() if value is None else to_utc(value, tz)
+
+
+@contextmanager
+def without_pandas() -> Iterator[None]:
+    """Run what needs no pandas without loading it (a command's answer in CSV or JSON).
+
+    DuckDB loads pandas only to check the types of bound parameters: 0.6 s of a command that
+    otherwise takes 0.2 s. With pandas marked absent it binds them all the same. Inside, an
+    import of pandas raises ImportError; the caller then does the work again outside.
+    """
+    if "pandas" in sys.modules:
+        yield
+        return
+    sys.modules["pandas"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if sys.modules.get("pandas") is None:
+            del sys.modules["pandas"]

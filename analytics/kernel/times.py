@@ -1,10 +1,9 @@
 """Instants: every time a service stores is an aware UTC datetime; a naive one is read in the deployment zone."""
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
-
-import pandas as pd
 
 
 def utc_now(now: datetime | None = None) -> datetime:
@@ -13,11 +12,12 @@ def utc_now(now: datetime | None = None) -> datetime:
 
 
 def to_utc(value, tz: str) -> datetime | None:
-    """An aware UTC datetime from a datetime, Timestamp or date (naive: read in ``tz``); None when missing."""
-    if value is None or (not isinstance(value, (datetime, date)) and pd.isna(value)):
+    """An aware UTC datetime from a datetime, pandas Timestamp or date (naive: read in ``tz``); None when missing
+    (None, NaN, NaT: what a table editor gives for an empty cell)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    if isinstance(value, pd.Timestamp):
-        if pd.isna(value):
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp, or NaT (never equal to itself)
+        if value != value:
             return None
         value = value.to_pydatetime()
     if isinstance(value, date) and not isinstance(value, datetime):

@@ -5,11 +5,12 @@ import sys
 
 from analytics.kernel.registry import OpenStore
 from analytics.kernel.roles import system_actor
-from analytics.logins.service import LoginImportFileError, import_logins
 
 
 def cmd_import_logins(args, open_store: OpenStore) -> int:
     """Print the import's report; exit 2 with one line on an unreadable file."""
+    from analytics.logins.service import LoginImportFileError, import_logins
+
     try:
         report = import_logins(open_store(args.db), args.file, actor=system_actor("cli"))
     except LoginImportFileError as exc:

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-import pandas as pd
-
 from analytics.kernel.roles import ADMIN, ROLES, SUPERVISOR
 from analytics.kernel.times import to_utc
 
@@ -40,21 +38,30 @@ FIELD_LABELS = {
 INTERNAL_FIELDS = ("participants", "went_well", "went_badly", "failure_causes", "internal_notes")
 
 
+def missing(value) -> bool:
+    """True for an empty cell of a table editor: None, NaN, NaT or pandas' NA (pandas only loaded then)."""
+    if value is None or (isinstance(value, (str, int, bool, date)) and value == value):  # NaT is not equal to itself
+        return value is None
+    import pandas as pd  # a table editor's values come from pandas, already loaded by the page
+
+    return bool(pd.isna(value))
+
+
 def clean_text(value) -> str:
     """Text stripped; None, NaN and other missing values (as a table editor gives them) become ''."""
-    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+    if value is None or (not isinstance(value, (str, list, tuple)) and missing(value)):
         return ""
     return str(value).strip()
 
 
 
 def _flag(value) -> bool:
-    return False if value is None or pd.isna(value) else bool(value)
+    return False if value is None or missing(value) else bool(value)
 
 
 def _count(value):
     """A whole number from an int / integral float; None when missing; anything else as given (refused later)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or (not isinstance(value, str) and missing(value)):
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -65,9 +72,9 @@ def _count(value):
 
 def clean_date(value) -> date | None:
     """A date from a date / datetime / Timestamp; None when missing."""
-    if value is None or pd.isna(value):
+    if value is None or missing(value):
         return None
-    if isinstance(value, pd.Timestamp):
+    if hasattr(value, "to_pydatetime"):
         value = value.to_pydatetime()
     return value.date() if isinstance(value, datetime) else value
 
@@ -147,7 +154,7 @@ def normalized_actions(items: tuple[ActionItemInput, ...]) -> tuple[ActionItemIn
     """Action items with text stripped; rows left entirely blank are dropped."""
     cleaned = (replace(i, description=clean_text(i.description), owner=clean_text(i.owner),
                        status=clean_text(i.status) or "open", due_date=clean_date(i.due_date),
-                       item_id=None if i.item_id is None or pd.isna(i.item_id) else int(i.item_id))
+                       item_id=None if i.item_id is None or missing(i.item_id) else int(i.item_id))
                for i in items)
     return tuple(i for i in cleaned if i.description or i.owner or i.due_date or i.item_id is not None)
 

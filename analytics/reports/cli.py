@@ -7,8 +7,6 @@ from zoneinfo import ZoneInfo
 
 from analytics.kernel.registry import OpenStore
 from analytics.kernel.times import utc_now
-from analytics.reports.monthly import ReportMonth, build_report
-from analytics.reports.render import output_format, write_report
 
 
 def add_commands(sub) -> None:
@@ -24,6 +22,9 @@ def add_commands(sub) -> None:
 
 def cmd_report_monthly(args, open_store: OpenStore) -> int:
     """Write the report; exit 1 when a section had to be left out, 2 when nothing could be written."""
+    from analytics.reports.monthly import ReportMonth, build_report
+    from analytics.reports.render import output_format, write_report
+
     kind = output_format(args.out)
     out = Path(args.out)
     if not out.parent.is_dir():

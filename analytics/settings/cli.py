@@ -11,7 +11,6 @@ import json
 
 from analytics.kernel.registry import OpenStore
 from analytics.kernel.roles import system_actor
-from analytics.settings.service import change_setting, display_value, parse_setting_input, reset_setting, settings_table
 
 
 def _actor():
@@ -19,6 +18,8 @@ def _actor():
 
 
 def cmd_list(args, open_store: OpenStore) -> int:
+    from analytics.settings.service import settings_table
+
     table = settings_table(open_store(args.db))[["name", "value", "default", "overridden"]]
     if args.format == "json":
         print(json.dumps(table.to_dict(orient="records")))
@@ -30,6 +31,8 @@ def cmd_list(args, open_store: OpenStore) -> int:
 
 
 def cmd_set(args, open_store: OpenStore) -> int:
+    from analytics.settings.service import change_setting, display_value, parse_setting_input
+
     change = change_setting(open_store(args.db), actor=_actor(), name=args.name,
                             value=parse_setting_input(args.name, args.value))
     print(f"{args.name}: {display_value(change.before)} -> {display_value(change.after)}" if change.changed
@@ -38,6 +41,8 @@ def cmd_set(args, open_store: OpenStore) -> int:
 
 
 def cmd_reset(args, open_store: OpenStore) -> int:
+    from analytics.settings.service import display_value, reset_setting
+
     change = reset_setting(open_store(args.db), actor=_actor(), name=args.name)
     print(f"{args.name}: {display_value(change.before)} -> {display_value(change.after)} (default)" if change.changed
           else f"{args.name} already has its default; nothing changed")

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
-import pandas as pd
-
 from analytics.store.database import Database
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FIRST_DAY = date(2010, 1, 1)
 LAST_DAY = date(2040, 12, 31)
@@ -44,6 +45,7 @@ class Calendar:
         """Public holidays and closures between two dates."""
         days = {d for d in self.closures if first <= d <= last}
         if self.holiday_country:
+            import holidays as holidays_lib  # loaded when intervals are derived, not at every start
             public = holidays_lib.country_holidays(
                 self.holiday_country,
                 subdiv=self.holiday_subdiv,
@@ -55,6 +57,8 @@ class Calendar:
 
 def working_intervals(cal: Calendar, first: date = FIRST_DAY, last: date = LAST_DAY) -> pd.DataFrame:
     """The calendar's working intervals with cumulative working seconds."""
+    import pandas as pd
+
     if cal.always_open:
         start, end = ALWAYS_OPEN_START.timestamp(), ALWAYS_OPEN_END.timestamp()
         spans = [(start, end)]

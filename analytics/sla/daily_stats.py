@@ -11,8 +11,7 @@ the elapsed-time buckets, within :data:`analytics.sla.rollups.QUANTILE_ERROR`.
 from __future__ import annotations
 
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.kernel.periods import Period
 from analytics.sla import rollups
@@ -21,6 +20,9 @@ from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import measures_for
 from analytics.sla.versions import Version
 from analytics.store.database import Database
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXACT_QUANTILES_MAX = 200_000  # measures in the period up to which medians are read exactly from the ledger
 OPEN_COUNTS = """0 AS met,
@@ -82,9 +84,9 @@ def severity_table(db: Database, period: Period, flt: TicketFilter, *, as_of: da
     return db.query(query, _params(params, period, as_of=as_of, at_risk=at_risk, version=version))
 
 
-def compliance(db: Database, period: Period, flt: TicketFilter, *, as_of: datetime, at_risk: float,
-               version: Version, groups: str, by_company: bool) -> pd.DataFrame:
-    """As :func:`analytics.sla.stats.compliance`, from the rollups (``groups``: its leading columns)."""
+def compliance_query(db: Database, period: Period, flt: TicketFilter, *, as_of: datetime, at_risk: float,
+                     version: Version, groups: str, by_company: bool) -> tuple[str, dict]:
+    """The SQL of :func:`analytics.sla.stats.compliance` from the rollups (``groups``: its leading columns)."""
     live, params, _ = measures_for(db, flt, prune=True, chosen=version, live_only=True)
     query = f"""
     WITH live AS ({live}), counted AS ({counted_sql(flt, groups)})
@@ -94,7 +96,7 @@ def compliance(db: Database, period: Period, flt: TicketFilter, *, as_of: dateti
     WHERE met + breached + pending > 0
     ORDER BY ALL
     """
-    return db.query(query, _params(params, period, as_of=as_of, at_risk=at_risk, version=version))
+    return query, _params(params, period, as_of=as_of, at_risk=at_risk, version=version)
 
 
 def monthly_trend(db: Database, period: Period, flt: TicketFilter, *, as_of: datetime, at_risk: float,

@@ -2,13 +2,15 @@
 the calendar intervals and the ledger kept current on every write."""
 from analytics.kernel.registry import Domain, PageSpec
 from analytics.kernel.roles import ALL_ROLES
-from analytics.sla import cli, rebuild
-from analytics.sla.calendars import ensure_intervals
+from analytics.sla import cli
 from analytics.store.database import Database
 
 
 def on_open(db: Database) -> None:
     """Derive the calendars' working intervals of a new store, then attach the ledger to its writes."""
+    from analytics.sla import rebuild  # imported when a store opens, not when the command line starts
+    from analytics.sla.calendars import ensure_intervals
+
     ensure_intervals(db)
     rebuild.attach(db)
 

@@ -22,13 +22,15 @@ response was recorded. A ticket is measured against its final severity.
 from __future__ import annotations
 
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.kernel.periods import Period
 from analytics.kernel.sql import identifier
 from analytics.sla.filters import TicketFilter
 from analytics.store.database import Database
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MEASURES = ("response", "resolution")
 STATES = ("met", "breached", "at_risk", "pending")

@@ -14,14 +14,16 @@ Before a ledger exists, or when the rules in the tables changed without the ledg
 from __future__ import annotations
 
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.sla import versions
 from analytics.sla.engine import TARGETS_SQL, measures_sql, pause_statuses, targets_sql
 from analytics.sla.filters import TicketFilter
 from analytics.sla.versions import Version
 from analytics.store.database import Database
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ON_READ = 0  # as a version number: the on-read engine itself (the reference the ledger is tested against)
 ROW = ("ticket_id, company_id, channel, team, severity, measure, calendar_id, target_seconds, opened_at, ended_at, "

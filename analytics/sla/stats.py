@@ -3,8 +3,7 @@ the monthly trend, the tickets behind a figure, and the rows of ``python -m anal
 from __future__ import annotations
 
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.kernel.periods import Period
 from analytics.kernel.sql import identifier
@@ -13,6 +12,9 @@ from analytics.sla.engine import BREAKDOWNS, MEASURES, STATES, query_params
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import measures_for, reading_version
 from analytics.store.database import Database
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def breakdown_columns(by: str | None) -> str:
@@ -30,12 +32,20 @@ def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(),
 
     A group with nothing decided in the period and nothing open has no row.
     """
+    return db.query(*compliance_query(db, period, flt, as_of=as_of, at_risk=at_risk, version=version, by=by,
+                                      per_severity=per_severity))
+
+
+def compliance_query(db: Database, period: Period, flt: TicketFilter, *, as_of: datetime, at_risk: float,
+                     version: int | None, by: str | None, per_severity: bool) -> tuple[str, dict]:
+    """The SQL of :func:`compliance` and its parameters: from the rollups when they hold the answer."""
     extra = breakdown_columns(by)
     per_severity = per_severity or by == "severity"
     chosen = reading_version(db, version)
     if rollups.usable(chosen, flt, as_of):
-        return daily_stats.compliance(db, period, flt, as_of=as_of, at_risk=at_risk, version=chosen,
-                                      groups=extra + ("severity," if per_severity else ""), by_company=by == "company")
+        return daily_stats.compliance_query(db, period, flt, as_of=as_of, at_risk=at_risk, version=chosen,
+                                            groups=extra + ("severity," if per_severity else ""),
+                                            by_company=by == "company")
     sql, fparams, targets = measures_for(db, flt, prune=True, chosen=chosen)
     start, end = period.bounds()
     query = f"""
@@ -53,7 +63,7 @@ def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(),
     FROM counted {'JOIN companies co ON co.id = counted.company_id' if by == 'company' else ''}
     ORDER BY ALL
     """
-    return db.query(query, query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
+    return query, query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end)
 
 
 def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
@@ -138,12 +148,29 @@ def tickets_behind(db: Database, period: Period, flt: TicketFilter = TicketFilte
     return db.query(query, params)
 
 
+CLI_COLUMNS = ("severity", "measure", "met", "breached", "pending", "compliance_pct")
+
+
+def cli_records(db: Database, period: Period, *, as_of: datetime, at_risk: float = 0.75,
+                version: int | None = None) -> list[tuple]:
+    """The rows of ``python -m analytics sla`` (:data:`CLI_COLUMNS`), every severity and measure, without pandas."""
+    sql, params = compliance_query(db, period, TicketFilter(), as_of=as_of, at_risk=at_risk, version=version, by=None,
+                                   per_severity=True)
+    return db.rows(f"""
+        WITH c AS ({sql})
+        SELECT g.severity, g.measure, coalesce(c.met, 0), coalesce(c.breached, 0), coalesce(c.pending, 0),
+               c.compliance_pct
+        FROM (SELECT * FROM (VALUES (1), (2), (3), (4)) s(severity),
+                            (VALUES ('response', 1), ('resolution', 2)) m(measure, rank)) g
+        LEFT JOIN c USING (severity, measure)
+        ORDER BY g.severity, g.rank""", params)
+
+
 def compliance_cli_rows(db: Database, period: Period, *, as_of: datetime, at_risk: float = 0.75,
                         version: int | None = None) -> pd.DataFrame:
-    """The contract of ``python -m analytics sla``: severity, measure, met, breached, pending, compliance_pct."""
-    table = compliance(db, period, as_of=as_of, at_risk=at_risk, version=version)
-    grid = pd.DataFrame([(s, m) for s in (1, 2, 3, 4) for m in MEASURES], columns=["severity", "measure"])
-    rows = grid.merge(table, on=["severity", "measure"], how="left")
-    for column in ("met", "breached", "pending"):
-        rows[column] = rows[column].fillna(0).astype(int)
-    return rows[["severity", "measure", "met", "breached", "pending", "compliance_pct"]]
+    """The contract of ``python -m analytics sla`` as a frame: severity, measure, met, breached, pending, compliance_pct."""
+    import pandas as pd
+
+    rows = pd.DataFrame(cli_records(db, period, as_of=as_of, at_risk=at_risk, version=version),
+                        columns=list(CLI_COLUMNS))
+    return rows.astype({"severity": int, "met": int, "breached": int, "pending": int, "compliance_pct": float})

@@ -22,10 +22,9 @@ import zoneinfo
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from analytics.kernel.sql import identifier
 from analytics.store import pg_snapshots
@@ -35,6 +34,9 @@ from analytics.store.errors import DatabaseError, WriteConflict, translated
 
 __all__ = ["Cursor", "Database", "DatabaseError", "database_path", "database_target", "deployment_timezone",
            "migration_files"]
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "vigie.duckdb"

@@ -17,8 +17,8 @@ TABLES = ("rca_reports", "rca_revisions", "rca_root_causes", "rca_timeline", "rc
 
 
 def test_registered_after_the_incidents():
-    from analytics.incidents.demo import generate_demo as incidents_demo
-    from analytics.rca.demo import generate_demo as rca_demo
+    from analytics.incidents.domain import generate_demo as incidents_demo
+    from analytics.rca.domain import generate_demo as rca_demo
 
     assert demo_extensions().index(rca_demo) > demo_extensions().index(incidents_demo)
 
