@@ -149,22 +149,14 @@ def sla_database(tickets: int) -> Path:
     return bench_database(f"vigie-{tickets}", tickets=tickets, seed=1)
 
 
-class _Rollback(Exception):
-    """Raised to undo a timed demo run."""
-
-
 def demo_alone(db: Database, generate_demo: Callable, tables: tuple[str, ...], seed: int) -> None:
     """Run one module's demo generator on its own, to time it, and leave ``db`` as it was.
 
-    In a transaction rolled back at the end: ``tables`` emptied, then ``generate_demo`` filling
-    them again for the companies of ``db``, with a generator seeded ``seed``.
+    In a transaction rolled back at the end (``db.rehearsal()``): ``tables`` emptied, then
+    ``generate_demo`` filling them again for the companies of ``db``, with a generator seeded ``seed``.
     """
     companies = db.query("SELECT id, name, 1.0 / count(*) OVER () AS weight FROM companies ORDER BY id")
-    try:
-        with db.transaction() as cur:
-            for table in tables:
-                cur.execute(f"DELETE FROM {table}")  # names from the benchmark scripts; rolled back below
-            generate_demo(cur, np.random.default_rng(seed), companies=companies, now=NOW)
-            raise _Rollback
-    except _Rollback:
-        pass
+    with db.rehearsal() as cur:
+        for table in tables:
+            cur.execute(f"DELETE FROM {table}")  # names from the benchmark scripts; rolled back
+        generate_demo(cur, np.random.default_rng(seed), companies=companies, now=NOW)

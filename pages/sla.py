@@ -10,6 +10,7 @@ from analytics.sla.charts import compliance_figure, trend_figure
 from analytics.sla.clock import explain_clock, format_duration
 from analytics.sla.engine import STATES
 from analytics.sla.filters import TicketFilter
+from analytics.sla.measures import figures_status
 from ui.filters import ticket_filters
 from ui.session import get_database
 
@@ -17,20 +18,20 @@ UNIT_LABELS = {"minutes": "min", "hours": "h", "business_days": "business days"}
 
 
 @st.cache_data(ttl=60, show_spinner="Computing SLA figures…")
-def load_overview(_db, path, period, flt, as_of):
-    table = sla.severity_table(_db, period, flt, as_of=as_of)
-    trend = sla.monthly_trend(_db, period, flt, as_of=as_of)
+def load_overview(_db, path, period, flt, as_of, version):
+    table = sla.severity_table(_db, period, flt, as_of=as_of, version=version)
+    trend = sla.monthly_trend(_db, period, flt, as_of=as_of, version=version)
     return table, trend
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def load_tickets(_db, path, period, flt, as_of, measure, states):
-    return sla.tickets_behind(_db, period, flt, as_of=as_of, measure=measure, states=states)
+def load_tickets(_db, path, period, flt, as_of, measure, states, version):
+    return sla.tickets_behind(_db, period, flt, as_of=as_of, measure=measure, states=states, version=version)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def load_breakdown(_db, path, period, flt, as_of, by):
-    frame = sla.compliance(_db, period, flt, as_of=as_of, by=by, per_severity=False)
+def load_breakdown(_db, path, period, flt, as_of, by, version):
+    frame = sla.compliance(_db, period, flt, as_of=as_of, by=by, per_severity=False, version=version)
     return frame.sort_values(["compliance_pct", "breached"], ascending=[True, False], na_position="last")
 
 
@@ -53,7 +54,11 @@ db = get_database()
 as_of = datetime.now(UTC).replace(second=0, microsecond=0)
 st.title("SLA compliance")
 period, flt = ticket_filters(db, "sla", as_of.astimezone(ZoneInfo(db.timezone)).date())
-table, trend = load_overview(db, str(db.path), period, flt, as_of)
+version, rebuilding = figures_status(db)  # one version for every figure of this run
+if rebuilding is not None:
+    st.info(f"Figures are being recomputed for the changed SLA rules: {rebuilding:.0%} done. Until then every "
+            "figure here follows the rules as they were before the change.", icon=":material/sync:")
+table, trend = load_overview(db, str(db.path), period, flt, as_of, version)
 st.caption(f"Figures as of {as_of.astimezone(ZoneInfo(db.timezone)):%d %b %Y %H:%M} ({db.timezone}). "
            "A target is met when elapsed ≤ target; a breach counts when its deadline passes, even while open.")
 
@@ -94,23 +99,23 @@ with drill:
         sev, measure = int(table.iloc[rows[0]]["severity"]), table.iloc[rows[0]]["measure"]
         states = st.multiselect("States", list(STATES), default=["met", "breached"], key="sla_drill_states")
         frame = load_tickets(db, str(db.path), period, TicketFilter(**{**flt.__dict__, "severities": (sev,)}),
-                             as_of, measure, tuple(states))
+                             as_of, measure, tuple(states), version)
         st.write(f"Severity {sev}, {measure}: {len(frame):,} tickets")
         selected_reference = show_tickets(frame, "sla_drill_tickets", f"sla-sev{sev}-{measure}.csv") or selected_reference
     else:
         st.info("Select a row of the table above to list its tickets.")
 with breached_tab:
-    frame = load_tickets(db, str(db.path), period, flt, as_of, None, ("breached",))
+    frame = load_tickets(db, str(db.path), period, flt, as_of, None, ("breached",), version)
     st.write(f"{len(frame):,} breached measurements decided in the period (most recent first).")
     selected_reference = show_tickets(frame, "sla_breached", "sla-breached.csv") or selected_reference
 with risk_tab:
-    frame = load_tickets(db, str(db.path), period, flt, as_of, None, ("at_risk", "pending"))
+    frame = load_tickets(db, str(db.path), period, flt, as_of, None, ("at_risk", "pending"), version)
     frame = frame[frame["state"] == "at_risk"]
     st.write(f"{len(frame):,} open measurements have used 75% or more of their target (least time left first).")
     selected_reference = show_tickets(frame, "sla_at_risk", "sla-at-risk.csv") or selected_reference
 with breakdown_tab:
     by = st.radio("Break down by", ["company", "channel", "team"], horizontal=True, key="sla_breakdown_by")
-    grouped = load_breakdown(db, str(db.path), period, flt, as_of, by).drop(columns=["company_id"], errors="ignore")
+    grouped = load_breakdown(db, str(db.path), period, flt, as_of, by, version).drop(columns=["company_id"], errors="ignore")
     st.dataframe(grouped, hide_index=True, width="stretch", key="sla_breakdown")
     st.download_button("Download CSV", grouped.to_csv(index=False), file_name=f"sla-by-{by}.csv",
                        mime="text/csv", key="sla_breakdown_csv")

@@ -1,8 +1,8 @@
 """The store of this Streamlit server: opened once per process, demo data on first run, replicas followed.
 
 One :class:`analytics.store.database.Database` per process (``st.cache_resource``), opened through
-:func:`analytics.domains.open_store`; the first run on a missing file builds the demo data and
-says so while it does.
+:func:`analytics.domains.open_store`, with the SLA ledger's background worker; the first run on
+a missing file builds the demo data and says so while it does.
 
 On the shared PostgreSQL store several replicas write: at most once a second per process,
 :func:`open_database` polls the store's data version and, when another replica (or this one)
@@ -16,6 +16,7 @@ import time
 import streamlit as st
 
 from analytics.domains import build_demo, open_store
+from analytics.sla import rebuild
 from analytics.store.database import Database, database_target
 
 REPLICA_POLL_SECONDS = 1.0
@@ -23,7 +24,9 @@ REPLICA_POLL_SECONDS = 1.0
 
 @st.cache_resource(show_spinner=False)
 def _open_database(path: str) -> Database:
-    return open_store(path)
+    db = open_store(path)
+    rebuild.start_worker(db)  # a new version of the SLA ledger is built in the background from now on
+    return db
 
 
 @st.cache_resource(show_spinner=False)

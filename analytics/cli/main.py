@@ -65,8 +65,28 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; its exit code (2 and one line on stderr when it cannot be done)."""
     args = build_parser().parse_args(argv)
+    opened: list = []
+
+    def open_store(target=None, *, read_only: bool = False):
+        db = domains.open_store(target, read_only=read_only)
+        opened.append(db)
+        if not read_only:
+            finish_ledger(db)  # a command answers with the SLA figures of the rules in force now
+        return db
+
     try:
-        return args.func(args, domains.open_store)
+        code = args.func(args, open_store)
+        for db in opened:
+            if not db.read_only:
+                finish_ledger(db)  # the command changed the rules: the new figures before it ends
+        return code
     except (DatabaseError, PermissionError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def finish_ledger(db) -> None:
+    """Build a version of the SLA ledger left building (a change of the rules), with a progress bar on stderr."""
+    from analytics.sla import rebuild
+
+    rebuild.finish_with_progress(db)

@@ -11,7 +11,7 @@ from analytics.kernel.registry import OpenStore
 
 
 def add_commands(sub) -> None:
-    """Add ``sla`` to the command line."""
+    """Add ``sla`` and ``ledger status|rebuild`` to the command line."""
     sla = sub.add_parser("sla", help="SLA compliance per severity and measure")
     sla.add_argument("--from", dest="from_", type=date_argument, required=True)
     sla.add_argument("--to", type=date_argument, required=True)
@@ -19,6 +19,13 @@ def add_commands(sub) -> None:
     sla.add_argument("--db")
     sla.add_argument("--format", choices=FORMATS, default="table")
     sla.set_defaults(func=cmd_sla)
+    ledger = sub.add_parser("ledger", help="the SLA ledger: its versions, or a full rebuild")
+    verbs = ledger.add_subparsers(dest="ledger_verb", required=True)
+    for verb, helptext in (("status", "the versions of the SLA rules and how far each is built"),
+                           ("rebuild", "compute every ticket's measures again, under the rules in force")):
+        command = verbs.add_parser(verb, help=helptext)
+        command.add_argument("--db")
+        command.set_defaults(func=cmd_ledger)
 
 
 def cmd_sla(args, open_store: OpenStore) -> int:
@@ -48,4 +55,26 @@ def cmd_sla(args, open_store: OpenStore) -> int:
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow(CLI_COLUMNS)
         out.writerows(["" if value is None else value for value in row] for row in rows)
+    return 0
+
+
+def cmd_ledger(args, open_store: OpenStore) -> int:
+    """``ledger status``: one line per version; ``ledger rebuild``: a new version built to the end."""
+    import time
+
+    from analytics.sla import rebuild, versions
+
+    db = open_store(args.db)
+    if args.ledger_verb == "rebuild":
+        started = time.perf_counter()
+        db.write(lambda cur: versions.create(cur, *versions.current_rules(cur)))
+        built = rebuild.finish_with_progress(db)
+        measures = db.scalar("SELECT count(*) FROM sla_ledger WHERE version = ?", [built.version])
+        print(f"ledger version {built.version}: {measures:,} measures of {built.tickets_total:,} tickets "
+              f"in {time.perf_counter() - started:.1f} s")
+        return 0
+    for version in versions.versions(db):
+        rows = db.scalar("SELECT count(*) FROM sla_ledger WHERE version = ?", [version.version])
+        print(f"version {version.version}: {version.state}, {version.progress:.0%} of {version.tickets_total:,} "
+              f"tickets, {rows:,} measures")
     return 0

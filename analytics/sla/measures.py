@@ -102,3 +102,11 @@ def measures_of(db: Database, flt: TicketFilter = TicketFilter(), *, as_of: date
     """Every measure of the filtered tickets at ``as_of``: the engine's frame, read from the ledger."""
     sql, params, _ = measures_for(db, flt, prune=False, version=version)
     return db.query(sql, {**params, "as_of": as_of, "at_risk": at_risk})
+
+
+def figures_status(db: Database) -> tuple[int | None, float | None]:
+    """What a page reads: the version (None: the on-read engine) and, while a newer version is
+    being built after a change of the rules, how far that build is (0..1; None when none is)."""
+    chosen = reading_version(db)
+    newer = versions.building(db)
+    return (None if chosen is None else chosen.version), (None if newer is None else newer.progress)

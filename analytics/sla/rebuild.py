@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
+import weakref
 from collections.abc import Callable
 
 from analytics.sla import ledger, rollups, versions
@@ -23,7 +25,9 @@ from analytics.store.database import Database
 SYNC_MAX_TICKETS = int(os.environ.get("VIGIE_LEDGER_SYNC_TICKETS", "200000"))
 CHUNK_TICKETS = int(os.environ.get("VIGIE_LEDGER_CHUNK_TICKETS", "250000"))
 _LOG = logging.getLogger(__name__)
-_workers: dict[int, _Worker] = {}  # id(db) -> its background worker
+_background: weakref.WeakSet[Database] = weakref.WeakSet()  # stores whose versions build in the background
+_running: set[int] = set()  # id() of the stores a thread is building now
+_lock = threading.Lock()
 
 
 def _step(cur: Cursor, number: int) -> Version | None:
@@ -58,6 +62,19 @@ def finish(db: Database, progress: Callable[[Version], None] | None = None) -> N
             progress(version)
 
 
+def finish_with_progress(db: Database) -> Version | None:
+    """:func:`finish`, with a progress bar on stderr when it is a terminal; the version it completed, if any."""
+    pending = versions.building(db)
+    if pending is None:
+        return None
+    from tqdm import tqdm
+
+    with tqdm(total=pending.tickets_total, initial=pending.tickets_done, unit="tickets", file=sys.stderr,
+              desc="SLA figures for the changed rules", disable=not sys.stderr.isatty()) as bar:
+        finish(db, progress=lambda v: bar.update(v.tickets_done - bar.n))
+    return versions.in_force(db)
+
+
 def ensure_current(db: Database) -> None:
     """A new version when the rules in the tables differ from the newest one's; built at once when small."""
     def check(cur: Cursor) -> None:
@@ -89,32 +106,36 @@ def after_change(db: Database) -> None:
             finish(db)
         except Exception:  # noqa: BLE001 - the change itself committed; the previous version stays in force
             _LOG.exception("SLA ledger build failed; the previous version stays in force until the next start")
-    elif id(db) in _workers:
-        _workers[id(db)].wake.set()
-
-
-class _Worker(threading.Thread):
-    """Builds the building version of one store, then waits to be woken by the next change."""
-
-    def __init__(self, db: Database):
-        super().__init__(name="sla-ledger", daemon=True)
-        self.db, self.wake = db, threading.Event()
-
-    def run(self) -> None:
-        while True:
-            try:
-                finish(self.db)
-            except Exception:  # noqa: BLE001 - logged; the previous version stays in force, the next wake resumes
-                _LOG.exception("SLA ledger build failed; the previous version stays in force")
-            self.wake.wait()
-            self.wake.clear()
+    elif db in _background:
+        _spawn(db)
 
 
 def start_worker(db: Database) -> None:
-    """Build versions of ``db`` in a background thread from now on (the dashboard calls it once per store)."""
-    if id(db) not in _workers:
-        _workers[id(db)] = worker = _Worker(db)
-        worker.start()
+    """From now on, build ``db``'s new versions in a background thread (the dashboard calls it once per store);
+    a version left building by a build that stopped resumes now."""
+    _background.add(db)
+    _spawn(db)
+
+
+def _spawn(db: Database) -> None:
+    """One thread building ``db``'s building version, unless one already is."""
+    with _lock:
+        if id(db) in _running or versions.building(db) is None:
+            return
+        _running.add(id(db))
+    threading.Thread(target=_build, args=(db,), name="sla-ledger", daemon=True).start()
+
+
+def _build(db: Database) -> None:
+    try:
+        finish(db)
+    except Exception:  # noqa: BLE001 - logged; the previous version stays in force, the next start resumes
+        _LOG.exception("SLA ledger build failed; the previous version stays in force")
+        return
+    finally:
+        with _lock:
+            _running.discard(id(db))
+    _spawn(db)  # the rules changed again while it built
 
 
 def attach(db: Database) -> None:

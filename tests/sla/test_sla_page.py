@@ -42,6 +42,12 @@ def run_page() -> AppTest:
     return at
 
 
+def table_rows(at: AppTest) -> list[tuple]:
+    """The per-severity table's counts, row by row."""
+    table = at.dataframe[0].value
+    return list(table[["severity", "measure", "met", "breached"]].itertuples(index=False, name=None))
+
+
 def test_headline_and_table_figures(small_db):
     at = run_page()
     metrics = {m.label: m.value for m in at.metric}
@@ -78,3 +84,20 @@ def test_ticket_clock_explains_a_breach(small_db):
     assert any("target breached by 15 min" in t for t in texts), texts
     at.text_input(key="sla_clock_reference").input("NOPE").run()
     assert "No ticket with reference 'NOPE'." in [w.value for w in at.warning]
+
+
+def test_while_the_figures_are_recomputed_the_page_says_so_and_shows_the_previous_rules(small_db, monkeypatch):
+    from analytics.settings.service import change_sla_target
+    from analytics.sla import rebuild
+    from tests.sla.test_sla_ledger import ADMIN
+
+    before = table_rows(run_page())
+    monkeypatch.setattr(rebuild, "SYNC_MAX_TICKETS", 0)  # as on a big store: built later, in the background
+    db = open_store(small_db)
+    change_sla_target(db, actor=ADMIN, severity=1, measure="response", target_value=1, target_unit="minutes",
+                      calendar_id=1)
+    db.close()
+    at = run_page()
+    notices = [i.value for i in at.info]
+    assert any(n.startswith("Figures are being recomputed for the changed SLA rules: 0% done.") for n in notices)
+    assert table_rows(at) == before  # every figure still under the rules before the change
