@@ -13,6 +13,7 @@ import sys
 from analytics import domains
 from analytics.kernel.registry import OpenStore
 from analytics.store import cli as store_cli
+from analytics.store.database import Database
 from analytics.store.errors import DatabaseError
 
 
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def finish_ledger(db) -> None:
+def finish_ledger(db: Database) -> None:
     """Build a version of the SLA ledger left building (a change of the rules), with a progress bar on stderr."""
     from analytics.sla import rebuild
 
