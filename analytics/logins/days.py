@@ -9,39 +9,14 @@ change instants and offsets as bound parameters.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from analytics.kernel.sql import identifier
+from analytics.kernel.times import US, offset_changes  # noqa: F401  (offset_changes: part of this API)
 
-US = 1_000_000
 DAY_US = 86_400 * US
 DAY_COLUMNS = ("occurred_at", "e.occurred_at")  # the instants whose local day the figures need
 DAY_PREFIXES = ("day",)
-
-
-def offset_changes(tz: str, start: datetime, end: datetime) -> tuple[int, list[tuple[int, int]]]:
-    """The UTC offset (µs) at ``start`` and each (instant µs, new offset µs) change up to ``end``."""
-    zone = ZoneInfo(tz)
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-
-    def offset(at: datetime) -> int:
-        return int(at.astimezone(zone).utcoffset().total_seconds()) * US
-
-    first = offset(start)
-    changes, current, at = [], first, start
-    while at < end:
-        step = min(at + timedelta(hours=6), end)
-        if offset(step) != current:
-            low, high = at, step
-            while high - low > timedelta(minutes=1):  # offsets change on whole minutes
-                middle = low + (high - low) / 2
-                low, high = (middle, high) if offset(middle) == current else (low, middle)
-            instant = high.replace(second=0, microsecond=0)
-            current = offset(instant)
-            changes.append((int(instant.timestamp()) * US, current))
-        at = step
-    return first, changes
 
 
 def local_day_sql(column: str, tz: str, start: datetime, end: datetime, *, prefix: str = "day") -> tuple[str, dict]:

@@ -50,7 +50,7 @@ VERSION_TARGETS_SQL = """
 """
 VERSION_INTERVALS_SQL = ("(SELECT calendar_id, start_s, end_s, seconds, cum_start FROM sla_version_intervals "
                          "WHERE version = $rules_version)")
-RESTRICTIONS = ("sla_touched", "sla_chunk")  # relations of ticket ids a computation may be limited to
+RESTRICTIONS = ("sla_touched",)  # relations of ticket ids a computation may be limited to
 SOURCES = ("tickets", "live_tickets")  # relations with the ticket columns the engine reads
 
 
@@ -107,18 +107,22 @@ def pause_statuses(db: Database) -> tuple[str, ...]:
 
 
 def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = (), versioned: bool = False,
-                 restrict: str | None = None, source: str = "tickets") -> tuple[str, dict]:
+                 restrict: str | None = None, source: str = "tickets",
+                 id_range: tuple[int, int] | None = None) -> tuple[str, dict]:
     """SQL for one row per ticket and measure with its clock; params $as_of, $at_risk, $from, $to.
 
     With ``pauses`` (lower-cased statuses), the time a ticket spends in one of them stops its
     resolution clock: that working time is not counted and the deadline moves by it.
     ``versioned`` reads the rules of ``$rules_version`` instead of the rule tables; ``restrict``
-    (one of :data:`RESTRICTIONS`) limits the tickets to the ids that relation holds; ``source`` (one of
-    :data:`SOURCES`) is where the tickets are read from.
+    (one of :data:`RESTRICTIONS`) limits the tickets to the ids that relation holds, ``id_range``
+    to the ids in ``(low, high]``; ``source`` (one of :data:`SOURCES`) is where the tickets are read from.
     """
     where, params = flt.sql("t")
     if restrict is not None:
         where += f" AND t.id IN (SELECT ticket_id FROM {identifier(restrict, RESTRICTIONS)})"
+    if id_range is not None:
+        where += " AND t.id > $id_low AND t.id <= $id_high"
+        params.update({"id_low": id_range[0], "id_high": id_range[1]})
     intervals = VERSION_INTERVALS_SQL if versioned else "calendar_intervals"
     if pauses:
         params["pause_statuses"] = list(pauses)

@@ -15,9 +15,10 @@ which tickets it may have changed says so with :func:`touch`, so the comparison 
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from analytics.kernel.sql import identifier
+from analytics.kernel.times import local_day_of_seconds
 from analytics.sla import rollups, versions
 from analytics.sla.engine import measures_sql
 from analytics.sla.filters import TicketFilter
@@ -27,7 +28,7 @@ from analytics.store.cursor import Cursor
 FAR = datetime(2099, 12, 31, tzinfo=UTC)  # an instant after every end: a decided measure is final there
 TICKET_TABLES = ("tickets", "ticket_events")
 LEDGER_COLUMNS = ("version, ticket_id, measure, severity, company_id, channel, team, calendar_id, target_seconds, "
-                  "opened_at, ended_at, end_s, elapsed_s, paused_s, deadline, state, decided_at, decided_s, "
+                  "opened_at, ended_at, elapsed_s, paused_s, deadline, state, decided_s, "
                   "decided_day, ended_day, source_made_sla, first_response_at, resolved_at, fingerprint")
 TICKET_INPUTS = "t.severity, t.opened_at, t.first_response_at, t.resolved_at, t.company_id, t.channel, t.team, " \
                 "t.source_made_sla"
@@ -43,33 +44,53 @@ def fingerprint_sql(version: Version) -> tuple[str, str]:
     return f"(hash({TICKET_INPUTS}) >> 1)::BIGINT", ""
 
 
-def compute(cur: Cursor, version: Version, restrict: str) -> None:
-    """Insert the version's ledger rows of the tickets in the relation ``restrict`` (ids in ``ticket_id``)."""
-    relation = identifier(restrict, ("sla_touched", "sla_chunk"))
+def _local_days(cur: Cursor, tickets: str, params: dict) -> tuple[str, str]:
+    """The local-day expressions of the decision and of the end, exact over the span of these tickets' times
+    (arithmetic on the epoch: a time-zone conversion per row is the slowest part of a build)."""
+    tz = cur.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    bounds = {k: params[k] for k in ("id_low", "id_high") if k in params}
+    first, last = cur.execute(f"SELECT min(t.opened_at), max(greatest(t.opened_at, t.first_response_at, t.resolved_at)) "
+                              f"FROM tickets t WHERE {tickets}", bounds).fetchone()
+    first, last = first or FAR, (last or FAR) + timedelta(days=1)
+    decided, decided_params = local_day_of_seconds("m.decided_s", tz, first - timedelta(days=1), last, "dd")
+    ended, ended_params = local_day_of_seconds("epoch(m.ended_at)", tz, first - timedelta(days=1), last, "de")
+    params.update({**decided_params, **ended_params})
+    return decided, ended
+
+
+def compute(cur: Cursor, version: Version, restrict: str | tuple[int, int]) -> None:
+    """Insert the version's ledger rows of the tickets in the relation ``restrict`` (``sla_touched``: ids in
+    ``ticket_id``) or with an id in the range ``(low, high]`` (a chunk of a build: read by zone maps)."""
+    if isinstance(restrict, tuple):
+        relation, tickets = None, "t.id > $id_low AND t.id <= $id_high"
+    else:
+        relation = identifier(restrict, ("sla_touched",))
+        tickets = f"t.id IN (SELECT ticket_id FROM {relation})"
     sql, params = measures_sql(TicketFilter(), prune=False, pauses=version.pause_statuses, versioned=True,
-                               restrict=relation)
+                               restrict=relation, id_range=restrict if relation is None else None)
     fingerprint, join = fingerprint_sql(version)
     params.update({"as_of": FAR, "at_risk": 0.75, "rules_version": version.version})
+    decided_day, ended_day = _local_days(cur, tickets, params)
     cur.execute(f"""
         INSERT INTO sla_ledger ({LEDGER_COLUMNS})
         SELECT $rules_version, m.ticket_id, m.measure, m.severity, m.company_id, m.channel, m.team, m.calendar_id,
-               m.target_seconds, m.opened_at, m.ended_at, epoch(m.ended_at),
+               m.target_seconds, m.opened_at, m.ended_at,
                CASE WHEN m.ended_at IS NOT NULL THEN m.elapsed_s END,
                CASE WHEN m.ended_at IS NOT NULL THEN m.paused_s END,
                CASE WHEN m.ended_at IS NOT NULL THEN m.deadline END,
                CASE WHEN m.ended_at IS NOT NULL THEN m.state END,
-               CASE WHEN m.ended_at IS NOT NULL THEN m.decided_at END,
                CASE WHEN m.ended_at IS NOT NULL THEN m.decided_s END,
-               CASE WHEN m.ended_at IS NOT NULL THEN m.decided_at::DATE END, m.ended_at::DATE,
+               CASE WHEN m.ended_at IS NOT NULL THEN {decided_day} END, {ended_day},
                m.source_made_sla, f.first_response_at, f.resolved_at, f.fingerprint
         FROM ({sql}) m
         JOIN (SELECT t.id, t.first_response_at, t.resolved_at, {fingerprint} AS fingerprint FROM tickets t {join}
-              WHERE t.id IN (SELECT ticket_id FROM {relation})) f
+              WHERE {tickets}) f
           ON f.id = m.ticket_id
         ORDER BY m.ticket_id, m.measure""", params)
-    cur.execute(f"UPDATE sla_versions SET max_end_s = greatest(coalesce(max_end_s, 0), (SELECT coalesce(max(end_s), 0) "
-                f"FROM sla_ledger WHERE version = ? AND ticket_id IN (SELECT ticket_id FROM {relation}))) "
-                "WHERE version = ?", [version.version, version.version])
+    bounds = {k: params[k] for k in ("id_low", "id_high") if k in params}
+    cur.execute(f"UPDATE sla_versions SET max_end_s = greatest(coalesce(max_end_s, 0), (SELECT coalesce(max(epoch(ended_at)), 0) "
+                f"FROM sla_ledger t WHERE version = $v AND {tickets.replace('t.id', 't.ticket_id')})) "
+                "WHERE version = $v", {"v": version.version, **bounds})
 
 
 def touch(cur: Cursor, candidates_sql: str) -> None:

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 ON_READ = 0  # as a version number: the on-read engine itself (the reference the ledger is tested against)
 ROW = ("ticket_id, company_id, channel, team, severity, measure, calendar_id, target_seconds, opened_at, ended_at, "
        "elapsed_s, elapsed_s / target_seconds AS used_share, target_seconds - elapsed_s AS left_s, deadline, state, "
-       "decided_at, decided_s, source_made_sla, paused_s")
+       "CASE state WHEN 'met' THEN ended_at ELSE to_timestamp(decided_s) END AS decided_at, decided_s, source_made_sla, "
+       "paused_s")
 
 
 def reading_version(db: Database, number: int | None = None) -> Version | None:
@@ -77,7 +78,7 @@ def measures_for(db: Database, flt: TicketFilter, *, prune: bool, version: int |
                                          source="live_tickets")
     final = "" if live_only else f"""
     SELECT {ROW} FROM sla_ledger l
-    WHERE l.version = $rules_version AND l.end_s <= epoch($as_of) AND l.opened_at <= $as_of AND {where} {period}
+    WHERE l.version = $rules_version AND l.ended_at <= $as_of AND l.opened_at <= $as_of AND {where} {period}
     UNION ALL BY NAME"""
     sql = f"""
     WITH live_tickets AS (  -- the tickets with a measure open at $as_of, as the engine reads tickets
@@ -86,7 +87,7 @@ def measures_for(db: Database, flt: TicketFilter, *, prune: bool, version: int |
                any_value(first_response_at) AS first_response_at, any_value(resolved_at) AS resolved_at,
                any_value(source_made_sla) AS source_made_sla
         FROM sla_ledger l
-        WHERE l.version = $rules_version AND (l.end_s IS NULL OR l.end_s > epoch($as_of))
+        WHERE l.version = $rules_version AND (l.ended_at IS NULL OR l.ended_at > $as_of)
           AND l.opened_at <= $as_of AND {where} {live_period}
         GROUP BY ticket_id
     ),

@@ -1,7 +1,7 @@
 """Building a version of the ledger: at once for a small store, in chunks in the background for a big one.
 
 A change of the rules creates a new version (:mod:`analytics.sla.versions`); its ledger is built
-in chunks of tickets, each chunk one transaction that also records how far it got, so a build
+in chunks of ticket ids, each chunk one transaction that also records how far it got, so a build
 that fails or is killed leaves the previous version in force and resumes where it stopped. A
 store of up to ``VIGIE_LEDGER_SYNC_TICKETS`` tickets (200,000 by default) is rebuilt at once,
 right after the change commits; a bigger one by the dashboard's background worker
@@ -23,7 +23,7 @@ from analytics.store.cursor import Cursor
 from analytics.store.database import Database
 
 SYNC_MAX_TICKETS = int(os.environ.get("VIGIE_LEDGER_SYNC_TICKETS", "200000"))
-CHUNK_TICKETS = int(os.environ.get("VIGIE_LEDGER_CHUNK_TICKETS", "250000"))
+CHUNK_TICKETS = int(os.environ.get("VIGIE_LEDGER_CHUNK_TICKETS", "500000"))
 _LOG = logging.getLogger(__name__)
 _background: weakref.WeakSet[Database] = weakref.WeakSet()  # stores whose versions build in the background
 _running: set[int] = set()  # id() of the stores a thread is building now
@@ -35,19 +35,16 @@ def _step(cur: Cursor, number: int) -> Version | None:
     version = next((v for v in versions.versions(cur) if v.version == number and v.state == "building"), None)
     if version is None:
         return None
-    upper = cur.execute("SELECT max(id) FROM (SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?)",
-                        [version.next_ticket_id, CHUNK_TICKETS]).fetchone()[0]
-    if upper is None:
+    last = cur.execute("SELECT max(id) FROM tickets").fetchone()[0]
+    if last is None or last <= version.next_ticket_id:
         rollups.build(cur, number)
         versions.complete(cur, number)
         return None
-    cur.execute("CREATE OR REPLACE TEMP TABLE sla_chunk AS SELECT id AS ticket_id FROM tickets WHERE id > ? AND id <= ?",
-                [version.next_ticket_id, upper])
-    done = cur.execute("SELECT count(*) FROM sla_chunk").fetchone()[0]
+    upper = min(version.next_ticket_id + CHUNK_TICKETS, last)  # a window of ids (read by zone maps)
+    done = cur.execute("SELECT count(*) FROM tickets WHERE id > ? AND id <= ?", [version.next_ticket_id, upper]).fetchone()[0]
     cur.execute("DELETE FROM sla_ledger WHERE version = ? AND ticket_id > ? AND ticket_id <= ?",
                 [number, version.next_ticket_id, upper])
-    ledger.compute(cur, version, "sla_chunk")
-    cur.execute("DROP TABLE sla_chunk")
+    ledger.compute(cur, version, (version.next_ticket_id, upper))
     cur.execute("UPDATE sla_versions SET next_ticket_id = ?, tickets_done = tickets_done + ?, "
                 "tickets_total = (SELECT count(*) FROM tickets) WHERE version = ?", [upper, done, number])
     return next(v for v in versions.versions(cur) if v.version == number)

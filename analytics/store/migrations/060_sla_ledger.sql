@@ -55,12 +55,10 @@ CREATE TABLE sla_ledger (
     target_seconds   DOUBLE NOT NULL,
     opened_at        TIMESTAMPTZ NOT NULL,
     ended_at         TIMESTAMPTZ,
-    end_s            DOUBLE,
     elapsed_s        DOUBLE,
     paused_s         DOUBLE,
     deadline         TIMESTAMPTZ,
     state            VARCHAR,
-    decided_at       TIMESTAMPTZ,
     decided_s        DOUBLE,
     decided_day      DATE,                     -- local day (deployment time zone) of the decision
     ended_day        DATE,                     -- local day of the end
