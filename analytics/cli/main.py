@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = args.func(args, open_store)
         for db in opened:
-            if not db.read_only:
+            if not db.read_only and not db.closed:
                 finish_ledger(db)  # the command changed the rules: the new figures before it ends
         return code
     except (DatabaseError, PermissionError, ValueError) as exc:

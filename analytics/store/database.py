@@ -91,6 +91,7 @@ class Database:
         target = database_target(path)
         self.timezone = deployment_timezone()
         self.read_only = read_only
+        self.closed = False
         self.postgres = isinstance(target, str)  # a URL: the shared PostgreSQL store
         if self.postgres:
             self.path = pg_backend.redact(target)
@@ -291,5 +292,6 @@ class Database:
             cur.close()
 
     def close(self) -> None:
-        """Close the shared connection."""
+        """Close the shared connection (again: nothing)."""
+        self.closed = True
         self._con.close()
