@@ -8,65 +8,88 @@ are data too, in their own tables (see ``analytics/sla_targets.py`` and
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting; a number has the range it may take (``low`` to ``high``, whole when the default is)."""
+
     name: str
     default: Any
     help: str
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return isinstance(self.default, (int, float)) and not isinstance(self.default, bool)
+
+    @property
+    def whole(self) -> bool:
+        return isinstance(self.default, int) and not isinstance(self.default, bool)
+
+    def range_text(self) -> str:
+        """'a whole number from 1 to 100' and the like (empty when not a number)."""
+        if not self.numeric:
+            return ""
+        kind = "a whole number" if self.whole else "a number"
+        return f"{kind} from {self.low:g} to {self.high:g}"
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("sla.at_risk_share", 0.75,
-            "Share of a target used from which an open ticket is 'at risk'."),
+            "Share of a target used from which an open ticket is 'at risk'.", low=0.05, high=1),
     Setting("sla.pause_statuses", [],
             "Ticket statuses that stop the resolution clock (e.g. Awaiting User Info); empty: no pauses."),
     Setting("sla.email_default_severity", 4,
-            "Severity given to e-mail and voicemail requests that arrive without one."),
+            "Severity given to e-mail and voicemail requests that arrive without one.", low=1, high=4),
     Setting("escalation.chain",
             ["Customer support", "Support supervisor", "Senior manager", "Director", "Senior director"],
             "The escalation chain, called in order (level 1 first)."),
     Setting("escalation.contacts", {},
             "Name and phone per level of the chain (configuration only, never demo data)."),
     Setting("escalation.ack_hours", 4,
-            "Hours after which an unacknowledged escalation is flagged for the next level."),
+            "Hours after which an unacknowledged escalation is flagged for the next level.", low=1, high=720),
     Setting("escalation.repeat_threshold", 3,
-            "Escalations in a period from which a customer counts as escalating repeatedly."),
+            "Escalations in a period from which a customer counts as escalating repeatedly.", low=2, high=1000),
     Setting("incident.notify_target_minutes", 20,
-            "Minutes after the impact is defined by which the first customer notice should go out."),
+            "Minutes after the impact is defined by which the first customer notice should go out.", low=1, high=1440),
     Setting("incident.notify_deadline_minutes", 30,
-            "Minutes after the impact is defined by which the first customer notice must have gone out."),
+            "Minutes after the impact is defined by which the first customer notice must have gone out.", low=1, high=1440),
     Setting("incident.status_update_minutes", 60,
-            "Minutes between periodic status reports to customers until resolution."),
+            "Minutes between periodic status reports to customers until resolution.", low=5, high=1440),
     Setting("rca.overdue_days", 10,
-            "Days after resolution beyond which an incident without a published RCA is overdue."),
+            "Days after resolution beyond which an incident without a published RCA is overdue.", low=1, high=365),
     Setting("rca.root_cause_categories",
             ["software defect", "change/deployment", "capacity", "third-party software",
              "customer infrastructure", "network", "security", "human error", "unknown"],
             "Taxonomy of root-cause categories offered in post-incident reviews."),
     Setting("rca.recurrence_days", 90,
-            "Days within which the same root-cause category on the same platform counts as a recurrence."),
+            "Days within which the same root-cause category on the same platform counts as a recurrence.", low=1, high=3650),
     Setting("lockout.threshold", 6,
-            "Failed logins in a row after which the account is locked."),
+            "Failed logins in a row after which the account is locked.", low=1, high=100),
     Setting("lockout.base_delay_seconds", 2,
-            "Delay imposed after the first failed login."),
+            "Delay imposed after the first failed login.", low=0, high=3600),
     Setting("lockout.delay_growth", 2.0,
-            "Factor by which the delay grows with each further failure."),
+            "Factor by which the delay grows with each further failure.", low=1, high=10),
     Setting("lockout.max_delay_seconds", 300,
-            "Cap on the delay between two login attempts."),
+            "Cap on the delay between two login attempts.", low=0, high=86400),
     Setting("lockout.trusted_zone", ["10.0.0.0/8", "192.168.0.0/16", "2001:db8:100::/48"],
             "IP ranges (CIDR) of the trusted zone."),
     Setting("lockout.inactivity_minutes_inside", 60,
-            "Inactivity timeout inside the trusted zone, in minutes."),
+            "Inactivity timeout inside the trusted zone, in minutes.", low=1, high=1440),
     Setting("lockout.inactivity_minutes_outside", 15,
-            "Inactivity timeout outside the trusted zone, in minutes."),
+            "Inactivity timeout outside the trusted zone, in minutes.", low=1, high=1440),
     Setting("lockout.attack_accounts_per_ip", 5,
-            "Accounts failing from one IP address in a day from which the address is a suspected attack."),
+            "Accounts failing from one IP address in a day from which the address is a suspected attack.", low=2, high=10000),
     Setting("lockout.attack_fast_failures", 3,
-            "Failures of one account in a day faster than the delay policy allows from which it is a suspected attack."),
+            "Failures of one account in a day faster than the delay policy allows from which it is a suspected attack.",
+            low=1, high=1000),
+    Setting("imports.earliest_date", "1990-01-01",
+            "Tickets with a time before this date (YYYY-MM-DD) are rejected by an import as implausible."),
     Setting("support.phone_hours_calendar", "Business hours (Paris)",
             "Calendar of phone-support hours (Mon-Fri 09:00-18:00 Paris by default)."),
     Setting("auth.roles_claim", "groups",
@@ -87,15 +110,24 @@ class SettingError(ValueError):
 
 
 def check_value(name: str, value: Any) -> Any:
-    """Refuse a value whose type differs from the default's."""
+    """The value in the setting's type, or SettingError: a type that differs from the default's, a
+    number that is not finite, not whole where it must be, or outside the setting's range."""
     if name not in BY_NAME:
         raise SettingError(f"Unknown setting {name!r}")
-    default = BY_NAME[name].default
+    setting = BY_NAME[name]
+    default = setting.default
     if isinstance(default, bool) != isinstance(value, bool):
         raise SettingError(f"{name} must be true or false")
-    if isinstance(default, (int, float)) and not isinstance(default, bool):
-        if not isinstance(value, (int, float)) or value < 0:
-            raise SettingError(f"{name} must be a number of at least 0")
-    elif not isinstance(value, type(default)):
+    if setting.numeric:
+        if not isinstance(value, (int, float)) or not math.isfinite(value) or not setting.low <= value <= setting.high \
+                or (setting.whole and float(value) != int(value)):
+            raise SettingError(f"{name} must be {setting.range_text()}; {_shown(value)} is not")
+        return int(value) if setting.whole else float(value)
+    if not isinstance(value, type(default)):
         raise SettingError(f"{name} must be a {type(default).__name__}")
     return value
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
@@ -19,11 +19,13 @@ import pandas as pd
 from analytics.access.rules import check_role_map
 from analytics.audit import service as audit
 from analytics.kernel.roles import ADMIN, Actor, require_role
+from analytics.settings.queries import get_setting, in_force
 from analytics.settings.rules import BY_NAME, SETTINGS, SettingError, check_value
 from analytics.store.database import Database
 
 TARGET_UNITS = ("minutes", "hours", "business_days")
 MEASURES = ("response", "resolution")
+NOTIFY_PAIR = ("incident.notify_target_minutes", "incident.notify_deadline_minutes")
 TEXT_LISTS = ("escalation.chain", "rca.root_cause_categories", "lockout.trusted_zone")
 
 
@@ -58,8 +60,8 @@ def settings_table(db: Database) -> pd.DataFrame:
     rows = []
     for s in SETTINGS:
         value, at, by = stored.get(s.name, (None, None, None))
-        rows.append({"name": s.name, "value": display_value(s.default if value is None else json.loads(value)),
-                     "default": display_value(s.default), "overridden": value is not None,
+        rows.append({"name": s.name, "value": display_value(s.default if value is None else in_force(s.name, value)),
+                     "default": display_value(s.default), "allowed": s.range_text(), "overridden": value is not None,
                      "updated_at": at, "updated_by": by, "help": s.help})
     return pd.DataFrame(rows)
 
@@ -87,11 +89,12 @@ def parse_setting_input(name: str, text: str) -> Any:
             raise SettingError(f"{name} must be true or false")
         return text.lower() == "true"
     if isinstance(default, (int, float)):
+        setting = BY_NAME[name]
         try:
             number = float(text)
         except ValueError:
-            raise SettingError(f"{name} must be a number, not {text!r}") from None
-        return int(number) if isinstance(default, int) and number.is_integer() else number
+            raise SettingError(f"{name} must be {setting.range_text()}, not {text[:40]!r}") from None
+        return check_value(name, number)
     if isinstance(default, str):
         return text
     try:
@@ -103,22 +106,13 @@ def parse_setting_input(name: str, text: str) -> Any:
 
 def validate_setting(db: Database, name: str, value: Any) -> Any:
     """The value to store, or SettingError saying which rule it breaks."""
-    value = check_value(name, value)
-    default = BY_NAME[name].default
-    if isinstance(default, int) and not isinstance(default, bool):
-        if float(value) != int(value):
-            raise SettingError(f"{name} must be a whole number")
-        value = int(value)
-    elif isinstance(default, float):
-        value = float(value)
-    if name == "sla.at_risk_share" and not 0 < value <= 1:
-        raise SettingError(f"{name} must be above 0 and at most 1 (a share of the target)")
-    if name == "sla.email_default_severity" and value not in (1, 2, 3, 4):
-        raise SettingError(f"{name} must be a severity from 1 to 4")
-    if name in ("lockout.threshold", "escalation.ack_hours", "incident.status_update_minutes") and value < 1:
-        raise SettingError(f"{name} must be at least 1")
-    if name == "lockout.delay_growth" and value < 1:
-        raise SettingError(f"{name} must be at least 1 (the delay never shrinks)")
+    value = check_value(name, value)  # type, and a number's range
+    if name in NOTIFY_PAIR:
+        target = value if name == NOTIFY_PAIR[0] else get_setting(db, NOTIFY_PAIR[0])
+        deadline = value if name == NOTIFY_PAIR[1] else get_setting(db, NOTIFY_PAIR[1])
+        if target > deadline:
+            raise SettingError(f"{name}: the notification target ({target:g} min) cannot be after its deadline "
+                               f"({deadline:g} min)")
     if name in TEXT_LISTS and (not value or not all(isinstance(v, str) and v.strip() for v in value)):
         raise SettingError(f"{name} must be a non-empty list of non-empty texts")
     if name == "lockout.trusted_zone":
@@ -134,6 +128,14 @@ def validate_setting(db: Database, name: str, value: Any) -> Any:
             raise SettingError(f"{name}: {exc}") from None
     if name == "auth.roles_claim" and not value.strip():
         raise SettingError(f"{name} must name a claim, such as groups")
+    if name == "imports.earliest_date":
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise SettingError(f"{name} must be a date such as 1990-01-01, not {value[:40]!r}") from None
+        if not date(1900, 1, 1) <= day <= datetime.now(UTC).date():
+            raise SettingError(f"{name} must be a date from 1900-01-01 to today")
+        value = day.isoformat()
     if name == "support.phone_hours_calendar" and value not in calendar_choices(db).values():
         raise SettingError(f"{name} must name a calendar: {', '.join(calendar_choices(db).values())}")
     return value

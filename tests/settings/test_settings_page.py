@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.domains import open_store
 from analytics.kernel.roles import Actor
 from analytics.settings.rules import SETTINGS
+from tests.factories import as_shown
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "0123456789abcdef" * 2,
@@ -80,7 +81,7 @@ def test_a_refused_value_says_why_and_writes_nothing(app_db):
     at.selectbox(key="settings_name").set_value("sla.at_risk_share").run()
     at.number_input(key="settings_value_sla.at_risk_share").set_value(1.5)
     button(at, "Save").click().run()
-    assert [e.value for e in at.error] == ["sla.at_risk_share must be above 0 and at most 1 (a share of the target)"]
+    assert [as_shown(e.value) for e in at.error] == ["sla.at_risk_share must be a number from 0.05 to 1; 1.5 is not"]
     assert read(app_db, "SELECT count(*) FROM audit_log WHERE actor = 'ada@example.com'") == [(0,)]
 
 

@@ -115,14 +115,14 @@ def test_the_change_and_its_audit_row_commit_together(db):
 
 # (case, name, value, message)
 INVALID = [
-    ("text for a number", "lockout.threshold", "six", "must be a number of at least 0"),
-    ("negative number", "lockout.max_delay_seconds", -1, "at least 0"),
+    ("text for a number", "lockout.threshold", "six", "must be a whole number from 1 to 100; 'six' is not"),
+    ("negative number", "lockout.max_delay_seconds", -1, "must be a whole number from 0 to 86400; -1 is not"),
     ("fraction for a whole number", "lockout.threshold", 6.5, "whole number"),
-    ("zero threshold", "lockout.threshold", 0, "at least 1"),
-    ("share above 1", "sla.at_risk_share", 1.5, "above 0 and at most 1"),
-    ("share of 0", "sla.at_risk_share", 0, "above 0 and at most 1"),
-    ("severity 5", "sla.email_default_severity", 5, "severity from 1 to 4"),
-    ("shrinking delay", "lockout.delay_growth", 0.5, "at least 1"),
+    ("zero threshold", "lockout.threshold", 0, "from 1 to 100; 0 is not"),
+    ("share above 1", "sla.at_risk_share", 1.5, "must be a number from 0.05 to 1; 1.5 is not"),
+    ("share of 0", "sla.at_risk_share", 0, "from 0.05 to 1; 0 is not"),
+    ("severity 5", "sla.email_default_severity", 5, "must be a whole number from 1 to 4; 5 is not"),
+    ("shrinking delay", "lockout.delay_growth", 0.5, "must be a number from 1 to 10; 0.5 is not"),
     ("number for a flag", "auth.allow_public_local_mode", 1, "true or false"),
     ("empty chain", "escalation.chain", [], "non-empty list"),
     ("blank chain level", "escalation.chain", ["Support", " "], "non-empty list"),
@@ -158,7 +158,7 @@ def test_parse_setting_input(name, text, expected):
 
 
 @pytest.mark.parametrize("name, text, message", [
-    ("lockout.threshold", "six", "must be a number, not 'six'"),
+    ("lockout.threshold", "six", "must be a whole number from 1 to 100, not 'six'"),
     ("auth.allow_public_local_mode", "maybe", "true or false"),
     ("escalation.chain", '["L1", ', "must be a list in JSON"),
     ("auth.role_map", "{oops}", "must be an object in JSON"),
