@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics.audit.service import audit_choices, load_audit
 from ui.session import current_actor, get_database
+from ui.text import literal
 
 ROW_LIMIT = 50_000
 
@@ -30,7 +31,7 @@ db = get_database()
 actor = current_actor()
 st.title("Audit log")
 if not actor.has_any("admin"):
-    st.error(f"Only an admin may read the audit log; you are signed in as {actor.label}.")
+    st.error(f"Only an admin may read the audit log; you are signed in as {literal(actor.label)}.")
     st.stop()
 st.caption("Every change made through Vigie, recorded in the same transaction as the change. "
            "The log is read-only: nothing in the app edits or deletes it.")
@@ -63,8 +64,8 @@ st.download_button("Download CSV", shown.to_csv(index=False), file_name=f"vigie-
 rows = event.selection.rows if event else []
 if rows:
     row = shown.iloc[rows[0]]
-    st.subheader(f"{row['action']} {row['entity']} {row['entity_id'] or ''}".strip())
-    st.caption(f"by {row['actor']} at {row['occurred_at']:%Y-%m-%d %H:%M:%S %Z}")
+    st.subheader(literal(f"{row['action']} {row['entity']} {row['entity_id'] or ''}".strip()))
+    st.caption(f"by {literal(row['actor'])} at {row['occurred_at']:%Y-%m-%d %H:%M:%S %Z}")
     before_col, after_col = st.columns(2)
     with before_col:
         st.markdown("**Before**")

@@ -19,6 +19,7 @@ from analytics.kernel.roles import PermissionDenied
 from analytics.settings.queries import get_setting
 from analytics.store.errors import DatabaseError
 from ui.session import current_actor, get_database
+from ui.text import literal
 
 FIELD_LABELS = {"ticket_reference": "Ticket reference", "company": "Company", "incident": "Incident",
                 "reason": "Reason", "reason_code": "Reason code", "raised_by": "Raised by", "owner": "Owner",
@@ -113,7 +114,7 @@ def raise_from_form() -> None:
 def field_error(name: str) -> None:
     message = st.session_state.get("escalations_raise_errors", {}).get(name)
     if message:
-        st.error(message)
+        st.error(literal(message))
 
 
 db = get_database()
@@ -127,10 +128,10 @@ now = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0
 st.title("Escalations")
 if "escalations_flash" in st.session_state:
     kind, text = st.session_state.pop("escalations_flash")
-    (st.success if kind == "success" else st.error)(text)
+    (st.success if kind == "success" else st.error)(literal(text))
 st.caption(f"As of {now.astimezone(tz):%d %b %Y %H:%M} ({db.timezone}). The chain is called in order: "
-           + " → ".join(chain) + f". An escalation unacknowledged for more than {ack_hours:g} h at its level "
-           "is flagged for the next level.")
+           + " → ".join(literal(level) for level in chain)
+           + f". An escalation unacknowledged for more than {ack_hours:g} h at its level is flagged for the next level.")
 
 open_frame = load_open(db, str(db.path), now, ack_hours, tuple(chain))
 cols = st.columns(4)
@@ -142,7 +143,7 @@ cols[3].metric("Oldest open", open_frame["age"].iloc[open_frame["age_s"].argmax(
 st.subheader("Open escalations by level")
 for level in range(len(chain), 0, -1):
     part = open_frame[open_frame["level"] == level]
-    st.markdown(f"**Level {level} — {chain[level - 1]}** · {len(part)} open")
+    st.markdown(f"**Level {level} — {literal(chain[level - 1])}** · {len(part)} open")
     if part.empty:
         st.caption("No open escalation at this level.")
         continue
@@ -164,7 +165,7 @@ if selected:
         left.button("Acknowledge", key="escalations_ack", on_click=act, args=("acknowledge",))
         middle.text_input("Why escalate further", key="escalations_note")
         middle.text_input("New owner (default: the level's contact)", key="escalations_new_owner")
-        middle.button(f"Escalate to {row['next level']}" if isinstance(row["next level"], str) else "Escalate further",
+        middle.button(f"Escalate to {literal(row['next level'])}" if isinstance(row["next level"], str) else "Escalate further",
                       key="escalations_escalate", on_click=act, args=("escalate",))
         right.text_area("Resolution", key="escalations_resolution", height=100)
         right.button("Resolve", key="escalations_resolve", on_click=act, args=("resolve",))

@@ -15,6 +15,7 @@ from analytics.kernel.roles import PermissionDenied
 from analytics.settings.queries import get_setting
 from analytics.store.errors import DatabaseError
 from ui.session import current_actor, get_database
+from ui.text import literal
 
 CUSTOM = "custom mapping (TOML file)"
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "vigie-uploads"
@@ -49,7 +50,7 @@ def chosen_profile(path: Path, file_id: str):
     detected = detect_profile(peek_header(path))
     options = list(profiles) + [CUSTOM]
     index = options.index(detected.name) if detected else len(options) - 1
-    st.caption(f"Recognised from the header: **{detected.title}**." if detected else
+    st.caption(f"Recognised from the header: **{literal(detected.title)}**." if detected else
                "No shipped profile recognises this header: pick one, or upload a mapping "
                "(below, a proposal to start from).")
     name = st.selectbox("Source profile", options, index=index, key=f"imports_profile_{file_id}",
@@ -66,7 +67,7 @@ def chosen_profile(path: Path, file_id: str):
     try:
         return parse_profile(mapping.getvalue().decode("utf-8-sig"), origin=mapping.name)
     except (ProfileError, UnicodeDecodeError) as exc:
-        st.error(f"The mapping cannot be used: {exc}")
+        st.error(f"The mapping cannot be used: {literal(exc)}")
         return None
 
 
@@ -80,7 +81,7 @@ def show_report(report, *, preview) -> None:
     st.caption(f"Counts in = accepted + rejected: {report.read:,} = {report.accepted:,} + {report.rejected:,}."
                + (f" The accepted rows fold into {report.tickets:,} tickets." if report.tickets is not None else ""))
     if report.reasons:
-        st.write("Rejected because: " + "; ".join(f"{n:,} × {r}" for r, n in sorted(report.reasons.items())))
+        st.markdown("Rejected because: " + "; ".join(f"{n:,} × {literal(r)}" for r, n in sorted(report.reasons.items())))
     if preview is not None:
         st.write("Mapped tickets (first rows):")
         st.dataframe(preview.tickets, hide_index=True, width="stretch", key="imports_preview_tickets")
@@ -102,7 +103,7 @@ def new_import(db, actor) -> None:
     try:
         profile = chosen_profile(path, uploaded.file_id)
     except ImportFileError as exc:
-        st.error(str(exc).replace(str(path), uploaded.name))
+        st.error(literal(str(exc).replace(str(path), uploaded.name)))
         return
     if profile is None:
         return
@@ -114,7 +115,7 @@ def new_import(db, actor) -> None:
                 st.session_state["imports_preview"] = (key, import_file(
                     db, path, profile=profile, actor=actor, dry_run=True, default_severity=default_severity))
         except (ImportFileError, ProfileError, PermissionDenied, DatabaseError) as exc:
-            st.error(str(exc).replace(str(path), uploaded.name))
+            st.error(literal(str(exc).replace(str(path), uploaded.name)))
             return
     stored = st.session_state.get("imports_preview")
     if not stored or stored[0] != key:
@@ -122,17 +123,17 @@ def new_import(db, actor) -> None:
         return
     preview = stored[1]
     show_report(preview.report, preview=preview)
-    if st.button(f"Import {uploaded.name}", type="primary", key="imports_confirm"):
+    if st.button(f"Import {literal(uploaded.name)}", type="primary", key="imports_confirm"):
         bar = st.progress(0, text="starting")
         try:
             report = import_file(db, path, profile=profile, actor=actor, default_severity=default_severity,
                                  progress=lambda step, f: bar.progress(min(int(f * 100), 100), text=step))
         except (ImportFileError, ProfileError, PermissionDenied, DatabaseError) as exc:
-            st.error(f"Nothing was imported: {str(exc).replace(str(path), uploaded.name)}")
+            st.error(f"Nothing was imported: {literal(str(exc).replace(str(path), uploaded.name))}")
             return
         st.session_state.pop("imports_preview", None)
         st.cache_data.clear()
-        st.success(f"Imported as import #{report.import_id}: {report.summary()}")
+        st.success(f"Imported as import #{report.import_id}: {literal(report.summary())}")
 
 
 def earlier_imports(db) -> None:
@@ -145,11 +146,12 @@ def earlier_imports(db) -> None:
               for r in runs.itertuples()}
     chosen = st.selectbox("Report of import", list(labels), format_func=labels.get, key="imports_run")
     run = reports.load_import_run(db, int(chosen))
-    st.subheader(f"Import #{run['id']}: {run['file_name']}")
-    st.write(f"{run['profile_title'] or run['source']}, by {run['actor']} on {run['finished_at']:%d %b %Y %H:%M}; "
-             f"{run['rows_read']:,} rows read = {run['accepted']:,} accepted + {run['rejected']:,} rejected.")
+    st.subheader(f"Import #{run['id']}: {literal(run['file_name'])}")
+    st.markdown(f"{literal(run['profile_title'] or run['source'])}, by {literal(run['actor'])} "
+                f"on {run['finished_at']:%d %b %Y %H:%M}; "
+                f"{run['rows_read']:,} rows read = {run['accepted']:,} accepted + {run['rejected']:,} rejected.")
     if run["reasons"]:
-        st.write("Rejected because: " + "; ".join(f"{n:,} × {r}" for r, n in sorted(run["reasons"].items())))
+        st.markdown("Rejected because: " + "; ".join(f"{n:,} × {literal(r)}" for r, n in sorted(run["reasons"].items())))
     rejections = reports.load_rejections(db, int(run["id"]))
     if not rejections.empty:
         st.dataframe(rejections, hide_index=True, width="stretch", key="imports_rejections")
@@ -160,7 +162,7 @@ def earlier_imports(db) -> None:
     if not verdicts.empty:
         share = reports.agreement_share(verdicts)
         st.subheader("The source's SLA verdict beside Vigie's")
-        st.caption(f"Resolution verdicts of the {run['source']} tickets: the source's own made_sla against Vigie's "
+        st.caption(f"Resolution verdicts of the {literal(run['source'])} tickets: the source's own made_sla against Vigie's "
                    f"targets and calendars" + (f"; they agree on {share:.0%} of decided tickets." if share else "."))
         st.plotly_chart(reports.verdict_figure(verdicts), width="stretch", key="imports_verdicts")
     with st.expander("Mapping used"):

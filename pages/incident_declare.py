@@ -11,6 +11,7 @@ from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.kernel.roles import PermissionDenied
 from ui.incident_data import clear_incident_caches, load_choices
 from ui.session import current_actor, get_database
+from ui.text import literal
 
 
 def start_new_form() -> None:
@@ -91,10 +92,10 @@ if submitted:
                          now=datetime.now(UTC))
     except ValidationError as exc:
         for field, message in exc.errors.items():
-            slots.get(field, st).error(message, icon=":material/error:")
+            slots.get(field, st).error(literal(message), icon=":material/error:")
         st.error(f"The incident was not declared: {len(exc.errors)} field(s) need attention (see above).")
     except (PermissionDenied, RuleRefused) as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
     else:
         clear_incident_caches()
         st.session_state["incident_declare_result"] = (result.reference, result.created)

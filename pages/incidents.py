@@ -19,6 +19,7 @@ from ui.incident_data import (
     load_settings,
 )
 from ui.session import current_actor, get_database
+from ui.text import literal
 
 CLOCK_REFRESH_SECONDS = 1
 
@@ -129,7 +130,7 @@ with detail_tab:
         reference = st.selectbox("Incident", references, key="incidents_reference")
         data = load_detail(db, path, reference, as_of)
         if data is None:
-            st.warning(f"No incident {reference}.")
+            st.warning(f"No incident {literal(reference)}.")
         else:
             incident_views.detail(data, datetime.now(UTC), tz, settings)
             if actor.has_any(*ACT_ROLES):

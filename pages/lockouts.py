@@ -20,6 +20,7 @@ from analytics.logins.charts import (
 from analytics.logins.rules import load_policy
 from ui.filters import default_period
 from ui.session import get_database
+from ui.text import literal
 
 
 @st.cache_data(ttl=60, show_spinner="Counting login events…")
@@ -67,9 +68,9 @@ st.title("Login lockouts")
 try:
     policy = load_policy(db)
 except ValueError as exc:
-    st.error(f"The login policy settings are invalid: {exc}")
+    st.error(f"The login policy settings are invalid: {literal(exc)}")
     st.stop()
-st.caption(f"**Policy in force.** {policy.describe()}")
+st.caption(f"**Policy in force.** {literal(policy.describe())}")
 
 companies = load_companies(db, path)
 cols = st.columns([2, 3, 1])
@@ -102,7 +103,7 @@ cols[3].metric("Median time to unlock", hours(o["median_release_h"]),
 cols[4].metric("Outside trusted zone", share(o["outside_zone"], o["lockouts"]),
                help=f"Lockouts from an address outside the trusted zone: {o['outside_zone']:,} of {o['lockouts']:,}")
 cols[5].metric("Outside phone hours", share(o["off_hours"], o["lockouts"]),
-               help=f"Lockouts outside phone-support hours ({policy.phone_hours_calendar}), when nobody could "
+               help=f"Lockouts outside phone-support hours ({literal(policy.phone_hours_calendar)}), when nobody could "
                     f"help: {o['off_hours']:,} of {o['lockouts']:,}")
 st.caption(f"{o['login_tickets']:,} login-related support tickets opened in the period "
            f"({', '.join(stats.LOGIN_TICKET_CATEGORIES)}).")
@@ -149,7 +150,7 @@ with tabs[5]:
     st.plotly_chart(tickets_figure(loaded["tickets"]), width="stretch", key="lockouts_tickets_chart")
     table(loaded["tickets"], "lockouts_tickets", "login-tickets-weekly.csv")
 with tabs[6]:
-    st.write(f"Ordinary lockouts outside phone-support hours ({policy.phone_hours_calendar}), when nobody "
+    st.write(f"Ordinary lockouts outside phone-support hours ({literal(policy.phone_hours_calendar)}), when nobody "
              "could help the user, and how long those users waited for their administrator.")
     st.plotly_chart(phone_hours_figure(loaded["phone"]), width="stretch", key="lockouts_phone_chart")
     table(loaded["phone"], "lockouts_phone_hours", "lockouts-outside-phone-hours.csv")

@@ -1,5 +1,4 @@
 """Monthly report for leadership: one month against the previous, in figures, charts and words; PDF and HTML."""
-import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +9,7 @@ from analytics.reports.monthly import ReportMonth, build_report, month_choices
 from analytics.reports.render import html_document, pdf_document, report_figures
 from analytics.reports.summary import plural
 from ui.session import get_database
+from ui.text import literal
 
 DELTA_COLORS = {"up": "normal", "down": "inverse", "": "off"}
 
@@ -32,11 +32,6 @@ def load_pdf(_db, path: str, month_key: str, now: datetime) -> bytes:
 @st.cache_data(ttl=600, show_spinner=False)
 def load_html(_db, path: str, month_key: str, now: datetime) -> str:
     return html_document(load_report(_db, path, month_key, now))
-
-
-def plain(text: str) -> str:
-    """Text shown as-is in Markdown (company names may hold * _ $ ...)."""
-    return re.sub(r"([\\`*_\[\]$<~|])", r"\\\1", text)
 
 
 def absent(section, text: str) -> None:
@@ -73,10 +68,10 @@ downloads[1].download_button("Download HTML", data=lambda: load_html(db, path, m
                              on_click="ignore", icon=":material/html:", key="monthly_report_html")
 
 for name, problem in report.problems.items():
-    st.warning(f"The {name} section could not be computed and is left out: {problem}", icon=":material/warning:")
+    st.warning(f"The {name} section could not be computed and is left out: {literal(problem)}", icon=":material/warning:")
 
 st.subheader("Summary")
-st.markdown("\n".join(f"- {plain(line)}" for line in report.summary))
+st.markdown("\n".join(f"- {literal(line)}" for line in report.summary))
 
 per_row = 4
 for start in range(0, len(report.headlines), per_row):

@@ -10,6 +10,7 @@ from analytics.rca.rules import ACTION_STATUS_LABELS, STATUS_LABELS
 from analytics.rca.stats import STATUS_CHOICES, RcaFilter, period_months
 from ui.rca_data import load_choices, load_customer_markdown, load_customer_pdf, load_summaries
 from ui.session import get_database
+from ui.text import literal
 
 TIME_COLUMNS = {name: st.column_config.DatetimeColumn(name.replace("_", " "), format="YYYY-MM-DD HH:mm")
                 for name in ("resolved_at", "started_at", "previous_started_at")}
@@ -100,7 +101,7 @@ with rcas_tab:
                                file_name=f"RCA-{ref}-r{published}-customer.md", mime="text/markdown",
                                key="rca_list_md", icon=":material/description:")
         else:
-            st.info(f"{chosen['reference']} has no published RCA yet.")
+            st.info(f"{literal(chosen['reference'])} has no published RCA yet.")
     else:
         st.caption("Select an incident with a published RCA to download the version for customers.")
 with recurrence_tab:

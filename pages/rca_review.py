@@ -19,6 +19,7 @@ from analytics.rca.rules import ACT_ROLES, ACTION_STATUSES, FIELD_LABELS, STATUS
 from ui.rca_data import clear_rca_caches, load_choices, load_reviewable
 from ui.rca_follow_up import flash, show_follow_up
 from ui.session import current_actor, get_database
+from ui.text import literal
 
 MAX_CAUSES = 5
 TEXTS = (("overview", "Customer-facing: what happened, in a paragraph."),
@@ -50,8 +51,8 @@ incident_id = st.selectbox("Resolved incident", list(labels), format_func=labels
 review = load_review(db, incident_id=incident_id)
 status = review.meta.get("status", "none")
 categories, platforms, _, _ = load_choices(db, path)
-st.caption(f"{review.incident['reference']}: {review.incident['title']}. Severity {review.incident['severity']}, "
-           f"platforms {', '.join(review.incident['platforms'])}. "
+st.caption(f"{literal(review.incident['reference'])}: {literal(review.incident['title'])}. "
+           f"Severity {review.incident['severity']}, platforms {literal(', '.join(review.incident['platforms']))}. "
            + (f"RCA revision {review.revision}: **{STATUS_LABELS[status]}**." if review.revision
               else "No review saved yet: the form is prefilled from the incident's records."))
 
@@ -138,7 +139,7 @@ if save or submit:
             rca.submit_for_review(db, actor=actor, incident_id=incident_id, expected_edits=saved.edits)
     except ValidationError as exc:
         for field, message in exc.errors.items():
-            slots.get(field, st).error(message, icon=":material/error:")
+            slots.get(field, st).error(literal(message), icon=":material/error:")
         if saved:
             clear_rca_caches()
             st.error(f"The draft was saved, but it cannot be sent for review yet: {len(exc.errors)} field(s) "
@@ -146,7 +147,7 @@ if save or submit:
         else:
             st.error(f"Nothing was saved: {len(exc.errors)} field(s) need attention (see above).")
     except (PermissionDenied, RuleRefused) as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
     else:
         flash(f"Revision {saved.revision} sent for review." if submit else f"Draft of revision {saved.revision} saved.")
 if review.revision:

@@ -17,6 +17,7 @@ from analytics.settings.service import (
 )
 from analytics.store.errors import DatabaseError
 from ui.session import current_actor, get_database
+from ui.text import literal
 
 FLASH_KEY = "settings_flash"
 UNIT_LABELS = {"minutes": "minutes", "hours": "hours (24/7 clock)", "business_days": "business days"}
@@ -57,24 +58,27 @@ db = get_database()
 actor = current_actor()
 st.title("Settings")
 if not actor.has_any("admin"):
-    st.error(f"Only an admin may see and change the settings; you are signed in as {actor.label}.")
+    st.error(f"Only an admin may see and change the settings; you are signed in as {literal(actor.label)}.")
     st.stop()
 if FLASH_KEY in st.session_state:
-    st.success(st.session_state.pop(FLASH_KEY), icon=":material/check:")
+    st.success(literal(st.session_state.pop(FLASH_KEY)), icon=":material/check:")
 
 table = load_settings(db, str(db.path))
 st.caption(f"{len(table)} settings; {int(table['overridden'].sum())} changed from their default. "
            "Every change is checked, takes effect at once and is recorded in the audit log.")
 st.dataframe(table, hide_index=True, width="stretch", key="settings_table",
-             column_order=["name", "value", "default", "help", "overridden", "updated_at", "updated_by"],
+             column_order=["name", "value", "default", "allowed", "help", "overridden", "updated_at", "updated_by"],
              column_config={"value": st.column_config.TextColumn("value in force", width="medium"),
                             "default": st.column_config.TextColumn("default", width="small"),
+                            "allowed": st.column_config.TextColumn("allowed values", width="medium"),
                             "help": st.column_config.TextColumn("meaning", width="large"),
                             "updated_at": st.column_config.DatetimeColumn("changed at"), "updated_by": "changed by"})
 
 st.subheader("Change a setting")
 name = st.selectbox("Setting", list(BY_NAME), key="settings_name")
-st.caption(f"{BY_NAME[name].help} Default: `{display_value(BY_NAME[name].default)}`.")
+allowed = BY_NAME[name].range_text()
+st.caption(f"{BY_NAME[name].help} Default: `{display_value(BY_NAME[name].default)}`."
+           + (f" Allowed: {allowed}." if allowed else ""))
 with st.form("settings_change_form"):
     raw = value_widget(name, get_setting(db, name))
     save_col, reset_col = st.columns(2)
@@ -88,7 +92,7 @@ if save or reset:
             value = parse_setting_input(name, raw) if isinstance(raw, str) else raw
             change = change_setting(db, actor=current_actor(), name=name, value=value)
     except (PermissionDenied, SettingError, DatabaseError) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(exc), icon=":material/error:")
     else:
         if change.changed:
             saved(f"{name}: {display_value(change.before)} → {display_value(change.after)}")
@@ -116,7 +120,7 @@ if save_target:
         change = change_sla_target(db, actor=current_actor(), severity=int(picked.severity), measure=picked.measure,
                                    target_value=float(target_value), target_unit=unit, calendar_id=int(calendar_id))
     except (PermissionDenied, SettingError, DatabaseError) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(exc), icon=":material/error:")
     else:
         if change.changed:
             saved(f"SLA target severity {picked.severity} {picked.measure}: "

@@ -13,6 +13,7 @@ from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import figures_status
 from ui.filters import ticket_filters
 from ui.session import get_database
+from ui.text import literal
 
 UNIT_LABELS = {"minutes": "min", "hours": "h", "business_days": "business days"}
 
@@ -129,7 +130,7 @@ reference = st.text_input("Ticket reference", key="sla_clock_reference",
 if reference:
     explanations = explain_clock(db, reference.strip(), as_of=as_of)
     if not explanations:
-        st.warning(f"No ticket with reference {reference.strip()!r}.")
+        st.warning(f"No ticket with reference “{literal(reference.strip())}”.")
     for item in explanations:
         with st.container(border=True):
             st.markdown(f"**{item['measure'].capitalize()}** — {item['state'].replace('_', ' ')}")

@@ -1,6 +1,7 @@
 """Small factories for tests: tickets with exact timestamps in a migrated database."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,12 @@ PARIS = ZoneInfo("Europe/Paris")
 def paris(*args) -> datetime:
     """A Europe/Paris wall-clock instant."""
     return datetime(*args, tzinfo=PARIS)
+
+
+def as_shown(markdown: str) -> str:
+    """What a reader sees of Markdown that holds text put through ``ui.text.literal``: the
+    backslash escapes resolved and the invisible word joiners and isolates dropped."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).translate({0x2060: None, 0x2068: None, 0x2069: None})
 
 
 def add_company(db, name: str = "Acme") -> int:

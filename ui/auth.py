@@ -30,6 +30,7 @@ from analytics.access.rules import (
 from analytics.kernel.roles import Actor, anonymous_actor, local_actor
 from analytics.settings.queries import get_setting
 from analytics.store.database import Database
+from ui.text import literal
 
 ACTOR_OVERRIDE_KEY = "vigie_actor"  # tests (AppTest) may put an Actor here; widgets cannot
 LOCAL_MODE_TEXT = ("Local single-user mode: no identity provider is configured, so whoever opens this "
@@ -119,15 +120,15 @@ def show_sign_in(session: Session) -> None:
 def show_no_access(session: Session, db: Database) -> None:
     """The only page for a signed-in user whose claims map to no Vigie role."""
     st.title("No access")
-    st.warning(f"You are signed in as {session.actor.label}, but your account holds no Vigie role, "
+    st.warning(f"You are signed in as {literal(session.actor.label)}, but your account holds no Vigie role, "
                "so there is nothing to show you.", icon=":material/lock:")
     claim = get_setting(db, "auth.roles_claim")
     role_map = get_setting(db, "auth.role_map")
     seen = claim_values(session.claims, claim)
-    st.write(f"Vigie reads the **{claim}** claim sent by your identity provider. "
-             f"It sent: {', '.join(seen) if seen else 'nothing'}.")
+    st.markdown(f"Vigie reads the **{literal(claim)}** claim sent by your identity provider. "
+                f"It sent: {literal(', '.join(seen)) if seen else 'nothing'}.")
     st.write("Ask your administrator to add you to one of: "
-             + "; ".join(f"**{value}** ({', '.join(roles)})" for value, roles in role_map.items()) + ".")
+             + "; ".join(f"**{literal(value)}** ({', '.join(roles)})" for value, roles in role_map.items()) + ".")
     st.button("Sign out", key="auth_sign_out_no_access", on_click=st.logout, icon=":material/logout:")
 
 
@@ -135,7 +136,7 @@ def show_account(session: Session) -> None:
     """The sidebar box: who is signed in, their roles, and how to sign out."""
     with st.sidebar:
         roles = ", ".join(sorted(session.actor.roles))
-        st.caption(f"Signed in as **{session.actor.label}** · roles: {roles}")
+        st.caption(f"Signed in as **{literal(session.actor.label)}** · roles: {roles}")
         if session.mode == "oidc":
             st.button("Sign out", key="auth_sign_out", on_click=st.logout, icon=":material/logout:")
 

@@ -18,12 +18,15 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from analytics.domains import pages_for
+from analytics.store.errors import DatabaseError
 from ui import auth
 from ui.store import build_demo_if_empty, open_database
+from ui.text import literal
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENTRY_SCRIPT = PROJECT_ROOT / "dashboard.py"
 _LOG = logging.getLogger(__name__)
+STORE_RETRY_SECONDS = 5
 _run_state = threading.local()  # each script run has its own thread
 
 
@@ -63,11 +66,44 @@ def _only_page(render, title: str, url_path: str) -> None:
     st.navigation([st.Page(render, title=title, url_path=url_path, default=True)], position="hidden").run()
 
 
+def show_store_unavailable(message: str) -> None:
+    """The one page while the database cannot be opened: why, in words, and a retry every few seconds."""
+    st.title("Vigie is waiting for its database")
+    st.warning(literal(message), icon=":material/hourglass_top:")
+    st.caption(f"Retrying every {STORE_RETRY_SECONDS} seconds: the dashboard opens by itself once the database "
+               "is free.")
+
+    @st.fragment(run_every=STORE_RETRY_SECONDS)
+    def retry() -> None:
+        try:
+            open_database()
+        except DatabaseError:
+            return
+        st.rerun(scope="app")
+
+    retry()
+
+
 def run_dashboard() -> None:
-    """Who the user is, then the pages of their roles (or the one page saying why there are none)."""
+    """Who the user is, then the pages of their roles (or the one page saying why there are none).
+
+    Whatever fails before the navigation is built (the database busy or unreachable, an error
+    reading the sign-in settings) ends in a single page saying so, logged with its traceback on
+    the server: never a traceback on screen, and never Streamlit's list of every page file."""
     st.set_page_config(page_title="Vigie", page_icon=":material/support_agent:", layout="wide")
-    db = open_database()
-    session = auth.resolve_session(db)
+    try:
+        db = open_database()
+        session = auth.resolve_session(db)
+    except DatabaseError as exc:
+        _LOG.warning("The database cannot be opened: %s", exc)
+        message = str(exc)
+        _only_page(lambda: show_store_unavailable(message), "Waiting for the database", "waiting")
+        return
+    except Exception:  # whatever it is, the page must still be the single safe one
+        _LOG.exception("The dashboard could not start")
+        _only_page(lambda: st.error("Vigie could not start: the error is in the server's log."),
+                   "Vigie cannot start", "cannot-start")
+        return
     specs = pages_for(session.actor.roles)
     if session.problem:
         _only_page(lambda: auth.show_problem(session), "Vigie cannot start", "cannot-start")

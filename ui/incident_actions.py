@@ -21,6 +21,7 @@ from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.kernel.roles import Actor, PermissionDenied
 from analytics.store.database import Database
 from ui.incident_data import clear_incident_caches
+from ui.text import literal
 
 FLASH_KEY = "incidents_flash"
 
@@ -44,7 +45,7 @@ def _attempt(work, success: str, form: str, slots: dict | None = None) -> None:
         for field, message in exc.errors.items():
             (slots or {}).get(field, st).error(message, icon=":material/error:")
     except (PermissionDenied, RuleRefused) as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(literal(exc), icon=":material/block:")
     else:
         clear_incident_caches()
         generation = f"incidents_{form}_generation"

@@ -13,6 +13,7 @@ import streamlit as st
 from analytics.incidents.charts import timeline_figure
 from analytics.incidents.queries import NotifySettings, clock, countdown_text
 from analytics.incidents.rules import STATUS_LABELS
+from ui.text import literal
 
 STATE_ICONS = {"on track": ":material/schedule:", "past target": ":material/warning:", "late": ":material/alarm:"}
 
@@ -49,10 +50,10 @@ def open_card(row: dict, now: datetime, tz: str) -> None:
     """One open incident: reference, title, badges, leads and its clock."""
     with st.container(border=True, key=f"incidents_open_{row['reference']}"):
         left, right = st.columns([3, 2])
-        left.markdown(f"**{row['reference']}** — {row['title']}  \n{badges(row)}")
-        left.caption(f"Impact defined {_when(row['impact_defined_at'], tz)} · customers: {row['customers'] or '-'} · "
-                     f"commander {row['commander']} · notifications {row['notification_lead']} · "
-                     f"investigation {row['investigation_lead']}")
+        left.markdown(f"**{literal(row['reference'])}** — {literal(row['title'])}  \n{badges(row)}")
+        left.caption(f"Impact defined {_when(row['impact_defined_at'], tz)} · customers: {literal(row['customers'])} · "
+                     f"commander {literal(row['commander'])} · notifications {literal(row['notification_lead'])} · "
+                     f"investigation {literal(row['investigation_lead'])}")
         with right:
             show_clock(row, now, tz)
 
@@ -71,7 +72,7 @@ def notification_summary(incident: dict, settings: NotifySettings) -> str:
 def detail(data: dict, now: datetime, tz: str, settings: NotifySettings) -> None:
     """Facts, clock, the two tracks side by side, the timeline and the impacted customers' tickets."""
     incident = data["incident"]
-    st.markdown(f"### {incident['reference']} — {incident['title']}")
+    st.markdown(f"### {literal(incident['reference'])} — {literal(incident['title'])}")
     st.markdown(badges(incident))
     show_clock(incident, now, tz)
     facts = st.columns(4)
@@ -81,13 +82,13 @@ def detail(data: dict, now: datetime, tz: str, settings: NotifySettings) -> None
                       f"**Declared** {_when(incident['declared_at'], tz)}")
     facts[2].markdown(f"**Resolved** {_when(incident['resolved_at'], tz)}  \n"
                       f"**Closed** {_when(incident['closed_at'], tz)}")
-    facts[3].markdown(f"**Commander** {incident['commander']}  \n**Platforms** {incident['platforms']}")
-    st.markdown(f"**Impacted customers:** {incident['customers'] or '-'}")
+    facts[3].markdown(f"**Commander** {literal(incident['commander'])}  \n**Platforms** {literal(incident['platforms'])}")
+    st.markdown(f"**Impacted customers:** {literal(incident['customers'])}")
     st.text(incident["description"])
 
     notify_col, investigate_col = st.columns(2)
     with notify_col:
-        st.markdown(f"#### Notification track  \nLead: {incident['notification_lead']}")
+        st.markdown(f"#### Notification track  \nLead: {literal(incident['notification_lead'])}")
         st.markdown(notification_summary(incident, settings))
         frame = data["notifications"]
         shown = pd.DataFrame({
@@ -98,7 +99,7 @@ def detail(data: dict, now: datetime, tz: str, settings: NotifySettings) -> None
             "next due": frame["next_update_due"].map(lambda v: _when(v, tz)), "text": frame["message"]})
         st.dataframe(shown, hide_index=True, width="stretch", key="incidents_notifications_table")
     with investigate_col:
-        st.markdown(f"#### Investigation track  \nLead: {incident['investigation_lead']}")
+        st.markdown(f"#### Investigation track  \nLead: {literal(incident['investigation_lead'])}")
         steps = data["steps"]
         st.dataframe(pd.DataFrame({
             "step": steps["label"], "done": steps["completed_at"].notna().map({True: "✓", False: ""}),

@@ -18,6 +18,7 @@ from analytics.rca.queries import Review, customer_requests, impacted_companies
 from analytics.rca.rules import ACTION_STATUS_LABELS, ACTION_STATUSES, STATUS_LABELS
 from analytics.store.database import Database
 from ui.rca_data import clear_rca_caches, internal_markdown, load_customer_markdown, load_customer_pdf
+from ui.text import literal
 
 ERRORS = (PermissionDenied, RuleRefused)
 
@@ -33,9 +34,9 @@ def _run(write, success: str, **kwargs) -> None:
     try:
         write(**kwargs)
     except ValidationError as exc:
-        st.error(" ".join(exc.errors.values()))
+        st.error(literal(" ".join(exc.errors.values())))
     except ERRORS as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
     else:
         flash(success)
 
@@ -128,10 +129,10 @@ def _action_progress(db: Database, review: Review, actor: Actor) -> None:
                                                 completed_at=min(done_on, datetime.now(UTC)) if done_on
                                                 else None)
             except ValidationError as exc:
-                st.error(f"Action #{after.id}: " + " ".join(exc.errors.values()))
+                st.error(f"Action #{after.id}: " + literal(" ".join(exc.errors.values())))
                 return
             except ERRORS as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
                 return
         flash("Progress of the action items saved.")
     st.caption(" · ".join(ACTION_STATUS_LABELS.values()))

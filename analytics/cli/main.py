@@ -81,9 +81,15 @@ def main(argv: list[str] | None = None) -> int:
             if not db.read_only and not db.closed:
                 finish_ledger(db)  # the command changed the rules: the new figures before it ends
         return code
-    except (DatabaseError, PermissionError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (DatabaseError, PermissionError, ValueError, OSError) as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
+
+
+def one_line(exc: BaseException) -> str:
+    """An error's message on one line (DuckDB's run over several, with hints and a file dump)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return " ".join(lines) if len(lines) <= 3 else " ".join(lines[:1]) + " (the rest of the message is not shown)"
 
 
 def finish_ledger(db: Database) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.imports.scan import ImportFileError, Progress, normalise_newlines, scan_utf8, transcode  # noqa: F401
+from analytics.imports.scan import ImportFileError, Progress, doubled_carriage_returns, normalise_newlines, scan_utf8, transcode  # noqa: F401
 from analytics.store.errors import QueryFailed
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -108,7 +108,7 @@ def _open_csv(path: Path, head: bytes, *, strict_utf8: bool, progress: Progress)
         else:
             encoding = "cp1252"
             readable, index = transcode(path, gzipped, encoding, size, progress)
-    if index.mixed_line_endings():
+    if index.mixed_line_endings() or doubled_carriage_returns(readable, gzipped and readable == path):
         normalised = normalise_newlines(readable, gzipped and readable == path)
         if readable != path:
             readable.unlink(missing_ok=True)
@@ -192,11 +192,21 @@ def _text_sample(path: Path, head: bytes) -> str:
 
 def _sniff(path: str | Path) -> tuple[Path, str, bytes]:
     path = Path(path)
+    head = _head(path)
+    return path, _sniff_format(path, head), head
+
+
+def _head(path: Path) -> bytes:
+    """The file's first bytes, or ImportFileError saying in words why it cannot be read."""
+    if path.is_dir():
+        raise ImportFileError(f"cannot read {path}: it is a directory, not a file")
     if not path.is_file():
         raise ImportFileError(f"cannot read {path}: no such file")
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-    return path, _sniff_format(path, head), head
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(8)
+    except OSError as exc:
+        raise ImportFileError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def peek_header(path: str | Path) -> list[str]:
@@ -246,10 +256,7 @@ def open_export(cur, path: str | Path, *, strict_utf8: bool = False,
                 progress: Progress = _silent) -> Iterator[ExportFile]:
     """Recognise and index a file; temporary copies are removed on exit."""
     path = Path(path)
-    if not path.is_file():
-        raise ImportFileError(f"cannot read {path}: no such file")
-    with open(path, "rb") as handle:
-        head = handle.read(8)
+    head = _head(path)
     fmt = _sniff_format(path, head)
     if fmt == "xlsx":
         export = _open_xlsx(path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -141,14 +142,24 @@ def transcode(path: Path, gzipped: bool, encoding: str, size: int, progress: Pro
     return Path(name), index
 
 
+_CR_LF = re.compile(rb"\r+\n")
+
+
+def doubled_carriage_returns(path: Path, gzipped: bool) -> bool:
+    """True when the file's first chunk ends lines in CR CR LF (a CRLF file converted once more)."""
+    first = next(iter(_chunks(path, gzipped)), b"")
+    return b"\r\r\n" in first
+
+
 def normalise_newlines(path: Path, gzipped: bool) -> Path:
-    """A temporary copy with every CRLF turned into LF (for files mixing both)."""
+    """A temporary copy with every CRLF (or CR CR LF) turned into LF (for files mixing them)."""
     handle, name = tempfile.mkstemp(suffix=".csv", prefix="vigie-import-")
     carry = b""
     with os.fdopen(handle, "wb") as out:
         for chunk in _chunks(path, gzipped):
             chunk = carry + chunk
-            carry = b"\r" if chunk.endswith(b"\r") else b""
-            out.write(chunk[:-1].replace(b"\r\n", b"\n") if carry else chunk.replace(b"\r\n", b"\n"))
+            body = chunk.rstrip(b"\r")
+            carry = chunk[len(body):]  # a run of CR at the end: its LF may start the next chunk
+            out.write(_CR_LF.sub(b"\n", body))
         out.write(carry)
     return Path(name)

@@ -28,8 +28,15 @@ from analytics.imports.profiles import (
     load_profile,
 )
 from analytics.imports.rows import drop_rows, load_rows
-from analytics.imports.staging import TicketImportReport, apply_staged, drop_work_tables, record_run, validate_staging
+from analytics.imports.staging import (
+    TicketImportReport,
+    apply_staged,
+    drop_work_tables,
+    record_run,
+    validate_staging,
+)
 from analytics.kernel.roles import ADMIN, Actor, require_role
+from analytics.settings.queries import earliest_accepted
 from analytics.sla.calendars import ensure_intervals
 from analytics.store.database import Database
 from analytics.store.errors import QueryFailed
@@ -137,17 +144,18 @@ def _run(cur, db: Database, path: Path, profile: Profile, *, actor: Actor, defau
                "title": profile.title, "mapping": profile.text}
     progress("mapping", 0.0)
     zone = profile.timezone or db.timezone
+    earliest = earliest_accepted(db)
     folded = profile.events is not None
     if folded:
         hint = map_rows(cur, profile, positions, timezone=zone)
         progress("folding", 0.0)
         fold_events(cur, profile, hint)
         progress("validating", 0.0)
-        validate_staging(cur, hint=hint)
+        validate_staging(cur, hint=hint, earliest=earliest)
     else:
         sql, params, hint = staging_select(profile, positions, timezone=zone)
         progress("validating", 0.0)
-        validate_staging(cur, hint=hint, source=(sql, params))
+        validate_staging(cur, hint=hint, source=(sql, params), earliest=earliest)
     progress("writing", 0.0)
     apply_staged(cur, report, source=profile.name, default_severity=default_severity, record_changes=not folded)
     if folded:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from analytics.audit import service as audit
 from analytics.imports.columns import CHANNELS, DEFAULTED_CHANNELS, ISO_HINT, TIMESTAMP_COLUMNS
 from analytics.kernel.reports import ImportReport
 from analytics.kernel.roles import Actor
+from analytics.settings.queries import DEFAULT_EARLIEST
 from analytics.sla import ledger
 
 
@@ -50,11 +51,18 @@ STAGED_COLUMNS = ("line", "reference", "ref", "company", "contact_name", "contac
                   "reassignment_count", "waiting_s")
 
 
-def validate_sql(hint: str, source: str | None = None) -> tuple[str, dict]:
+def validate_sql(hint: str, source: str | None = None, *, earliest: datetime | None = None,
+                 latest: datetime | None = None) -> tuple[str, dict]:
     """SQL turning ``staging`` (or the ``source`` SELECT) into ``staged`` with a ``reject_reason``
-    per row (NULL = accepted)."""
+    per row (NULL = accepted). A time before ``earliest`` (1990-01-01 by default: the setting
+    ``imports.earliest_date``) or after ``latest`` (a day from now) is implausible: the row is
+    rejected with that reason rather than stored (a year 1 or 9999 broke pages)."""
+    earliest = earliest or DEFAULT_EARLIEST
+    latest = latest or datetime.now(UTC) + timedelta(days=1)
     unreadable = "".join(
         f"WHEN nullif({c}, '') IS NOT NULL AND {c}_ts IS NULL THEN 'unreadable {c} (' || $hint || ')' "
+        f"WHEN {c}_ts < $earliest THEN '{c} before ' || $earliest_text || ' (implausible)' "
+        f"WHEN {c}_ts > $latest THEN '{c} more than a day in the future' "
         for c in TIMESTAMP_COLUMNS)
     sql = f"""
     CREATE OR REPLACE TEMP TABLE staged AS
@@ -87,7 +95,8 @@ def validate_sql(hint: str, source: str | None = None) -> tuple[str, dict]:
         END AS reject_reason
     FROM typed
     """
-    return sql, {"hint": hint}
+    return sql, {"hint": hint, "earliest": earliest, "latest": latest,
+                 "earliest_text": earliest.strftime("%Y-%m-%d")}
 
 
 UPSERT_SQL = """
@@ -123,11 +132,12 @@ EXTRA_STAGING = {"source_made_sla": "NULL::BOOLEAN", "initial_severity": "NULL::
                  "reopen_count": "NULL::DOUBLE", "reassignment_count": "NULL::DOUBLE", "waiting_s": "NULL::DOUBLE"}
 
 
-def validate_staging(cur, *, hint: str = ISO_HINT, source: tuple[str, dict] | None = None) -> None:
+def validate_staging(cur, *, hint: str = ISO_HINT, source: tuple[str, dict] | None = None,
+                     earliest: datetime | None = None) -> None:
     """Create ``staged`` from the table ``staging`` (adding absent optional columns) or from a
     ``(SELECT, parameters)`` giving every staging column."""
     if source is not None:
-        sql, params = validate_sql(hint, source[0])
+        sql, params = validate_sql(hint, source[0], earliest=earliest)
         cur.execute(sql, {**params, **source[1]})
         return
     present = {r[0] for r in cur.execute("DESCRIBE staging").fetchall()}
@@ -137,7 +147,7 @@ def validate_staging(cur, *, hint: str = ISO_HINT, source: tuple[str, dict] | No
         cur.execute(f"CREATE OR REPLACE TEMP TABLE staging_full AS SELECT *, {extra} FROM staging")
         drop_objects(cur, "staging")
         cur.execute("ALTER TABLE staging_full RENAME TO staging")
-    sql, params = validate_sql(hint)
+    sql, params = validate_sql(hint, earliest=earliest)
     cur.execute(sql, params)
 
 

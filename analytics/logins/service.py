@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +24,7 @@ from analytics.kernel.reports import ImportReport
 from analytics.kernel.roles import ADMIN, Actor, require_role
 from analytics.logins.rollups import BASE_COLUMNS, merge_events
 from analytics.logins.rules import ADMIN_ACTIONS, OUTCOMES, canonical_ip, ip_number
+from analytics.settings.queries import DEFAULT_EARLIEST, earliest_accepted
 from analytics.store.database import Database
 
 LOGIN_COLUMNS = ("occurred_at", "user_id", "company", "ip", "outcome", "actor")
@@ -98,6 +99,8 @@ WITH typed AS (
     SELECT *, CASE
         WHEN nullif(occurred_at, '') IS NULL THEN 'missing occurred_at'
         WHEN at_ts IS NULL THEN 'unreadable occurred_at (ISO 8601 expected)'
+        WHEN at_ts < $earliest THEN 'occurred_at before ' || strftime($earliest, '%Y-%m-%d') || ' (implausible)'
+        WHEN at_ts > $latest THEN 'occurred_at more than a day in the future'
         WHEN nullif(user_id, '') IS NULL THEN 'missing user_id'
         WHEN nullif(company, '') IS NULL THEN 'missing company'
         WHEN nullif(ip, '') IS NULL THEN 'missing ip'
@@ -135,13 +138,14 @@ WHERE st.reject_reason IS NULL
 
 
 def stage_and_apply(cur, staging: pd.DataFrame, parse_rejects: list[tuple[int, str, str]], *,
-                    report: ImportReport, actor: Actor, tz: str) -> ImportReport:
+                    report: ImportReport, actor: Actor, tz: str,
+                    earliest: datetime = DEFAULT_EARLIEST) -> ImportReport:
     """Validate the staging frame and merge it into ``login_events``, inside the caller's transaction."""
     started = datetime.now(UTC)
     import_id = cur.execute("SELECT nextval('import_runs_id')").fetchone()[0]
     cur.register("login_staging", staging)
     cur.register("login_addresses", parse_addresses(staging["ip"]))
-    cur.execute(VALIDATE_SQL)
+    cur.execute(VALIDATE_SQL, {"earliest": earliest, "latest": datetime.now(UTC) + timedelta(days=1)})
     cur.execute("INSERT INTO companies (id, name) SELECT (SELECT coalesce(max(id), 0) FROM companies) "
                 "+ row_number() OVER (ORDER BY company), company FROM (SELECT DISTINCT company FROM login_staged "
                 "WHERE reject_reason IS NULL AND company NOT IN (SELECT name FROM companies))")
@@ -187,4 +191,5 @@ def import_logins(db: Database, path: str | Path, *, actor: Actor) -> ImportRepo
     path = Path(path)
     staging, parse_rejects = read_login_csv(path)
     report = ImportReport(file_name=path.name)
-    return db.write(stage_and_apply, staging, parse_rejects, report=report, actor=actor, tz=db.timezone)
+    return db.write(stage_and_apply, staging, parse_rejects, report=report, actor=actor, tz=db.timezone,
+                    earliest=earliest_accepted(db))

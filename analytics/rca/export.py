@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from analytics.kernel.text import markdown_literal, markdown_paragraphs, table_cell
 from analytics.rca.charts import rca_timeline_figure
 from analytics.rca.document import RcaDocument
 
@@ -121,42 +122,44 @@ INTERNAL_SECTIONS = (("participants", "Participants"), ("went_well", "What went 
                      ("published_by", "Published by"), ("revision_reason", "Reason for this revision"))
 
 
-def _cell(text) -> str:
-    return str(text or "").replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(doc: RcaDocument, charts: list[Chart] = ()) -> str:
-    """The document as Markdown (charts embedded as data-URI PNG images when given)."""
-    out = [f"# Root cause analysis: {doc.reference}", "", f"**{doc.title}**", ""]
-    out += [f"- **{k}:** {v}" for k, v in _facts(doc)]
-    out += ["", "## 1. Overview", "", doc.overview or "_Not written._", "", "## 2. Impact", ""]
-    out += [f"- **{k}:** {v}" for k, v in _impact(doc)]
+    """The document as Markdown (charts embedded as data-URI PNG images when given).
+
+    Every text typed in the review or the incident is escaped (``markdown_literal`` on one line,
+    ``markdown_paragraphs`` for long text), so it reads as typed in any Markdown viewer: no link,
+    image, HTML or script can come from it."""
+    lit, par = markdown_literal, markdown_paragraphs
+    out = [f"# Root cause analysis: {lit(doc.reference)}", "", f"**{lit(doc.title)}**", ""]
+    out += [f"- **{k}:** {lit(v)}" for k, v in _facts(doc)]
+    out += ["", "## 1. Overview", "", par(doc.overview, empty="_Not written._"), "", "## 2. Impact", ""]
+    out += [f"- **{k}:** {lit(v)}" for k, v in _impact(doc)]
     out += ["", "## 3. Timeline", "", f"Times in {doc.timezone}.", ""]
     internal = doc.audience == "internal"
     out += ["| time | event |" + (" who | internal note |" if internal else ""),
             "|---|---|" + ("---|---|" if internal else "")]
     for row in doc.timeline.itertuples():
-        line = f"| {_local(row.occurred_at, doc.timezone)} | {_cell(row.event)} |"
-        out.append(line + (f" {_cell(row.who)} | {_cell(row.internal_note)} |" if internal else ""))
+        line = f"| {_local(row.occurred_at, doc.timezone)} | {table_cell(row.event)} |"
+        out.append(line + (f" {table_cell(row.who)} | {table_cell(row.internal_note)} |" if internal else ""))
     for chart in charts:
-        out += ["", f"![{chart.title}](data:image/png;base64,{base64.b64encode(chart.png).decode()})"
+        out += ["", f"![{lit(chart.title)}](data:image/png;base64,{base64.b64encode(chart.png).decode()})"
                 if chart.png else f"_{CHART_MISSING}_"]
     out += ["", "## 4. Root cause", ""]
     for k, cause in enumerate(doc.root_causes, start=1):
-        out += [f"**Cause {k}: {cause['category']}, {cause['platform']}.** {cause['description']}", ""]
+        out += [f"**Cause {k}: {lit(cause['category'])}, {lit(cause['platform'])}.** {par(cause['description'])}", ""]
     if doc.contributing_factors:
-        out += ["**Contributing factors.** " + doc.contributing_factors, ""]
-    out += ["## 5. Measures taken and planned", "", "**Taken.** " + (doc.measures_taken or "_Not written._"), "",
-            "**Planned against recurrence:**", ""]
+        out += ["**Contributing factors.** " + par(doc.contributing_factors), ""]
+    out += ["## 5. Measures taken and planned", "", "**Taken.** " + par(doc.measures_taken, empty="_Not written._"),
+            "", "**Planned against recurrence:**", ""]
     out += ["| action | due | status |" + (" owner |" if internal else ""), "|---|---|---|" + ("---|" if internal else "")]
     for item in doc.actions:
-        line = f"| {_cell(item['description'])} | {_due(item['due_date'])} | {item['status']} |"
-        out.append(line + (f" {_cell(item['owner'])} |" if internal else ""))
+        line = f"| {table_cell(item['description'])} | {_due(item['due_date'])} | {lit(item['status'])} |"
+        out.append(line + (f" {table_cell(item['owner'])} |" if internal else ""))
     if internal:
         out += ["", "## Internal: handling review", ""]
         for key, label in INTERNAL_SECTIONS:
             value = doc.internal.get(key)
-            out += [f"**{label}.** " + (", ".join(value) if isinstance(value, list) else (value or "—")), ""]
+            text = ", ".join(lit(v) for v in value) if isinstance(value, list) else par(value, empty="—")
+            out += [f"**{label}.** " + text, ""]
     return "\n".join(out).rstrip() + "\n"
 
 

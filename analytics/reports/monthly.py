@@ -24,6 +24,7 @@ import pandas as pd
 from analytics.kernel.periods import Period
 from analytics.kernel.times import utc_now
 from analytics.reports import sections
+from analytics.settings.queries import earliest_accepted
 from analytics.sla.stats import monthly_trend
 from analytics.store.database import Database
 from analytics.store.errors import DatabaseError
@@ -81,8 +82,11 @@ class ReportMonth:
 
 
 def month_choices(db: Database, today: date) -> list[ReportMonth]:
-    """The months a report can be made for, most recent complete month first (back to the first ticket)."""
-    first = db.scalar("SELECT min(opened_at) FROM tickets")
+    """The months a report can be made for, most recent complete month first (back to the first ticket).
+
+    Tickets stored with an implausible time (before ``imports.earliest_date``, as an earlier version
+    accepted) do not stretch the list back to year 1."""
+    first = db.scalar("SELECT min(opened_at) FROM tickets WHERE opened_at >= ?", [earliest_accepted(db)])
     last = ReportMonth.last_complete(today)
     if first is None:
         return [last]

@@ -30,7 +30,7 @@ from analytics.kernel.sql import identifier
 from analytics.store import pg_snapshots
 from analytics.store import postgres as pg_backend
 from analytics.store.cursor import Cursor
-from analytics.store.errors import DatabaseError, WriteConflict, translated
+from analytics.store.errors import DatabaseError, WriteConflict, busy_error, translated
 
 __all__ = ["Cursor", "Database", "DatabaseError", "database_path", "database_target", "deployment_timezone",
            "migration_files"]
@@ -106,7 +106,8 @@ class Database:
             try:
                 self._con = duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.IOException as exc:
-                raise DatabaseError(f"Cannot open database {self.path}: {exc}") from exc
+                raise busy_error(self.path, str(exc)) or DatabaseError(f"Cannot open database {self.path}: {exc}") \
+                    from exc
         self._write_lock = threading.RLock()
         self._watchers: list[tuple[frozenset[str], Callable[[Cursor], None]]] = []
         self._snapshots = None

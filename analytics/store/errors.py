@@ -6,14 +6,51 @@ domain says ``except ConstraintViolation`` and a page shows ``DatabaseError`` in
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 
 
 class DatabaseError(RuntimeError):
     """A database operation failed in a way the user can be told about."""
+
+
+class StoreBusy(DatabaseError):
+    """The embedded database file is held by another process (DuckDB lets one process open it)."""
+
+    def __init__(self, path, pid: int | None, command: str | None):
+        self.path, self.pid, self.command = path, pid, command
+        holder = f"process {pid}" + (f" ({command})" if command else "") if pid else "another process"
+        super().__init__(
+            f"The database {path} is in use by {holder}. The embedded store is opened by one process at a "
+            f"time: stop that process (or wait for its import to finish) and try again, or move to the "
+            f"PostgreSQL store to run commands beside the dashboard (README, \"One process at a time\").")
+
+
+def busy_error(path, message: str) -> StoreBusy | None:
+    """The StoreBusy that DuckDB's lock message describes, or None for another I/O error."""
+    if "Conflicting lock" not in message:
+        return None
+    found = re.search(r"\(PID (\d+)\)", message)
+    pid = int(found.group(1)) if found else None
+    return StoreBusy(path, pid, process_command(pid) if pid else None)
+
+
+def process_command(pid: int) -> str | None:
+    """The command line of a local process (from /proc), shortened; None when it cannot be read."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    words = [w.decode(errors="replace") for w in words if w]
+    if not words:
+        return None
+    words[0] = Path(words[0]).name
+    text = " ".join(" ".join(words).split())  # on one line
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 class QueryFailed(DatabaseError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -51,6 +51,12 @@ REJECTIONS = [
     ({"resolved_at": "2026-06-03T09:00:00+02:00", "first_response_at": ""}, "resolved_at before opened_at"),
     ({"closed_at": "2026-06-03T11:00:00+02:00"}, "closed_at before resolved_at"),
     ({"contact_email": "not-an-address"}, "invalid contact_email"),
+    # implausible times (a ticket of year 1 crashed the Monthly report's month picker)
+    ({"opened_at": "0001-06-03T10:00:00+00:00"}, "opened_at before 1990-01-01 (implausible)"),
+    ({"opened_at": "1900-06-03T10:00:00+00:00"}, "opened_at before 1990-01-01 (implausible)"),
+    ({"opened_at": "9999-06-03T10:00:00+00:00", "first_response_at": "", "resolved_at": ""},
+     "opened_at more than a day in the future"),
+    ({"resolved_at": (datetime.now(UTC) + timedelta(days=2)).isoformat()}, "resolved_at more than a day in the future"),
 ]
 
 
@@ -139,3 +145,48 @@ def test_cli_prints_counts_and_fails_cleanly(tmp_path):
                               "--db", str(db_path)], cwd=ROOT, capture_output=True, text=True)
     assert missing.returncode == 2
     assert missing.stderr.strip().count("\n") == 0 and "no such file" in missing.stderr
+
+
+def test_the_earliest_date_accepted_is_a_setting(db, tmp_path):
+    from analytics.settings.service import change_setting
+
+    path = write_csv(tmp_path / "old.csv", [row(reference="OLD-1", opened_at="1995-06-03T10:00:00+00:00",
+                                                first_response_at="", resolved_at="")])
+    change_setting(db, actor=Actor(name="Ada", roles=frozenset({"admin"})), name="imports.earliest_date",
+                   value="2000-01-01")
+    report = import_tickets(db, path, actor=ACTOR)
+    assert (report.rejected, report.reasons) == (1, {"opened_at before 2000-01-01 (implausible)": 1})
+    change_setting(db, actor=Actor(name="Ada", roles=frozenset({"admin"})), name="imports.earliest_date",
+                   value="1990-01-01")
+    assert import_tickets(db, path, actor=ACTOR).inserted == 1
+
+
+def _file(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def _crcrlf(path):
+    path.write_bytes(b"\r\r\n".join([",".join(CANONICAL_COLUMNS).encode()]
+                                     + [",".join(row(reference=r, description="").values()).encode()
+                                        for r in ("CR-1", "CR-2")]) + b"\r\r\n")
+    return path
+
+
+BAD_FILES = [
+    ("empty", lambda p: _file(p / "e.csv", b""), 2, "empty file, expected a CSV header"),
+    ("binary", lambda p: _file(p / "b.csv", bytes(range(256)) * 4), 2, "header lacks column(s)"),
+    ("directory", lambda p: p, 2, "it is a directory, not a file"),
+    ("missing", lambda p: p / "nope.csv", 2, "no such file"),
+    ("CR CR LF line endings", lambda p: _crcrlf(p / "cr.csv"), 0, "2 read, 2 inserted"),
+]
+
+
+@pytest.mark.parametrize("case, make, code, message", BAD_FILES, ids=[c[0] for c in BAD_FILES])
+def test_every_kind_of_bad_file_ends_in_one_line_and_a_documented_code(tmp_path, case, make, code, message):
+    target = make(tmp_path)
+    run = subprocess.run([sys.executable, "-m", "analytics", "import", "tickets", str(target), "--quiet",
+                          "--db", str(tmp_path / "bad.duckdb")], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == code, run.stderr
+    out = run.stdout if code == 0 else run.stderr
+    assert out.count("\n") == 1 and message in out, out

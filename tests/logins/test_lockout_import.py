@@ -27,6 +27,8 @@ def events(db):
     (",u1,Acme,10.1.2.3,failure,", "missing occurred_at"),
     ("yesterday,u1,Acme,10.1.2.3,failure,", "unreadable occurred_at (ISO 8601 expected)"),
     ("2026-13-40T09:00:00,u1,Acme,10.1.2.3,failure,", "unreadable occurred_at (ISO 8601 expected)"),
+    ("0001-11-02T09:00:00+01:00,u1,Acme,10.1.2.3,failure,", "occurred_at before 1990-01-01 (implausible)"),
+    ("9999-11-02T09:00:00+01:00,u1,Acme,10.1.2.3,failure,", "occurred_at more than a day in the future"),
     ("2026-11-02T09:00:00+01:00,,Acme,10.1.2.3,failure,", "missing user_id"),
     ("2026-11-02T09:00:00+01:00,u1,,10.1.2.3,failure,", "missing company"),
     ("2026-11-02T09:00:00+01:00,u1,Acme,,failure,", "missing ip"),

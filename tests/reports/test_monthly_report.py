@@ -276,3 +276,16 @@ def test_a_breach_decided_before_the_month_end_counts_as_the_sla_command_counts_
     cli = compliance_cli_rows(db, OCTOBER.period(db.timezone), as_of=NOW).set_index(["severity", "measure"])
     assert cli.loc[(4, "resolution"), ["met", "breached"]].tolist() == [0, 1]
     assert report.current.tickets.backlog["open"].tolist() == [0, 0, 0, 1]
+
+
+def test_a_stored_ticket_of_year_1_neither_crashes_the_month_list_nor_stretches_it(db):
+    from datetime import date
+
+    from analytics.reports.monthly import month_choices
+    from tests.factories import add_ticket
+
+    add_ticket(db, "ANCIENT", severity=3, opened=datetime(1, 1, 2, 12, tzinfo=UTC))  # stored before imports refused it
+    add_ticket(db, "FUTURE", severity=3, opened=datetime(9999, 1, 2, 12, tzinfo=UTC))
+    add_ticket(db, "REAL", severity=3, opened=datetime(2026, 3, 10, 12, tzinfo=UTC))
+    months = month_choices(db, date(2026, 12, 1))
+    assert [m.key for m in months][0] == "2026-11" and [m.key for m in months][-1] == "2026-03"

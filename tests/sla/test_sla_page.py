@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.domains import open_store
 from analytics.sla.calendars import ensure_intervals
-from tests.factories import add_ticket
+from tests.factories import add_ticket, as_shown
 from tests.store.pg_support import backend_target
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
@@ -83,7 +83,7 @@ def test_ticket_clock_explains_a_breach(small_db):
     texts = [t.value for t in at.text]
     assert any("target breached by 15 min" in t for t in texts), texts
     at.text_input(key="sla_clock_reference").input("NOPE").run()
-    assert "No ticket with reference 'NOPE'." in [w.value for w in at.warning]
+    assert "No ticket with reference “NOPE”." in [as_shown(w.value) for w in at.warning]
 
 
 def test_while_the_figures_are_recomputed_the_page_says_so_and_shows_the_previous_rules(small_db, monkeypatch):
