@@ -10,6 +10,7 @@ picks the profile: a mapping file, a named source, or the one recognised from th
 """
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -197,11 +198,34 @@ def import_file(db: Database, path: str | Path, *, profile: Profile, actor: Acto
     path = Path(path)
     step = _overall(progress)
     if not dry_run:
+        check_free_space(db, path)
         return db.write(_run, db, path, profile, actor=actor, default_severity=default_severity,
                         progress=step, preview_rows=None)
     with db.rehearsal() as cur:  # the whole import, rolled back
         return _run(cur, db, path, profile, actor=actor, default_severity=default_severity,
                     progress=step, preview_rows=preview_rows)
+
+
+GROWTH_PER_INPUT_BYTE = {"gz": 2.0, "parquet": 1.5, "xlsx": 1.0}  # else 0.5 (a CSV: measured about 0.25)
+
+
+def check_free_space(db: Database, path: Path) -> None:
+    """Refuse, before writing anything, an import that could fill the embedded store's disk.
+
+    A write that fails for want of space leaves the database file at the size it reached, and then
+    even a one-row change cannot commit. So an import needs twice the space its rows may take
+    (about half the size of a CSV, measured at a quarter) plus a megabyte, free on the disk that
+    holds the database."""
+    if db.postgres:
+        return
+    factor = GROWTH_PER_INPUT_BYTE.get(path.suffix.lower().lstrip("."), 0.5)
+    need = int(2 * factor * path.stat().st_size) + 2**20
+    free = shutil.disk_usage(Path(db.path).resolve().parent).free
+    if free < need:
+        raise ImportFileError(
+            f"not enough free disk space to import {path.name}: the disk holding {db.path} has {free / 2**20:,.0f} MB "
+            f"free and this import may need up to {need / 2**20:,.0f} MB. Nothing was written; free space on that "
+            f"disk and import again.")
 
 
 def import_tickets(db: Database, path: str | Path, *, actor: Actor, default_severity: int = 4,

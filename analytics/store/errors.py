@@ -53,6 +53,10 @@ def process_command(pid: int) -> str | None:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+class DiskFull(DatabaseError):
+    """The disk holding the database (or its write-ahead log) has no space left: nothing was written."""
+
+
 class QueryFailed(DatabaseError):
     """A statement the database refused or could not run (DuckDB's message kept)."""
 
@@ -67,6 +71,12 @@ class WriteConflict(QueryFailed):
 
 def translate(exc: duckdb.Error) -> DatabaseError:
     """The store's error for a DuckDB exception, with the same message."""
+    if "No space left on device" in str(exc):
+        found = re.search(r'write file "([^"]+)"', str(exc))
+        where = f"the disk holding {found.group(1)}" if found else "the database's disk"
+        return DiskFull(f"{where[0].upper()}{where[1:]} is full (no space left on device): nothing of this change "
+                        "was written. Free space on that disk (a failed large write leaves the database file at the "
+                        "size it reached) and run it again.")
     if isinstance(exc, duckdb.ConstraintException):
         return ConstraintViolation(str(exc))
     if isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower():
