@@ -70,7 +70,7 @@ try:
 except ValueError as exc:
     st.error(f"The login policy settings are invalid: {literal(exc)}")
     st.stop()
-st.caption(f"**Policy in force.** {literal(policy.describe())}")
+st.caption(f"**Policy in force.** {policy.describe()}")  # validated values, code-formatted by describe()
 
 companies = load_companies(db, path)
 cols = st.columns([2, 3, 1])

@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 
 from analytics.domains import open_store
+from analytics.escalations.charts import acknowledgement_figure
 from analytics.incidents.rules import IncidentDraft
 from analytics.incidents.service import declare
 from analytics.kernel.roles import Actor
-from analytics.kernel.text import markdown_literal, markdown_paragraphs
+from analytics.kernel.text import chart_text, markdown_literal, markdown_paragraphs
 from analytics.rca.document import RcaDocument
 from analytics.rca.export import to_html, to_markdown
 from analytics.settings.service import change_setting
@@ -62,6 +63,15 @@ def test_paragraphs_keep_their_breaks_and_never_become_code_or_lists():
     assert markdown_paragraphs("one\ntwo\n\n    indented\n- dash") == "one  \ntwo\n\n\u00a0\u00a0\u00a0\u00a0indented  \n\\- dash"
     assert markdown_paragraphs("nul\x00byte") == "nulbyte"
     assert markdown_paragraphs("  ", empty="—") == "—"
+
+
+def test_chart_labels_show_tags_as_typed():
+    frame = pd.DataFrame({"level": [1, 2], "level_name": [HOSTILE[4], "<b>Lead</b>"], "median_ack_h": [1.0, 2.0],
+                          "p90_ack_h": [2.0, 3.0], "acknowledged": [1, 1], "arrived": [1, 1], "late": [0, 0]})
+    figure = acknowledgement_figure(frame, ack_hours=4)
+    labels = list(figure.data[0].x)
+    assert labels == ['1. &lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;', "2. &lt;b&gt;Lead&lt;/b&gt;"]
+    assert chart_text("R&D <br> team") == "R&amp;D &lt;br&gt; team"
 
 
 def hostile_document(audience: str) -> RcaDocument:
@@ -124,6 +134,7 @@ def test_pages_show_hostile_text_literally_and_fetch_nothing(demo_db_path, tmp_p
             texts[route] = " ".join(as_shown(main.inner_text()).split())
             assert main.locator(f"img[src*='{BEACON}'], a[href*='{BEACON}'], a[href^='javascript']").count() == 0
             assert main.locator("strong:text-is('bold'), h1:text-is('heading')").count() == 0
+            assert main.locator(".js-plotly-plot a, .js-plotly-plot image").count() == 0  # Plotly draws <a> tags
         page.goto(f"{url}/incidents")
         wait_for_app(page)
         page.get_by_role("tab", name="Incident detail").click()

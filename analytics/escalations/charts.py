@@ -4,6 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.kernel.text import chart_text
+
 LEVEL_COLOURS = ["#2f6fb0", "#5aa0d8", "#e0a43a", "#e07b39", "#b8322a", "#7a1f1a", "#4d4d4d"]
 
 
@@ -20,9 +22,9 @@ def arrivals_figure(frame: pd.DataFrame) -> go.Figure:
     """Escalations arriving at each level per month, stacked by level."""
     fig = go.Figure()
     for (level, name), part in frame.groupby(["level", "level_name"], sort=True):
-        fig.add_bar(name=f"{level}. {name}", x=_months(part["month"]), y=part["escalations"].tolist(),
+        fig.add_bar(name=f"{level}. {chart_text(name)}", x=_months(part["month"]), y=part["escalations"].tolist(),
                     marker_color=_colour(level),
-                    hovertemplate="%{x|%b %Y}: %{y} arrived at " + str(name) + "<extra></extra>")
+                    hovertemplate="%{x|%b %Y}: %{y} arrived at level %{fullData.name}<extra></extra>")
     fig.update_layout(barmode="stack", yaxis=dict(title="escalations"), legend_title_text="level",
                       xaxis=dict(title=None, dtick="M1", tickformat="%b %Y"), margin=dict(t=30, b=10), height=340)
     return fig
@@ -30,7 +32,7 @@ def arrivals_figure(frame: pd.DataFrame) -> go.Figure:
 
 def acknowledgement_figure(frame: pd.DataFrame, *, ack_hours: float) -> go.Figure:
     """Median (bar) and 90th percentile (marker) hours to acknowledge per level, with the flag threshold."""
-    labels = [f"{lvl}. {name}" for lvl, name in zip(frame["level"], frame["level_name"])]
+    labels = [f"{lvl}. {chart_text(name)}" for lvl, name in zip(frame["level"], frame["level_name"])]
     fig = go.Figure()
     fig.add_bar(name="median", x=labels, y=frame["median_ack_h"].tolist(),
                 marker_color=[_colour(lvl) for lvl in frame["level"]],
@@ -64,7 +66,7 @@ def sla_share_figure(frame: pd.DataFrame) -> go.Figure:
 def depth_figure(frame: pd.DataFrame) -> go.Figure:
     """Escalations by the highest level they reached."""
     fig = go.Figure(go.Bar(
-        x=[f"{d}. {n}" for d, n in zip(frame["depth"], frame["level_name"])], y=frame["escalations"].tolist(),
+        x=[f"{d}. {chart_text(n)}" for d, n in zip(frame["depth"], frame["level_name"])], y=frame["escalations"].tolist(),
         marker_color=[_colour(d) for d in frame["depth"]],
         text=[f"{c} ({s:.0f}%)" for c, s in zip(frame["escalations"], frame["share_pct"])], textposition="outside",
         hovertemplate="%{x}: %{y} escalations reached this level and went no higher<extra></extra>"))
@@ -75,7 +77,7 @@ def depth_figure(frame: pd.DataFrame) -> go.Figure:
 
 def time_at_level_figure(frame: pd.DataFrame) -> go.Figure:
     """Median hours spent at each level (bars) with the 90th percentile (markers)."""
-    labels = [f"{lvl}. {name}" for lvl, name in zip(frame["level"], frame["level_name"])]
+    labels = [f"{lvl}. {chart_text(name)}" for lvl, name in zip(frame["level"], frame["level_name"])]
     fig = go.Figure()
     fig.add_bar(name="median", x=labels, y=frame["median_h"].tolist(),
                 marker_color=[_colour(lvl) for lvl in frame["level"]],

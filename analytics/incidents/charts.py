@@ -4,6 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.kernel.text import chart_labels
+
 SEVERITY_COLOURS = {1: "#b3261e", 2: "#e07b39", 3: "#e8b93c", 4: "#7a8ca3"}
 TRACK_ORDER = ["impact", "lifecycle", "notification", "investigation"]
 TRACK_COLOURS = {"impact": "#7a8ca3", "lifecycle": "#2f6fb0", "notification": "#2e8b57", "investigation": "#e07b39"}
@@ -53,7 +55,7 @@ def timeline_figure(events: pd.DataFrame) -> go.Figure:
         if part.empty:
             continue
         fig.add_scatter(name=track, x=[t.isoformat() for t in pd.to_datetime(part["occurred_at"])],
-                        y=[track] * len(part), mode="markers", text=part["event"].tolist(),
+                        y=[track] * len(part), mode="markers", text=chart_labels(part["event"]),
                         marker=dict(size=12, color=TRACK_COLOURS[track]),
                         hovertemplate="%{x}<br>%{text}<extra></extra>")
     fig.update_layout(yaxis=dict(categoryorder="array", categoryarray=TRACK_ORDER[::-1], title=None),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.kernel.text import chart_labels
 from analytics.logins.rules import LockoutPolicy
 
 COLOURS = {"failures": "#c9d6e8", "lockouts": "#c0392b", "unlocks": "#2f6fb0", "regenerations": "#e07b39",
@@ -57,7 +58,7 @@ def release_figure(dist: pd.DataFrame) -> go.Figure:
 def release_company_figure(frame: pd.DataFrame, limit: int = 15) -> go.Figure:
     """Time to release per company as boxes (quartiles, whiskers min and 90th percentile), slowest on top."""
     part = frame.head(limit).iloc[::-1]
-    fig = go.Figure(go.Box(y=part["company"], q1=part["q1_h"], median=part["median_h"], q3=part["q3_h"],
+    fig = go.Figure(go.Box(y=chart_labels(part["company"]), q1=part["q1_h"], median=part["median_h"], q3=part["q3_h"],
                            lowerfence=part["min_h"], upperfence=part["p90_h"], orientation="h",
                            marker_color=COLOURS["unlocks"], name="hours to release"))
     return _layout(fig, height=max(300, 26 * len(part) + 80), showlegend=False,
@@ -105,8 +106,8 @@ def phone_hours_figure(frame: pd.DataFrame, limit: int = 15) -> go.Figure:
     """Per company: lockouts during and outside phone-support hours, most outside first."""
     part = frame.head(limit).iloc[::-1]
     fig = go.Figure()
-    fig.add_bar(name="outside phone hours", y=part["company"], x=part["outside_phone_hours"], orientation="h",
+    fig.add_bar(name="outside phone hours", y=chart_labels(part["company"]), x=part["outside_phone_hours"], orientation="h",
                 marker_color=COLOURS["lockouts"])
-    fig.add_bar(name="during phone hours", y=part["company"], x=part["lockouts"] - part["outside_phone_hours"],
+    fig.add_bar(name="during phone hours", y=chart_labels(part["company"]), x=part["lockouts"] - part["outside_phone_hours"],
                 orientation="h", marker_color=COLOURS["ordinary"])
     return _layout(fig, height=max(300, 26 * len(part) + 80), barmode="stack", xaxis=dict(title="lockouts"))

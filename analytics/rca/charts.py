@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.kernel.text import chart_labels
+
 CATEGORY_COLOURS = ["#2f6fb0", "#e07b39", "#2e8b57", "#b3261e", "#8e6bbf", "#e8b93c", "#4aa3a2", "#a0522d",
                     "#7a8ca3", "#c2185b", "#5d7f3a", "#455a64"]
 PUBLISHED, WAITING, OVERDUE = "#2e8b57", "#7a8ca3", "#b3261e"
@@ -70,7 +72,7 @@ def rca_timeline_figure(timeline: pd.DataFrame, *, started_at: datetime, resolve
     zone = ZoneInfo(tz)
     frame = timeline.sort_values("occurred_at")
     times = [pd.Timestamp(t).tz_convert(zone).strftime("%Y-%m-%d %H:%M:%S") for t in frame["occurred_at"]]
-    labels = frame["event"].tolist()
+    labels = chart_labels(frame["event"])
     rows = list(dict.fromkeys(labels))
     fig = go.Figure()
     if resolved_at is not None:

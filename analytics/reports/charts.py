@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.intake.charts import CHANNEL_COLOURS
+from analytics.kernel.text import chart_labels, chart_text
 from analytics.reports.sections import CHANNEL_LABELS
 from analytics.sla.charts import MEASURE_COLOURS
 
@@ -86,7 +87,7 @@ def top_companies_figure(top: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     order = top.iloc[::-1]
     for measure in ("response", "resolution"):
-        fig.add_bar(name=measure, y=order["company"].tolist(), x=order[measure].tolist(), orientation="h",
+        fig.add_bar(name=measure, y=chart_labels(order["company"]), x=order[measure].tolist(), orientation="h",
                     marker_color=MEASURE_COLOURS[measure])
     return _layout(fig, height=60 + 45 * max(len(top), 1), barmode="stack", xaxis_title="breaches")
 
@@ -110,7 +111,7 @@ def notification_figure(incidents: pd.DataFrame, *, target: int, deadline: int) 
 def escalations_figure(current: pd.DataFrame, previous: pd.DataFrame, *, month: str, previous_month: str) -> go.Figure:
     """Escalations open at the end of each month, per level of the chain."""
     fig = go.Figure()
-    labels = [f"{lvl}. {name}" for lvl, name in zip(current["level"], current["level_name"])]
+    labels = [f"{lvl}. {chart_text(name)}" for lvl, name in zip(current["level"], current["level_name"])]
     prev = previous.set_index("level").reindex(current["level"])["open"].fillna(0).astype(int)
     fig.add_bar(name=f"end of {previous_month}", x=labels, y=prev.tolist(), marker_color=PREVIOUS_COLOUR)
     fig.add_bar(name=f"end of {month}", x=labels, y=current["open"].tolist(), text=current["open"].tolist(),

@@ -22,6 +22,7 @@ class Setting:
     help: str
     low: float | None = None
     high: float | None = None
+    integer: bool | None = None  # None: whole when the default is an int
 
     @property
     def numeric(self) -> bool:
@@ -29,6 +30,8 @@ class Setting:
 
     @property
     def whole(self) -> bool:
+        if self.integer is not None:
+            return self.integer
         return isinstance(self.default, int) and not isinstance(self.default, bool)
 
     def range_text(self) -> str:
@@ -52,7 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("escalation.contacts", {},
             "Name and phone per level of the chain (configuration only, never demo data)."),
     Setting("escalation.ack_hours", 4,
-            "Hours after which an unacknowledged escalation is flagged for the next level.", low=1, high=720),
+            "Hours after which an unacknowledged escalation is flagged for the next level.", low=0.25, high=720,
+            integer=False),
     Setting("escalation.repeat_threshold", 3,
             "Escalations in a period from which a customer counts as escalating repeatedly.", low=2, high=1000),
     Setting("incident.notify_target_minutes", 20,
@@ -122,7 +126,9 @@ def check_value(name: str, value: Any) -> Any:
         if not isinstance(value, (int, float)) or not math.isfinite(value) or not setting.low <= value <= setting.high \
                 or (setting.whole and float(value) != int(value)):
             raise SettingError(f"{name} must be {setting.range_text()}; {_shown(value)} is not")
-        return int(value) if setting.whole else float(value)
+        if setting.whole or (isinstance(setting.default, int) and float(value).is_integer()):
+            return int(value)  # 4 hours stays 4, as the default is written
+        return float(value)
     if not isinstance(value, type(default)):
         raise SettingError(f"{name} must be a {type(default).__name__}")
     return value

@@ -105,9 +105,9 @@ def test_reset_to_default(app_db):
     at.selectbox(key="settings_name").set_value("auth.allow_public_local_mode").run()
     at.toggle(key="settings_value_auth.allow_public_local_mode").set_value(True)
     button(at, "Save").click().run()
-    assert [s.value for s in at.success] == ["auth.allow_public_local_mode: false → true"]
+    assert [as_shown(s.value) for s in at.success] == ["auth.allow_public_local_mode: false → true"]
     button(at, "Reset to default").click().run()
-    assert [s.value for s in at.success] == ["auth.allow_public_local_mode: true → false"]
+    assert [as_shown(s.value) for s in at.success] == ["auth.allow_public_local_mode: true → false"]
     assert read(app_db, "SELECT action FROM audit_log WHERE actor = 'ada@example.com' ORDER BY id") == [("change",), ("reset",)]
 
 
