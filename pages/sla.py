@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.sla import stats as sla
 from analytics.sla.charts import compliance_figure, trend_figure
 from analytics.sla.clock import explain_clock, format_duration
-from analytics.sla.engine import STATES
+from analytics.sla.engine import STATES, at_risk_share
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import figures_status
 from ui.filters import ticket_filters
@@ -112,7 +112,8 @@ with breached_tab:
 with risk_tab:
     frame = load_tickets(db, str(db.path), period, flt, as_of, None, ("at_risk", "pending"), version)
     frame = frame[frame["state"] == "at_risk"]
-    st.write(f"{len(frame):,} open measurements have used 75% or more of their target (least time left first).")
+    st.write(f"{len(frame):,} open measurements have used {at_risk_share(db):.0%} or more of their target "
+             "(least time left first; the setting sla.at_risk_share).")
     selected_reference = show_tickets(frame, "sla_at_risk", "sla-at-risk.csv") or selected_reference
 with breakdown_tab:
     by = st.radio("Break down by", ["company", "channel", "team"], horizontal=True, key="sla_breakdown_by")

@@ -10,7 +10,7 @@ from datetime import datetime
 import holidays as holidays_lib
 import pandas as pd
 
-from analytics.sla.engine import ticket_measures
+from analytics.sla.engine import at_risk_share, ticket_measures
 from analytics.sla.filters import TicketFilter
 from analytics.store.database import Database
 
@@ -52,8 +52,9 @@ def calendar_description(db: Database, calendar_id: int) -> str:
     return f"{name}: {spans} ({tz}){holidays}; 1 business day = {hours_per_day:g} working hours"
 
 
-def explain_clock(db: Database, reference: str, *, as_of: datetime, at_risk: float = 0.75) -> list[dict]:
+def explain_clock(db: Database, reference: str, *, as_of: datetime, at_risk: float | None = None) -> list[dict]:
     """One explanation per measure of the ticket, each with the figures and the sentences."""
+    at_risk = at_risk_share(db, at_risk)
     ticket = ticket_by_reference(db, reference)
     if ticket is None:
         return []

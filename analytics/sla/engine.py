@@ -99,6 +99,16 @@ PAUSE_SQL = """
     ),"""
 
 
+def at_risk_share(db: Database, given: float | None = None) -> float:
+    """The share of a target from which an open measure is at risk: ``given``, else the setting
+    ``sla.at_risk_share`` (0.75 by default)."""
+    if given is not None:
+        return given
+    from analytics.settings.queries import get_setting
+
+    return float(get_setting(db, "sla.at_risk_share"))
+
+
 def pause_statuses(db: Database) -> tuple[str, ...]:
     """The statuses that stop the resolution clock (setting ``sla.pause_statuses``), lower-cased."""
     from analytics.settings.queries import get_setting
@@ -211,8 +221,9 @@ def query_params(flt_params: dict, *, as_of: datetime, at_risk: float,
 
 
 def ticket_measures(db: Database, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-                    at_risk: float = 0.75, period: Period | None = None) -> pd.DataFrame:
+                    at_risk: float | None = None, period: Period | None = None) -> pd.DataFrame:
     """Every ticket and measure with deadline, state, share used and time left."""
+    at_risk = at_risk_share(db, at_risk)
     sql, fparams = measures_sql(flt, prune=period is not None, pauses=pause_statuses(db))
     start, end = period.bounds() if period else (None, None)
     return db.query(sql, query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from analytics.sla import versions
-from analytics.sla.engine import TARGETS_SQL, measures_sql, pause_statuses, targets_sql
+from analytics.sla.engine import TARGETS_SQL, at_risk_share, measures_sql, pause_statuses, targets_sql
 from analytics.sla.filters import TicketFilter
 from analytics.sla.versions import Version
 from analytics.store.database import Database
@@ -98,9 +98,10 @@ def measures_for(db: Database, flt: TicketFilter, *, prune: bool, version: int |
     return sql, {**params, **live_params, "rules_version": chosen.version}, targets_sql(True)
 
 
-def measures_of(db: Database, flt: TicketFilter = TicketFilter(), *, as_of: datetime, at_risk: float = 0.75,
+def measures_of(db: Database, flt: TicketFilter = TicketFilter(), *, as_of: datetime, at_risk: float | None = None,
                 version: int | None = None) -> pd.DataFrame:
     """Every measure of the filtered tickets at ``as_of``: the engine's frame, read from the ledger."""
+    at_risk = at_risk_share(db, at_risk)
     sql, params, _ = measures_for(db, flt, prune=False, version=version)
     return db.query(sql, {**params, "as_of": as_of, "at_risk": at_risk})
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from analytics.kernel.periods import Period
 from analytics.kernel.sql import identifier
 from analytics.sla import daily_stats, rollups
-from analytics.sla.engine import BREAKDOWNS, MEASURES, STATES, query_params
+from analytics.sla.engine import BREAKDOWNS, MEASURES, STATES, at_risk_share, query_params
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import measures_for, reading_version
 from analytics.store.database import Database
@@ -26,12 +26,13 @@ def breakdown_columns(by: str | None) -> str:
 
 
 def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-               at_risk: float = 0.75, version: int | None = None, by: str | None = None,
+               at_risk: float | None = None, version: int | None = None, by: str | None = None,
                per_severity: bool = True) -> pd.DataFrame:
     """Met, breached, pending and compliance per measure (and severity, and ``by``) for a period.
 
     A group with nothing decided in the period and nothing open has no row.
     """
+    at_risk = at_risk_share(db, at_risk)
     return db.query(*compliance_query(db, period, flt, as_of=as_of, at_risk=at_risk, version=version, by=by,
                                       per_severity=per_severity))
 
@@ -67,8 +68,9 @@ def compliance_query(db: Database, period: Period, flt: TicketFilter, *, as_of: 
 
 
 def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-                   at_risk: float = 0.75, version: int | None = None) -> pd.DataFrame:
+                   at_risk: float | None = None, version: int | None = None) -> pd.DataFrame:
     """One row per severity and measure: counts, compliance, target, median and p90 elapsed."""
+    at_risk = at_risk_share(db, at_risk)
     chosen = reading_version(db, version)
     if rollups.usable(chosen, flt, as_of):
         return daily_stats.severity_table(db, period, flt, as_of=as_of, at_risk=at_risk, version=chosen)
@@ -96,8 +98,9 @@ def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilte
 
 
 def monthly_trend(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-                  at_risk: float = 0.75, version: int | None = None) -> pd.DataFrame:
+                  at_risk: float | None = None, version: int | None = None) -> pd.DataFrame:
     """Compliance per month (local time) and measure, with the counts behind it."""
+    at_risk = at_risk_share(db, at_risk)
     chosen = reading_version(db, version)
     if rollups.usable(chosen, flt, as_of):
         return daily_stats.monthly_trend(db, period, flt, as_of=as_of, at_risk=at_risk, version=chosen)
@@ -117,9 +120,10 @@ def monthly_trend(db: Database, period: Period, flt: TicketFilter = TicketFilter
 
 
 def tickets_behind(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
-                   at_risk: float = 0.75, version: int | None = None, measure: str | None = None,
+                   at_risk: float | None = None, version: int | None = None, measure: str | None = None,
                    states: tuple[str, ...] = ("met", "breached"), limit: int = 5000) -> pd.DataFrame:
     """The tickets behind a figure: decided in the period (met/breached) or still open (pending/at_risk)."""
+    at_risk = at_risk_share(db, at_risk)
     if measure is not None and measure not in MEASURES:
         raise ValueError(f"Unknown measure {measure!r}")
     unknown = set(states) - set(STATES)
@@ -151,9 +155,10 @@ def tickets_behind(db: Database, period: Period, flt: TicketFilter = TicketFilte
 CLI_COLUMNS = ("severity", "measure", "met", "breached", "pending", "compliance_pct")
 
 
-def cli_records(db: Database, period: Period, *, as_of: datetime, at_risk: float = 0.75,
+def cli_records(db: Database, period: Period, *, as_of: datetime, at_risk: float | None = None,
                 version: int | None = None) -> list[tuple]:
     """The rows of ``python -m analytics sla`` (:data:`CLI_COLUMNS`), every severity and measure, without pandas."""
+    at_risk = at_risk_share(db, at_risk)
     sql, params = compliance_query(db, period, TicketFilter(), as_of=as_of, at_risk=at_risk, version=version, by=None,
                                    per_severity=True)
     return db.rows(f"""
@@ -166,9 +171,10 @@ def cli_records(db: Database, period: Period, *, as_of: datetime, at_risk: float
         ORDER BY g.severity, g.rank""", params)
 
 
-def compliance_cli_rows(db: Database, period: Period, *, as_of: datetime, at_risk: float = 0.75,
+def compliance_cli_rows(db: Database, period: Period, *, as_of: datetime, at_risk: float | None = None,
                         version: int | None = None) -> pd.DataFrame:
     """The contract of ``python -m analytics sla`` as a frame: severity, measure, met, breached, pending, compliance_pct."""
+    at_risk = at_risk_share(db, at_risk)
     import pandas as pd
 
     rows = pd.DataFrame(cli_records(db, period, as_of=as_of, at_risk=at_risk, version=version),
