@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -157,7 +158,7 @@ def test_raise_form_validation_then_success(page_db):
     at.selectbox(key="escalations_raise_reason_code").set_value("commitment_not_kept")
     at.button(key="FormSubmitter:escalations_raise_form-Raise escalation").click().run()
     assert not at.error
-    year = datetime.now().year
+    year = datetime.now(ZoneInfo("Europe/Paris")).year
     assert [s.value for s in at.success] == [f"ESC-{year}-0005 raised at the customer support."]
     assert metrics(at)["Open escalations"] == "4"
     assert at.text_area(key="escalations_raise_reason").value == ""  # the form is ready for the next one

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -35,7 +36,7 @@ def page_db(tmp_path, monkeypatch):
     path = tmp_path / "rca_page.duckdb"
     db = open_store(path)
     ensure_intervals(db)
-    today = date.today()
+    today = datetime.now(ZoneInfo(db.timezone)).date()  # the page counts days in the deployment time zone
     a = resolved_incident(db, started=NOW - timedelta(days=60), platform="API")
     publish(db, a, days_after=5, actions=(ActionItemInput("Alert on queue depth", "Ana Lyst", today),
                                           ActionItemInput("Autoscale the workers", "Olga Owner",

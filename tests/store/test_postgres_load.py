@@ -14,6 +14,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from analytics.domains import open_store
 from tests.factories import add_company
@@ -65,7 +66,7 @@ def test_four_replicas_declaring_at_once_lose_nothing():
         assert proc.returncode == 0, (lines[-5:], errors[-2000:])
     said = [line.split()[1] for lines in outputs for line in lines if line.startswith("committed")]
     total = REPLICAS * DECLARATIONS_PER_REPLICA
-    year = datetime.now().year
+    year = datetime.now(ZoneInfo("Europe/Paris")).year
     db = open_store(url)
     stored = [r[0] for r in db.rows("SELECT reference FROM incidents ORDER BY ref_number")]
     assert len(said) == total and sorted(said) == sorted(stored)
