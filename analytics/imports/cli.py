@@ -1,9 +1,9 @@
 """The ``import tickets`` and ``import inspect`` commands (wired into ``analytics/cli/main.py``).
 
 ``import tickets FILE [--source NAME | --mapping FILE.toml]`` imports a file with a
-progress bar and prints its report (counts in = accepted + rejected, reasons);
-``import inspect FILE`` prints a proposed TOML mapping for the user to edit. Both exit
-with code 2 and a one-line message when the file or the mapping cannot be used.
+progress bar and prints its report (counts in = accepted + rejected, reasons), with exit code 1
+when every row was rejected; ``import inspect FILE`` prints a proposed TOML mapping for the user
+to edit. Both exit with code 2 and a one-line message when the file or the mapping cannot be used.
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def run_tickets(args, open_store: OpenStore) -> int:
         print(f"source {report.source}: counts in = accepted + rejected: {report.read} = {report.accepted} + "
               f"{report.rejected}; {report.events} ticket events; import #{report.import_id} "
               f"in {report.seconds:.1f} s")
-    return 0
+    return report.exit_code()
 
 
 def run_inspect(args, open_store: OpenStore) -> int:

@@ -39,3 +39,8 @@ class ImportReport:
     def summary(self) -> str:
         """One line a person reads after the import."""
         return f"{self.file_name}: {self.counts()}{self.reasons_text()}"
+
+    def exit_code(self) -> int:
+        """For the command line: 1 when the file had rows and every one was rejected (a scheduler
+        must notice, although the run and its rejections are recorded), else 0."""
+        return 1 if self.read and not self.accepted else 0

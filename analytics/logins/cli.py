@@ -17,4 +17,4 @@ def cmd_import_logins(args, open_store: OpenStore) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(report.summary())
-    return 0
+    return report.exit_code()

@@ -190,3 +190,12 @@ def test_every_kind_of_bad_file_ends_in_one_line_and_a_documented_code(tmp_path,
     assert run.returncode == code, run.stderr
     out = run.stdout if code == 0 else run.stderr
     assert out.count("\n") == 1 and message in out, out
+
+
+def test_a_file_whose_every_row_is_rejected_exits_1(tmp_path):
+    bad = write_csv(tmp_path / "dayfirst.csv", [row(reference=f"D-{i}", opened_at="03/06/2026 10:00") for i in range(3)])
+    run = subprocess.run([sys.executable, "-m", "analytics", "import", "tickets", str(bad), "--quiet",
+                          "--db", str(tmp_path / "r.duckdb")], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stdout == ("dayfirst.csv: 3 read, 0 inserted, 0 updated, 0 unchanged, 3 rejected "
+                          "(3 × unreadable opened_at (ISO 8601 expected))\n")

@@ -170,3 +170,9 @@ def test_rollups_after_imports_equal_a_full_rebuild(db, tmp_path):
     assert sprayed == [(1, 5), (2, 1)]   # Acme's five accounts and v0, now at Beta
     db.write(refresh_daily, tz=db.timezone)
     assert rollups() == incremental
+
+
+def test_the_cli_exits_1_when_every_event_is_rejected(tmp_path, capsys):
+    path = write(tmp_path, "yesterday,u1,Acme,10.1.2.3,failure,")
+    assert main(["import", "logins", str(path), "--db", str(tmp_path / "l.duckdb")]) == 1
+    assert "1 read, 0 inserted" in capsys.readouterr().out
