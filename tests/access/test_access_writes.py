@@ -1,6 +1,8 @@
 """Every write in analytics/ refuses, server side, each role that may not make it, and writes nothing then.
 
-One row per write function: the roles that may call it and a call with valid arguments. Each
+One row per write function: the roles that may call it and a call with valid arguments, in an
+order in which each acts on what the allowed writes before it left; each test starts from a copy
+of one built world and replays those first, so it passes alone and in any order. Each
 wrong role (and nobody signed in) gets PermissionDenied naming the roles needed, with every table's
 row count unchanged; then the first allowed role makes the change, audited under its name. A last test finds the write
 functions of
@@ -12,6 +14,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import uuid4
@@ -54,8 +57,8 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """Shared by the tests of this module: refused calls change nothing, allowed ones may change state."""
+def template(tmp_path_factory):
+    """The world built once into a file; each test starts from its own copy (tests run alone or in any order)."""
     tmp_path = tmp_path_factory.mktemp("writes")
     db = open_store(tmp_path / "writes.duckdb")
     ensure_intervals(db)
@@ -78,7 +81,17 @@ def world(tmp_path_factory):
         "IMP-1,Alpha,Jean,jean@alpha.example,,u1,phone,3,account,Messaging,open,2026-06-02T10:00:00+02:00,,,,,,,test\n")
     logins_csv = tmp_path / "logins.csv"
     logins_csv.write_text("occurred_at,user_id,company,ip,outcome,actor\n2026-06-02T10:00:00+02:00,u1,Alpha,10.0.0.1,failure,\n")
-    yield World(db, resolved, opened, company, escalation, request, str(tickets_csv), str(logins_csv))
+    ids = (resolved, opened, company, escalation, request, str(tickets_csv), str(logins_csv))
+    db.close()
+    return tmp_path / "writes.duckdb", ids
+
+
+@pytest.fixture
+def world(template, tmp_path):
+    path, ids = template
+    shutil.copy(path, tmp_path / "world.duckdb")
+    db = open_store(tmp_path / "world.duckdb")
+    yield World(db, *ids)
     db.close()
 
 
@@ -152,6 +165,12 @@ def wrong_actors(allowed: set[str]) -> list[Actor | None]:
 
 @pytest.mark.parametrize("write", WRITES, ids=[w[0] for w in WRITES])
 def test_each_wrong_role_is_refused_and_nothing_is_written(world, write):
+    for earlier in WRITES[:WRITES.index(write)]:  # the state this write acts on: the allowed writes before it
+        _, earlier_allowed, earlier_call, *earlier_prepare = earlier
+        for step in earlier_prepare:
+            step(world)
+        role = sorted(earlier_allowed)[0]
+        earlier_call(world, Actor(name=role, email=f"{role}@example.com", roles=frozenset({role})))
     name, allowed, call, *prepare = write
     for step in prepare:
         step(world)
