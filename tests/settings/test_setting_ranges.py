@@ -100,3 +100,10 @@ def test_pages_render_with_the_widest_settings(tmp_path, monkeypatch, page):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.main.children) > 3
+
+
+def test_the_readme_gives_every_range():
+    readme = (ROOT / "README.md").read_text()
+    for s in NUMERIC:
+        allowed = f"{s.low:g} to {s.high:g}" + (" (whole)" if s.whole else "")
+        assert f"| `{s.name}` | {s.default} | {allowed} |" in readme, s.name

@@ -116,7 +116,7 @@ def test_the_change_and_its_audit_row_commit_together(db):
 # (case, name, value, message)
 INVALID = [
     ("text for a number", "lockout.threshold", "six", "must be a whole number from 1 to 100; 'six' is not"),
-    ("negative number", "lockout.max_delay_seconds", -1, "must be a whole number from 0 to 86400; -1 is not"),
+    ("negative number", "lockout.max_delay_seconds", -1, "must be a number from 0 to 86400; -1 is not"),
     ("fraction for a whole number", "lockout.threshold", 6.5, "whole number"),
     ("zero threshold", "lockout.threshold", 0, "from 1 to 100; 0 is not"),
     ("share above 1", "sla.at_risk_share", 1.5, "must be a number from 0.05 to 1; 1.5 is not"),

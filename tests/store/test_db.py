@@ -64,8 +64,8 @@ def test_settings_fall_back_to_defaults_and_store_overrides(db):
 
 
 @pytest.mark.parametrize("name,value,message", [
-    ("lockout.threshold", "six", "must be a number"),
-    ("lockout.threshold", -1, "must be a number of at least 0"),
+    ("lockout.threshold", "six", "must be a whole number from 1 to 100; 'six' is not"),
+    ("lockout.threshold", -1, "must be a whole number from 1 to 100; -1 is not"),
     ("auth.allow_public_local_mode", 1, "must be true or false"),
     ("escalation.chain", "one level", "must be a list"),
     ("no.such.setting", 1, "Unknown setting"),
