@@ -89,7 +89,9 @@ with left:
     st.plotly_chart(compliance_figure(table), width="stretch", key="sla_compliance_chart")
 with right:
     st.subheader("Monthly trend")
-    st.plotly_chart(trend_figure(trend), width="stretch", key="sla_trend_chart")
+    month_in_progress = as_of.astimezone(ZoneInfo(db.timezone)).date().replace(day=1)
+    st.plotly_chart(trend_figure(trend, so_far=month_in_progress), width="stretch", key="sla_trend_chart")
+    st.caption("The month in progress is drawn dotted, labelled “so far”: a few days of a month are not a trend.")
 
 drill, breached_tab, risk_tab, breakdown_tab = st.tabs(
     ["Tickets behind a figure", "Breached", "Open at risk", "By company, channel, team"])

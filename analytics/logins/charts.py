@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.kernel.charts import count_axis
 from analytics.kernel.text import chart_labels
 from analytics.logins.rules import LockoutPolicy
 
@@ -27,9 +28,10 @@ def daily_figure(daily: pd.DataFrame, policy: LockoutPolicy) -> go.Figure:
                         line_color=COLOURS[column])
     fig.update_layout(title=dict(text=f"policy: locked after {policy.threshold} failures in a row",
                                  font=dict(size=12, color=COLOURS["lockouts"]), y=0.99, x=0.01))
-    return _layout(fig, yaxis=dict(title="lockouts, unlocks, regenerations", rangemode="tozero"),
-                   yaxis2=dict(title="failures", overlaying="y", side="right", rangemode="tozero",
-                               showgrid=False))
+    lines = max([daily[c].max() for c in ("lockouts", "unlocks", "regenerations")] + [0]) if len(daily) else 0
+    return _layout(fig, yaxis=count_axis(lines, title="lockouts, unlocks, regenerations"),
+                   yaxis2=count_axis(daily["failures"].max() if len(daily) else 0, title="failures", overlaying="y",
+                                     side="right", showgrid=False))
 
 
 def depth_figure(depth: pd.DataFrame, policy: LockoutPolicy) -> go.Figure:

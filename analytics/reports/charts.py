@@ -147,10 +147,7 @@ def trend_figure(trend: pd.DataFrame) -> go.Figure:
     """Compliance per month over the six months ending with the report's month (the SLA page's trend)."""
     from analytics.sla.charts import trend_figure as sla_trend_figure
 
-    months = pd.to_datetime(trend["month"]).dt.strftime("%b %Y") if not trend.empty else trend["month"]
-    fig = sla_trend_figure(trend.assign(month=months))
-    fig.update_xaxes(type="category", dtick=None, tickformat=None)
-    return _layout(fig, height=280)
+    return _layout(sla_trend_figure(trend), height=280)  # the report's months are complete: no "so far"
 
 
 # -- PNG -----------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.kernel.charts import month_axis
+
 MEASURE_COLOURS = {"response": "#2f6fb0", "resolution": "#e07b39"}
 
 
@@ -24,16 +26,32 @@ def compliance_figure(table: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def trend_figure(trend: pd.DataFrame) -> go.Figure:
-    """Monthly compliance per measure."""
+def trend_figure(trend: pd.DataFrame, *, so_far=None) -> go.Figure:
+    """Monthly compliance per measure, months sorted as dates. ``so_far`` (the first day of the month
+    in progress) is drawn apart: a dotted segment to an open marker labelled "so far", never as a
+    full point (a few hours of a month read as a collapse)."""
     fig = go.Figure()
+    partial_key = None if so_far is None else pd.Timestamp(so_far).strftime("%Y-%m-%d")
     for measure in ("response", "resolution"):
-        part = trend[trend["measure"] == measure]
-        fig.add_scatter(name=measure, x=part["month"].astype(str).tolist(), y=part["compliance_pct"].tolist(),
-                        mode="lines+markers",
-                        line_color=MEASURE_COLOURS[measure],
-                        customdata=part[["met", "breached"]].to_numpy().tolist(),
-                        hovertemplate="%{x|%b %Y}: %{y:.1f}% (%{customdata[0]} met, %{customdata[1]} breached)")
-    fig.update_layout(yaxis=dict(title="compliance %"), xaxis=dict(title=None, dtick="M1", tickformat="%b %Y"),
+        part = trend[trend["measure"] == measure].sort_values("month")
+        months = pd.to_datetime(part["month"]).dt.strftime("%Y-%m-%d")
+        done, partial = part[months != partial_key], part[months == partial_key]
+        colour = MEASURE_COLOURS[measure]
+        fig.add_scatter(name=measure, x=pd.to_datetime(done["month"]).dt.strftime("%Y-%m-%d").tolist(),
+                        y=done["compliance_pct"].tolist(), mode="lines+markers", line_color=colour,
+                        customdata=done[["met", "breached"]].to_numpy().tolist(),
+                        hovertemplate="%{x|%b %Y}: %{y:.1f}% (%{customdata[0]} met, %{customdata[1]} breached)"
+                                      "<extra></extra>")
+        if not partial.empty:
+            joined = pd.concat([done.tail(1), partial])
+            fig.add_scatter(name=f"{measure}, month so far", x=pd.to_datetime(joined["month"]).dt.strftime(
+                                "%Y-%m-%d").tolist(), y=joined["compliance_pct"].tolist(),
+                            mode="lines+markers+text", line=dict(color=colour, dash="dot"),
+                            marker=dict(symbol=["circle"] * (len(joined) - 1) + ["circle-open"], size=9),
+                            text=[""] * (len(joined) - 1) + ["so far"], textposition="top center",
+                            customdata=joined[["met", "breached"]].to_numpy().tolist(), showlegend=False,
+                            hovertemplate="%{x|%b %Y} so far: %{y:.1f}% (%{customdata[0]} met, "
+                                          "%{customdata[1]} breached)<extra></extra>")
+    fig.update_layout(yaxis=dict(title="compliance %"), xaxis=month_axis(),
                       margin=dict(t=30, b=10), height=320)
     return fig

@@ -82,11 +82,16 @@ def test_charts_show_the_figures(figures_db):
     args = dict(start=date(2026, 1, 1), end=date(2026, 7, 1), settings=SETTINGS, as_of=AS_OF)
     counts = incidents_per_month_figure(incident_stats.figures(figures_db, **args))
     assert [(t.name, list(t.x), list(t.y)) for t in counts.data] == [
-        ("Severity 1", ["2026-04", "2026-06"], [1, 1]), ("Severity 2", ["2026-03"], [3])]
+        ("Severity 1", ["2026-04-01", "2026-06-01"], [1, 1]), ("Severity 2", ["2026-03-01"], [3])]
+    # months on a date axis (sorted as dates whatever order the severities add them), whole ticks for counts
+    assert (counts.layout.xaxis.type, counts.layout.xaxis.dtick) == ("date", "M1")
+    assert (counts.layout.yaxis.dtick, counts.layout.yaxis.tickformat) == (1, ",d")
     notify = notify_time_figure(incident_stats.figures(figures_db, **args, by=("month",)), target=20, deadline=30)
     assert list(notify.data[0].y) == [25.0, 0.0, 0.0]
     assert list(notify.data[0].text) == ["67% ≤ 30 min", "0% ≤ 30 min", "no decision"]
     assert [shape.y0 for shape in notify.layout.shapes] == [20, 30]
+    # 25 min: past the 20-minute target but within the 30-minute deadline, amber; no notification: grey
+    assert list(notify.data[0].marker.color) == ["#e8b93c", "#b0b7c3", "#b0b7c3"]
     events = queries.timeline(figures_db, incident_id=1)
     timeline = timeline_figure(events)
     assert [t.name for t in timeline.data] == ["impact", "lifecycle", "notification"]
