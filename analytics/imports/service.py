@@ -216,7 +216,7 @@ def check_free_space(db: Database, path: Path) -> None:
     even a one-row change cannot commit. So an import needs twice the space its rows may take
     (about half the size of a CSV, measured at a quarter) plus a megabyte, free on the disk that
     holds the database."""
-    if db.postgres:
+    if db.postgres or not path.is_file():  # no file: reading it says so, in words
         return
     factor = GROWTH_PER_INPUT_BYTE.get(path.suffix.lower().lstrip("."), 0.5)
     need = int(2 * factor * path.stat().st_size) + 2**20
