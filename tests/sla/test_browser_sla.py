@@ -11,6 +11,7 @@ def test_sla_page_renders_in_chromium(demo_db_path):
         page.goto(url + "/")
         wait_for_app(page)
         assert page.get_by_role("heading", name="SLA compliance").is_visible()
+        assert page.get_by_role("button", name="Deploy").count() == 0  # .streamlit/config.toml: minimal toolbar
         metric = page.locator('[data-testid="stMetric"]').filter(has_text="Overall compliance")
         assert "%" in metric.inner_text()
         page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)  # Plotly draws after the run ends
