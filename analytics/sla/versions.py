@@ -106,8 +106,8 @@ def create(cur: Cursor, rules_hash: str, pauses: tuple[str, ...]) -> Version:
 
 
 def retire(cur: Cursor, version: int) -> None:
-    """Drop a version's ledger and rules (its row stays, retired, for the record)."""
-    for table in ("sla_ledger", "sla_version_targets", "sla_version_intervals"):
+    """Drop a version's ledger, rollups and rules (its row stays, retired, for the record)."""
+    for table in ("sla_ledger", "sla_daily", "sla_daily_elapsed", "sla_version_targets", "sla_version_intervals"):
         cur.execute(f"DELETE FROM {table} WHERE version = ?", [version])  # table names from this tuple
     cur.execute("UPDATE sla_versions SET state = 'retired' WHERE version = ?", [version])
 

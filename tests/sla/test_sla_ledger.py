@@ -173,6 +173,18 @@ def test_a_page_keeps_reading_the_version_it_started_with(db):
     assert not old["severity table"].equals(figures(db, None)["severity table"])
 
 
+def test_a_retired_version_leaves_no_ledger_rows_nor_rollups(db):
+    some_tickets(db)
+    first = versions.in_force(db).version
+    CHANGES["target value"](db)  # first stays, complete, for the pages still reading it
+    CHANGES["target unit and calendar"](db)  # now first is retired
+    kept = {v for (v,) in db.rows("SELECT version FROM sla_versions WHERE state <> 'retired'")}
+    assert first not in kept and len(kept) == 2
+    for table in ("sla_ledger", "sla_daily", "sla_daily_elapsed", "sla_version_targets"):
+        left = {v for (v,) in db.rows(f"SELECT DISTINCT version FROM {table}")}  # names from this tuple
+        assert left <= kept, table
+
+
 OPERATIONS = ("target", "closure", "severity", "resolution", "new ticket", "status event", "pauses")
 
 
