@@ -7,6 +7,7 @@ the dashboard, and reads the text back from the rendered page.
 """
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,8 @@ import pytest
 
 from analytics.domains import open_store
 from analytics.escalations.charts import acknowledgement_figure
+from analytics.imports.columns import CANONICAL_COLUMNS
+from analytics.imports.service import import_tickets
 from analytics.incidents.rules import IncidentDraft
 from analytics.incidents.service import declare
 from analytics.kernel.roles import Actor
@@ -111,7 +114,18 @@ def test_pages_show_hostile_text_literally_and_fetch_nothing(demo_db_path, tmp_p
     db = open_store(path)
     title = "Title " + HOSTILE[2] + " " + HOSTILE[0] + " " + HOSTILE[5]
     company = "Co " + HOSTILE[3] + " " + HOSTILE[1]
-    company_id, second_id = add_company(db, company), add_company(db, "Second " + HOSTILE[0])
+    company_id = add_company(db, company)
+    imported = "Imported " + HOSTILE[2] + " " + HOSTILE[4]  # a company name as an export carries it
+    export = tmp_path / "hostile.csv"
+    with open(export, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CANONICAL_COLUMNS)
+        values = {c: "" for c in CANONICAL_COLUMNS}
+        values.update(reference="HOST-1", company=imported, channel="phone", severity="2", status="open",
+                      opened_at=datetime.now(UTC).isoformat(), team=HOSTILE[0], description=HOSTILE[3])
+        writer.writerow([values[c] for c in CANONICAL_COLUMNS])
+    assert import_tickets(db, export, actor=ADMIN).inserted == 1
+    second_id = db.scalar("SELECT id FROM companies WHERE name = ?", [imported])
     change_setting(db, actor=ADMIN, name="escalation.chain",
                    value=["Desk " + HOSTILE[2], "Lead " + HOSTILE[4], "Manager", "Director", "VP"])
     now = datetime.now(UTC)
@@ -126,7 +140,7 @@ def test_pages_show_hostile_text_literally_and_fetch_nothing(demo_db_path, tmp_p
     with start_dashboard(path) as url, open_browser() as page:
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((url, "data:", "blob:")) else None)
         texts = {}
-        for route in ("incidents", "escalations", "audit", "monthly_report"):
+        for route in ("incidents", "escalations", "audit", "monthly_report", "sla"):
             page.goto(f"{url}/{route}")
             wait_for_app(page)
             page.wait_for_timeout(500)
@@ -143,7 +157,7 @@ def test_pages_show_hostile_text_literally_and_fetch_nothing(demo_db_path, tmp_p
     assert [u for u in outside if BEACON in u] == []
     assert {u.split("/")[2] for u in outside} <= {"fonts.gstatic.com"}  # Streamlit's own icons, nothing else
     assert " ".join(title.split()) in texts["incidents"]
-    for shown in (title, "Cmd " + HOSTILE[2], "Lead " + HOSTILE[3], "Inv " + HOSTILE[5], company):
+    for shown in (title, "Cmd " + HOSTILE[2], "Lead " + HOSTILE[3], "Inv " + HOSTILE[5], company, imported):
         assert " ".join(shown.split()) in detail, shown
     assert "Desk " + HOSTILE[2] in texts["escalations"]
     assert result.reference in texts["incidents"]
