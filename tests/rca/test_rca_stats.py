@@ -147,3 +147,18 @@ def test_month_figures_for_the_monthly_report(db, spring, month, expected):
     figures = rca_month_figures(db, month_start=month, month_end=end, as_of=AS_OF)
     assert {k: figures[k] for k in expected} == expected
     assert (figures["month_start"], figures["month_end"]) == (month, end)
+
+
+def test_the_overdue_mark_is_the_setting_rca_overdue_days(db, spring):
+    from analytics.kernel.roles import Actor
+    from analytics.settings.service import change_setting, reset_setting
+
+    admin = Actor(name="Ada", roles=frozenset({"admin"}))
+    change_setting(db, actor=admin, name="rca.overdue_days", value=30)  # C was resolved 28 days ago
+    try:
+        assert headline(db, RcaFilter(), as_of=AS_OF)["overdue"] == 0
+        rows = {r.incident_id: r for r in rca_list(db, RcaFilter(), as_of=AS_OF).itertuples()}
+        assert not rows[spring["C"]].overdue
+    finally:
+        reset_setting(db, actor=admin, name="rca.overdue_days")  # the module's database is shared
+    assert headline(db, RcaFilter(), as_of=AS_OF)["overdue"] == 1
