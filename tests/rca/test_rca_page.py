@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -139,9 +140,11 @@ def test_review_page_refuses_other_roles(page_db):
     assert not at.text_area
 
 
-def test_every_demo_review_opens_in_its_state(demo_db_path, monkeypatch):
-    monkeypatch.setenv("VIGIE_DB", str(demo_db_path))
-    db = open_store(demo_db_path, read_only=True)
+def test_every_demo_review_opens_in_its_state(demo_db_path, monkeypatch, tmp_path):
+    path = tmp_path / "demo.duckdb"  # the page's store stays open in this process: not the shared demo file
+    shutil.copy(demo_db_path, path)
+    monkeypatch.setenv("VIGIE_DB", str(path))
+    db = open_store(path, read_only=True)
     try:
         states = dict(db.rows("SELECT i.id, coalesce(c.status, 'none') FROM incidents i "
                               "LEFT JOIN rca_current c ON c.incident_id = i.id "
