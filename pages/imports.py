@@ -8,7 +8,8 @@ import streamlit as st
 
 from analytics.imports import queries as reports
 from analytics.imports.files import ImportFileError, peek_header
-from analytics.imports.profiles import ProfileError, detect_profile, parse_profile, shipped_profiles
+from analytics.imports.header import detect_profile
+from analytics.imports.profiles import ProfileError, parse_profile, shipped_profiles
 from analytics.imports.proposal import propose_mapping
 from analytics.imports.service import import_file
 from analytics.kernel.roles import PermissionDenied
@@ -71,7 +72,19 @@ def chosen_profile(path: Path, file_id: str):
         return None
 
 
+def show_warnings(warnings: list[str], *, preview: bool) -> None:
+    """What in the mapping does not fit the file, each sentence as plain text."""
+    if not warnings:
+        return
+    count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    st.warning(f"{count}: " + ("check the mapping before you confirm (`--strict` on the command line refuses such "
+                               "an import)." if preview else "this import went through with them."))
+    for warning in warnings:
+        st.markdown(f"- {literal(warning)}")
+
+
 def show_report(report, *, preview) -> None:
+    show_warnings(report.warnings, preview=preview is not None)
     cols = st.columns(5)
     cols[0].metric("Rows read", f"{report.read:,}")
     cols[1].metric("Accepted", f"{report.accepted:,}")
@@ -150,6 +163,7 @@ def earlier_imports(db) -> None:
     st.markdown(f"{literal(run['profile_title'] or run['source'])}, by {literal(run['actor'])} "
                 f"on {run['finished_at']:%d %b %Y %H:%M}; "
                 f"{run['rows_read']:,} rows read = {run['accepted']:,} accepted + {run['rejected']:,} rejected.")
+    show_warnings(run["warnings"], preview=False)
     if run["reasons"]:
         st.markdown("Rejected because: " + "; ".join(f"{n:,} × {literal(r)}" for r, n in sorted(run["reasons"].items())))
     rejections = reports.load_rejections(db, int(run["id"]))

@@ -47,6 +47,8 @@ def _add_import(sub) -> None:
     imp.add_argument("--source", help="tickets: a shipped source profile (servicenow, zendesk, ...)")
     imp.add_argument("--mapping", help="tickets: a TOML mapping file (see 'import inspect')")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.add_argument("--strict", action="store_true",
+                     help="tickets: refuse the import (exit code 3, nothing written) when the mapping draws a warning")
     imp.set_defaults(func=lambda args, open_store: importers[args.kind](args, open_store))
 
 

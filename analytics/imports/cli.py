@@ -1,9 +1,11 @@
 """The ``import tickets`` and ``import inspect`` commands (wired into ``analytics/cli/main.py``).
 
-``import tickets FILE [--source NAME | --mapping FILE.toml]`` imports a file with a
-progress bar and prints its report (counts in = accepted + rejected, reasons), with exit code 1
-when every row was rejected; ``import inspect FILE`` prints a proposed TOML mapping for the user
-to edit. Both exit with code 2 and a one-line message when the file or the mapping cannot be used.
+``import tickets FILE [--source NAME | --mapping FILE.toml] [--strict]`` imports a file with a
+progress bar, prints each warning on stderr (``warning: ...``: what in the mapping does not fit the
+file) and then its report (counts in = accepted + rejected, reasons). Exit codes: 0 imported;
+1 every row was rejected (the run is recorded); 2 the file or the mapping cannot be used;
+3 ``--strict`` and at least one warning: nothing written. ``import inspect FILE`` prints a
+proposed TOML mapping for the user to edit (exit code 2 when the file cannot be read).
 """
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ from analytics.kernel.registry import OpenStore
 from analytics.kernel.roles import system_actor
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = 2) -> int:
     print(f"error: {message}", file=sys.stderr)
-    return 2
+    return code
 
 
 def run_tickets(args, open_store: OpenStore) -> int:
@@ -26,7 +28,7 @@ def run_tickets(args, open_store: OpenStore) -> int:
     from analytics.imports.profiles import ProfileError
 
     db = open_store(args.db)
-    from analytics.imports.service import import_file, resolve_profile
+    from analytics.imports.service import ImportRefused, import_file, resolve_profile
     from analytics.settings.queries import get_setting
 
     if getattr(args, "source", None) and getattr(args, "mapping", None):
@@ -42,9 +44,16 @@ def run_tickets(args, open_store: OpenStore) -> int:
                 bar.update(int(fraction * 100) - bar.n)
 
             report = import_file(db, args.file, profile=profile, actor=system_actor("cli"), progress=progress,
-                                 default_severity=int(get_setting(db, "sla.email_default_severity")))
+                                 default_severity=int(get_setting(db, "sla.email_default_severity")),
+                                 strict=getattr(args, "strict", False))
+    except ImportRefused as exc:
+        for warning in exc.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        return _fail(f"import refused (--strict): {len(exc.warnings)} warning(s) above; nothing written", 3)
     except (ImportFileError, ProfileError) as exc:
         return _fail(str(exc))
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(report.summary())
     if report.source != "canonical":
         print(f"source {report.source}: counts in = accepted + rejected: {report.read} = {report.accepted} + "

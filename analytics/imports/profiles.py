@@ -11,6 +11,7 @@ profile, with bound parameters only).
 """
 from __future__ import annotations
 
+import difflib
 import tomllib
 import zoneinfo
 from dataclasses import dataclass
@@ -27,7 +28,10 @@ BOOLEAN_FIELDS = ("source_made_sla",)
 NUMBER_FIELDS = ("sequence", "reopen_count", "reassignment_count", "waiting_minutes")
 FIELDS = TEXT_FIELDS + TIMESTAMP_FIELDS + BOOLEAN_FIELDS + NUMBER_FIELDS
 FIELD_KEYS = {"column", "default", "map", "formats", "add_minutes"}
-EVENT_KEYS = {"order", "new_statuses", "resolved_statuses", "closed_statuses", "waiting_statuses"}
+EVENT_KEYS = {"order", "new_statuses", "resolved_statuses", "closed_statuses", "waiting_statuses",
+              "ignored_statuses"}
+SECTION_KEYS = {"profile": {"name", "title", "vendor", "docs"}, "detect": {"columns"},
+                "read": {"missing", "timestamp_formats", "timezone", "encoding"}}
 BOOLEAN_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False,
                  "y": True, "n": False, "met": True, "breached": False}
 BOOLEAN_WORDS_TEXT = tuple((k, "true" if v else "false") for k, v in BOOLEAN_WORDS.items())
@@ -37,6 +41,19 @@ class ProfileError(ValueError):
     """A mapping file that cannot be used; the message says what to fix."""
 
 
+def nearest(word: str, choices) -> str:
+    """`` (did you mean 'x'?)`` for the closest known word, or ''."""
+    close = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _unknown_keys(where: str, given, allowed) -> None:
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        named = "; ".join(f"{k!r}{nearest(k, allowed)}" for k in unknown)
+        raise ProfileError(f"{where}: unknown key(s) {named}; allowed: {', '.join(sorted(allowed))}")
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """Where one Vigie field comes from."""
@@ -44,6 +61,7 @@ class FieldSpec:
     name: str
     column: str | None = None
     default: str | None = None
+    fallbacks: tuple[str, ...] = ()               # further columns, read in order where the first is empty
     value_map: tuple[tuple[str, str], ...] = ()   # lower-cased source value -> Vigie value
     formats: tuple[str, ...] | None = None
     add_minutes: str | None = None                # timestamps: minutes to add, from this column
@@ -58,6 +76,7 @@ class EventRules:
     resolved_statuses: tuple[str, ...] = ()
     closed_statuses: tuple[str, ...] = ()
     waiting_statuses: tuple[str, ...] = ()
+    ignored_statuses: tuple[str, ...] = ()        # bookkeeping updates: they never set the ticket's state
 
 
 @dataclass(frozen=True)
@@ -85,7 +104,7 @@ class Profile:
         """Every source column the profile reads."""
         used = []
         for spec in self.fields:
-            for column in (spec.column, spec.add_minutes):
+            for column in (spec.column, *spec.fallbacks, spec.add_minutes):
                 if column and column not in used:
                     used.append(column)
         return used
@@ -118,16 +137,18 @@ def _map_value(field: str, value: Any, key: str) -> str:
 
 def _field(name: str, raw: Any) -> FieldSpec:
     if name not in FIELDS:
-        raise ProfileError(f"fields.{name}: unknown field; known fields are {', '.join(FIELDS)}")
-    if isinstance(raw, str):
-        return FieldSpec(name=name, column=raw)
+        raise ProfileError(f"fields.{name}: unknown field{nearest(name, FIELDS)}; known fields are {', '.join(FIELDS)}")
+    if isinstance(raw, (str, list)):
+        raw = {"column": raw}
     if not isinstance(raw, dict):
-        raise ProfileError(f"fields.{name} must be a column name or a table")
-    unknown = set(raw) - FIELD_KEYS
-    if unknown:
-        raise ProfileError(f"fields.{name}: unknown key(s) {', '.join(sorted(unknown))}; "
-                           f"allowed: {', '.join(sorted(FIELD_KEYS))}")
+        raise ProfileError(f"fields.{name} must be a column name, a list of column names or a table")
+    _unknown_keys(f"fields.{name}", raw, FIELD_KEYS)
     column, add = raw.get("column"), raw.get("add_minutes")
+    fallbacks: tuple[str, ...] = ()
+    if isinstance(column, list):  # the first of these columns that has a value
+        if not column or not all(isinstance(c, str) and c.strip() for c in column):
+            raise ProfileError(f"fields.{name}.column: a list must hold column names")
+        column, fallbacks = column[0], tuple(column[1:])
     for key, value in (("column", column), ("add_minutes", add)):
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ProfileError(f"fields.{name}.{key} must be a column name")
@@ -155,7 +176,8 @@ def _field(name: str, raw: Any) -> FieldSpec:
         if name not in TIMESTAMP_FIELDS:
             raise ProfileError(f"fields.{name}.formats only applies to timestamps")
         formats = _strings(formats, f"fields.{name}.formats")
-    return FieldSpec(name=name, column=column, default=default, value_map=pairs, formats=formats, add_minutes=add)
+    return FieldSpec(name=name, column=column, default=default, fallbacks=fallbacks, value_map=pairs, formats=formats,
+                     add_minutes=add)
 
 
 
@@ -164,10 +186,7 @@ def _events(raw: Any, fields: dict[str, FieldSpec]) -> EventRules | None:
         return None
     if not isinstance(raw, dict):
         raise ProfileError("[events] must be a table")
-    unknown = set(raw) - EVENT_KEYS
-    if unknown:
-        raise ProfileError(f"events: unknown key(s) {', '.join(sorted(unknown))}; "
-                           f"allowed: {', '.join(sorted(EVENT_KEYS))}")
+    _unknown_keys("events", raw, EVENT_KEYS)
     order = _strings(raw.get("order", ["sequence", "updated_at"]), "events.order")
     for name in order:
         if name not in ("sequence", "updated_at"):
@@ -186,9 +205,16 @@ def parse_profile(text: str, *, origin: str = "mapping") -> Profile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{origin}: not valid TOML ({exc})") from None
-    unknown = set(data) - {"profile", "detect", "read", "fields", "events"}
+    sections = {"profile", "detect", "read", "fields", "events"}
+    unknown = sorted(set(data) - sections)
     if unknown:
-        raise ProfileError(f"{origin}: unknown section(s) {', '.join(sorted(unknown))}")
+        named = ", ".join(f"[{k}]{nearest(k, sections)}" for k in unknown)
+        raise ProfileError(f"{origin}: unknown section(s) {named}; allowed: {', '.join(sorted(sections))}")
+    for section, allowed in SECTION_KEYS.items():
+        if section in data:
+            if not isinstance(data[section], dict):
+                raise ProfileError(f"{origin}: [{section}] must be a table")
+            _unknown_keys(f"{origin}: [{section}]", data[section], allowed)
     meta, read = data.get("profile", {}), data.get("read", {})
     fields_raw = data.get("fields")
     if not isinstance(fields_raw, dict) or not fields_raw:
@@ -238,35 +264,3 @@ def get_profile(name: str) -> Profile:
     if name not in profiles:
         raise ProfileError(f"unknown source {name!r}; known sources: {', '.join(sorted(profiles))}")
     return profiles[name]
-
-
-def normalise(column: str) -> str:
-    """How header names are compared: trimmed, case-insensitive."""
-    return column.strip().lower()
-
-
-def detect_profile(header: list[str]) -> Profile | None:
-    """The shipped profile whose detection columns the header holds (the most specific wins)."""
-    names = {normalise(h) for h in header}
-    matches = [p for p in shipped_profiles().values()
-               if p.detect_columns and all(normalise(c) in names for c in p.detect_columns)]
-    return max(matches, key=lambda p: len(p.detect_columns), default=None)
-
-
-def column_positions(profile: Profile, header: list[str]) -> dict[str, int]:
-    """Header position of every column the profile reads; ProfileError names the missing ones."""
-    positions: dict[str, int] = {}
-    for index, name in enumerate(header):
-        positions.setdefault(normalise(name), index)
-    found, missing = {}, []
-    for spec in profile.fields:
-        for column in (spec.column, spec.add_minutes):
-            if column is None:
-                continue
-            if normalise(column) in positions:
-                found[column] = positions[normalise(column)]
-            elif spec.default is None:
-                missing.append(column)
-    if missing:
-        raise ProfileError(f"header lacks column(s) {', '.join(dict.fromkeys(missing))}")
-    return found

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from analytics.imports.files import peek_header, read_sample
-from analytics.imports.profiles import detect_profile, normalise
+from analytics.imports.header import detect_profile, normalise
 
 SAMPLE_ROWS = 500
 SYNONYMS = {

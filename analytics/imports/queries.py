@@ -35,13 +35,14 @@ def load_import_runs(db: Database, *, limit: int = 200) -> pd.DataFrame:
 
 
 def load_import_run(db: Database, import_id: int) -> dict | None:
-    """One run with its reasons (reason -> rows) and the mapping it used."""
+    """One run with its reasons (reason -> rows), its warnings (sentences) and the mapping it used."""
     frame = db.query("SELECT r.*, d.* EXCLUDE (import_id) FROM import_runs r "
                      "LEFT JOIN import_run_details d ON d.import_id = r.id WHERE r.id = ?", [import_id])
     if frame.empty:
         return None
     run = frame.iloc[0].to_dict()
     run["reasons"] = json.loads(run["reasons"]) if isinstance(run.get("reasons"), str) else {}
+    run["warnings"] = json.loads(run["warnings"]) if isinstance(run.get("warnings"), str) else []
     return run
 
 

@@ -18,16 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.imports.checks import rejected_share_warning, timestamp_warnings, value_map_warnings
 from analytics.imports.files import ImportFileError, open_export, peek_header
-from analytics.imports.mapping import drop_fold_tables, fold_events, insert_folded_events, map_rows, staging_select
-from analytics.imports.profiles import (
-    Profile,
-    ProfileError,
-    column_positions,
-    detect_profile,
-    get_profile,
-    load_profile,
-)
+from analytics.imports.fold import drop_fold_tables, fold_events, fold_warnings, insert_folded_events
+from analytics.imports.header import column_positions, defaulted_columns, detect_profile
+from analytics.imports.mapping import map_rows, staging_select
+from analytics.imports.profiles import Profile, ProfileError, get_profile, load_profile
 from analytics.imports.rows import drop_rows, load_rows
 from analytics.imports.staging import (
     TicketImportReport,
@@ -128,8 +124,17 @@ def _collect_rejects(cur, parse_rejects: pd.DataFrame, *, delimiter: str, width:
     cur.unregister("parse_rejects")
 
 
+class ImportRefused(ImportFileError):
+    """``strict``: the mapping does not fit the file; nothing was written. Holds the warnings."""
+
+    def __init__(self, warnings: list[str]):
+        self.warnings = list(warnings)
+        count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+        super().__init__(f"import refused (--strict), nothing written: {count}: {'; '.join(warnings)}")
+
+
 def _run(cur, db: Database, path: Path, profile: Profile, *, actor: Actor, default_severity: int,
-         progress: Callable[[str, float], None], preview_rows: int | None):
+         progress: Callable[[str, float], None], preview_rows: int | None, strict: bool = False):
     started = datetime.now(UTC)
     report = TicketImportReport(file_name=path.name, source=profile.name)
     check_formats(cur, profile)
@@ -147,24 +152,31 @@ def _run(cur, db: Database, path: Path, profile: Profile, *, actor: Actor, defau
     zone = profile.timezone or db.timezone
     earliest = earliest_accepted(db)
     folded = profile.events is not None
+    warnings = defaulted_columns(profile, export.header) + value_map_warnings(cur, profile, positions, zone)
+    warnings += timestamp_warnings(cur, profile, positions, zone)
     if folded:
         hint = map_rows(cur, profile, positions, timezone=zone)
         progress("folding", 0.0)
         fold_events(cur, profile, hint)
+        warnings += fold_warnings(cur)
         progress("validating", 0.0)
         validate_staging(cur, hint=hint, earliest=earliest)
     else:
         sql, params, hint = staging_select(profile, positions, timezone=zone)
         progress("validating", 0.0)
         validate_staging(cur, hint=hint, source=(sql, params), earliest=earliest)
+    report.read = cur.execute("SELECT count(*) FROM raw_parsed").fetchone()[0] + len(parse_rejects)
+    _collect_rejects(cur, parse_rejects, delimiter=export.delimiter, width=len(export.header), folded=folded)
+    rejected = cur.execute("SELECT count(*) FROM import_rejects").fetchone()[0]
+    report.warnings = warnings + rejected_share_warning(report.read, rejected)
+    if strict and report.warnings:
+        raise ImportRefused(report.warnings)
     progress("writing", 0.0)
     apply_staged(cur, report, source=profile.name, default_severity=default_severity, record_changes=not folded)
     if folded:
         report.events += insert_folded_events(cur)
         report.tickets = report.inserted + report.updated + report.unchanged
     progress("recording", 0.0)
-    report.read = cur.execute("SELECT count(*) FROM raw_parsed").fetchone()[0] + len(parse_rejects)
-    _collect_rejects(cur, parse_rejects, delimiter=export.delimiter, width=len(export.header), folded=folded)
     record_run(cur, report, actor=actor, started=started, details=details)
     result = report
     if preview_rows is not None:
@@ -191,8 +203,10 @@ def _preview(cur, report, profile, header, details, limit: int, folded: bool) ->
 
 def import_file(db: Database, path: str | Path, *, profile: Profile, actor: Actor, default_severity: int = 4,
                 progress: Callable[[str, float], None] | None = None, dry_run: bool = False,
-                preview_rows: int = 200) -> TicketImportReport | ImportPreview:
-    """Import a file with a profile in one transaction (or, with ``dry_run``, preview it and roll back)."""
+                preview_rows: int = 200, strict: bool = False) -> TicketImportReport | ImportPreview:
+    """Import a file with a profile in one transaction (or, with ``dry_run``, preview it and roll back).
+    The report's ``warnings`` say what in the mapping does not fit the file (``analytics/imports/checks.py``);
+    ``strict`` refuses the import (:class:`ImportRefused`, nothing written) when there is any."""
     require_role(actor, ADMIN, action="import tickets")
     ensure_intervals(db)  # a new database gets its calendars' working intervals, for the SLA figures
     path = Path(path)
@@ -200,7 +214,7 @@ def import_file(db: Database, path: str | Path, *, profile: Profile, actor: Acto
     if not dry_run:
         check_free_space(db, path)
         return db.write(_run, db, path, profile, actor=actor, default_severity=default_severity,
-                        progress=step, preview_rows=None)
+                        progress=step, preview_rows=None, strict=strict)
     with db.rehearsal() as cur:  # the whole import, rolled back
         return _run(cur, db, path, profile, actor=actor, default_severity=default_severity,
                     progress=step, preview_rows=preview_rows)

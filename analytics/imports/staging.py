@@ -13,7 +13,7 @@ whole import lands with its report, or nothing does. The import is idempotent on
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from analytics.audit import service as audit
@@ -33,6 +33,7 @@ class TicketImportReport(ImportReport):
     tickets: int | None = None     # set when rows fold into tickets (event logs)
     events: int = 0                # ticket events written
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)   # what in the mapping does not fit the file
 
     def summary(self) -> str:
         """One line a person reads after the import."""
@@ -242,14 +243,16 @@ def record_run(cur, report: TicketImportReport, *, actor: Actor, started: dateti
                 {"id": report.import_id})
     cur.execute(
         "INSERT INTO import_run_details (import_id, tickets, accepted, events, reasons, seconds, file_format, "
-        "encoding, delimiter, profile_title, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "encoding, delimiter, profile_title, mapping, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [report.import_id, report.tickets if report.tickets is not None else report.accepted, report.accepted,
          report.events, json.dumps(report.reasons), report.seconds, details.get("format"),
-         details.get("encoding"), details.get("delimiter"), details.get("title"), details.get("mapping")])
+         details.get("encoding"), details.get("delimiter"), details.get("title"), details.get("mapping"),
+         json.dumps(report.warnings)])
     audit.record(cur, actor=actor, action="import", entity="import_run", entity_id=report.import_id,
                  after={"file": report.file_name, "source": report.source, "read": report.read,
                         "inserted": report.inserted, "updated": report.updated,
-                        "unchanged": report.unchanged, "rejected": report.rejected})
+                        "unchanged": report.unchanged, "rejected": report.rejected,
+                        "warnings": len(report.warnings)})
 
 
 def drop_objects(cur, *names: str) -> None:

@@ -359,7 +359,7 @@ def test_unusable_files_and_mappings_fail_with_one_line(tmp_path):
     (tmp_path / "bad.toml").write_text('[fields]\nreference = "Id"\nopened_at = "Opened on"\n')
     (tmp_path / "format.toml").write_text('[read]\ntimestamp_formats = ["%Q"]\n[fields]\nreference = "Id"\n'
                                           'opened_at = "Created at"\n')
-    for extra, message in ((["--mapping", str(tmp_path / "bad.toml")], "header lacks column(s) Opened on"),
+    for extra, message in ((["--mapping", str(tmp_path / "bad.toml")], "header lacks column(s) 'Opened on'"),
                            (["--mapping", str(tmp_path / "format.toml")], "timestamp format '%Q' is not usable"),
                            (["--source", "remedy"], "unknown source 'remedy'")):
         run = subprocess.run([sys.executable, "-m", "analytics", "import", "tickets", str(export), *extra,

@@ -102,3 +102,11 @@ def test_an_administrator_imports_an_export_of_each_system(demo_db_path, tmp_pat
     assert imported == {"servicenow": 3, "servicenow-events": 2, "jira-service-management": 3, "zendesk": 3}
     assert runs == [("servicenow", 4, 1), ("servicenow-events", 10, 0), ("jira-service-management", 3, 0),
                     ("zendesk", 3, 0)]
+
+
+def test_an_imports_warnings_stay_with_its_report(imported_db):
+    at = run(ADMIN)
+    # the latest import (Zendesk) had a third of its rows rejected: the report says so, as it did at import
+    assert [w.value for w in at.warning] == ["1 warning: this import went through with them."]
+    assert "- 1 of 3 rows (33%) are rejected, more than 5%: check the mapping against the reasons below" in [
+        m.value for m in at.markdown]

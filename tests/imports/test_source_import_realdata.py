@@ -40,6 +40,8 @@ def test_every_incident_is_accounted_for(real_db):
     assert report.source == "servicenow-events"
     assert (report.read, report.accepted, report.rejected) == (141_712, 141_712, 0)
     assert (report.tickets, report.inserted) == (24_918, 24_918)
+    assert report.warnings == ["fields.company: column 'company' is not in the file, so its default "
+                               "('Unknown company') is used for every row"]
     assert real_db.scalar("SELECT count(DISTINCT reference) FROM tickets") == 24_918
     assert real_db.rows("SELECT rows_read, inserted, rejected FROM import_runs") == [(141_712, 24_918, 0)]
     assert real_db.scalar("SELECT tickets FROM import_run_details") == 24_918

@@ -116,7 +116,7 @@ def test_reimport_is_idempotent_and_changes_update(db, tmp_path):
     (None, "no such file"),
     (b"", "empty file"),
     (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a UTF-8"),
-    (b"id,title\n1,hello\n", "header lacks column(s) reference, company"),
+    (b"id,title\n1,hello\n", "header lacks column(s) 'reference', 'company'"),
 ])
 def test_unreadable_files_raise_and_leave_the_database_unchanged(db, tmp_path, content, message):
     path = tmp_path / "in.csv"
