@@ -104,16 +104,21 @@ def timestamp_warnings(cur, profile: Profile, positions: dict[str, int], timezon
             continue
         text = ex.text(spec)
         formats = list(spec.formats if spec.formats is not None else profile.timestamp_formats)
-        ex.params[f"f_{name}"] = formats or ["%Y-%m-%d"]
-        by_format = f"try_strptime({text}, $f_{name}::VARCHAR[])" if formats else "NULL"
-        iso = f"try_cast({text} AS TIMESTAMPTZ)"
-        first = f"try_cast(regexp_extract({text}, '{DAY_MONTH}', 1) AS INTEGER)"
-        second = f"try_cast(regexp_extract({text}, '{DAY_MONTH}', 2) AS INTEGER)"
-        checks.append(
-            f"count({text}), count(*) FILTER (WHERE {by_format} IS NULL AND {iso} IS NOT NULL), "
-            f"count(*) FILTER (WHERE {text} IS NOT NULL AND {by_format} IS NULL AND {iso} IS NULL), "
-            f"list({text}) FILTER (WHERE {by_format} IS NULL AND {text} IS NOT NULL)[1:3], "
-            f"count({first}), max({first}), max({second}), arg_max({text}, {first}), arg_max({text}, {second})")
+        # the day/month regex runs only on values shaped like one (ISO values are not: no separator there)
+        shaped = f"(substr({text}, 2, 1) IN ('/', '.', '-') OR substr({text}, 3, 1) IN ('/', '.', '-'))"
+        first = f"CASE WHEN {shaped} THEN try_cast(regexp_extract({text}, '{DAY_MONTH}', 1) AS INTEGER) END"
+        second = f"CASE WHEN {shaped} THEN try_cast(regexp_extract({text}, '{DAY_MONTH}', 2) AS INTEGER) END"
+        if formats:
+            ex.params[f"f_{name}"] = formats
+            missed = f"{text} IS NOT NULL AND try_strptime({text}, $f_{name}::VARCHAR[]) IS NULL"
+            iso = f"try_cast({text} AS TIMESTAMPTZ)"
+            misses = (f"count(*) FILTER (WHERE {missed} AND {iso} IS NOT NULL), "
+                      f"count(*) FILTER (WHERE {missed} AND {iso} IS NULL), "
+                      f"[min({text}) FILTER (WHERE {missed}), max({text}) FILTER (WHERE {missed})]")
+        else:
+            misses = "0, 0, []"
+        checks.append(f"count({text}), {misses}, count({first}), max({first}), max({second}), "
+                      f"arg_max({text}, {first}), arg_max({text}, {second})")
         names.append((name, spec, formats))
     if not checks:
         return []
@@ -124,10 +129,10 @@ def timestamp_warnings(cur, profile: Profile, positions: dict[str, int], timezon
         filled, fell_back, unreadable, examples, dated, top1, top2, ex1, ex2 = row[index * 9:(index + 1) * 9]
         if formats and fell_back:
             found.append(f"{name}: {fell_back:,} of {filled:,} values do not match the format(s) "
-                         f"{_quoted(formats)} and were read as ISO 8601 instead (e.g. {_quoted(examples, 3)})")
+                         f"{_quoted(formats)} and were read as ISO 8601 instead (e.g. {_quoted(set(examples), 3)})")
         if formats and unreadable:
             found.append(f"{name}: {unreadable:,} of {filled:,} values match neither the format(s) "
-                         f"{_quoted(formats)} nor ISO 8601 and reject their rows (e.g. {_quoted(examples, 3)})")
+                         f"{_quoted(formats)} nor ISO 8601 and reject their rows (e.g. {_quoted(set(examples), 3)})")
         if dated:
             found += _day_month(name, spec.column, _format_order(formats), top1 or 0, top2 or 0, ex1, ex2)
     return found

@@ -67,9 +67,12 @@ def run_inspect(args, open_store: OpenStore) -> int:
     from analytics.imports.files import ImportFileError
     from analytics.imports.profiles import ProfileError
     from analytics.imports.proposal import propose_mapping
+    from analytics.store.errors import DatabaseError
 
     try:
         print(propose_mapping(args.file), end="")
     except (ImportFileError, ProfileError) as exc:
         return _fail(str(exc))
+    except DatabaseError as exc:  # the file's text defeated the reader: say so in one line
+        return _fail(f"cannot read {args.file}: {str(exc).splitlines()[0]}")
     return 0

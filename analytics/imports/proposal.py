@@ -1,10 +1,14 @@
-"""``import inspect``: propose a TOML mapping for an unknown export from its header and sample rows.
+"""``import inspect``: propose a TOML mapping for an unknown export from its header and every row.
 
 The proposal matches column names against the usual names of each Vigie field (in the
-vendors' and common spellings), guesses the timestamp format that reads every sampled
-value (day-first or month-first decided by the values), tokens meaning "no value",
-value maps for severity and channel, and whether the file is an event log (a reference
-repeated on several rows with a sequence or an update time). A shipped profile whose
+vendors' and common spellings) and reads the whole file (``analytics/imports/survey.py``):
+the timestamp format that reads every value (day-first or month-first decided over the
+whole column, or the doubt stated), the tokens meaning "no value", value maps for severity
+and channel from every distinct value, and whether the file is an event log (a reference
+repeated on several rows: an ``[events]`` section, ordered by a sequence, an update time, or
+else the timestamp column that changes within a ticket, with the status groups guessed from
+every status's name). A file that is not a delimited export, a workbook or Parquet is
+refused in one line. A shipped profile whose
 detection columns the header holds is proposed as is. The result always parses with
 :func:`analytics.imports.profiles.parse_profile`; what it could not decide is left as a
 commented line for the user to complete.
@@ -13,13 +17,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from pathlib import Path
 
-from analytics.imports.files import peek_header, read_sample
+from analytics.imports.files import ImportFileError, peek_header
 from analytics.imports.header import detect_profile, normalise
+from analytics.imports.survey import FileFacts, survey
 
-SAMPLE_ROWS = 500
 SYNONYMS = {
     "reference": ["reference", "ref", "number", "ticket id", "ticket number", "issue key", "key", "id",
                   "case id", "case number", "incident number", "ticket", "incident"],
@@ -33,13 +36,17 @@ SYNONYMS = {
     "severity": ["severity", "priority", "sev", "prio"],
     "category": ["category", "ticket type", "issue type", "request type", "type"],
     "platform": ["platform", "product", "service", "application", "cmdb ci", "component", "component/s"],
-    "status": ["status", "state", "incident state", "incident_state"],
+    "status": ["status", "state", "incident state", "incident_state", "activity", "activity name", "concept name",
+               "event", "event name"],
     "opened_at": ["opened at", "opened", "created", "created at", "creation date", "created date", "date created",
-                  "submitted", "created on", "sys created on", "open date"],
+                  "submitted", "created on", "sys created on", "open date", "open time", "opened time",
+                  "start time"],
     "first_response_at": ["first response at", "first response", "first reply at", "first replied at",
                           "responded at"],
-    "resolved_at": ["resolved at", "resolved", "solved at", "solved", "resolution date", "resolved date"],
-    "closed_at": ["closed at", "closed", "closed date", "date closed", "close date"],
+    "resolved_at": ["resolved at", "resolved", "solved at", "solved", "resolution date", "resolved date",
+                    "resolved time", "resolve time", "resolution time", "solved time"],
+    "closed_at": ["closed at", "closed", "closed date", "date closed", "close date", "close time", "closed time",
+                  "closing time"],
     "updated_at": ["updated at", "updated", "last updated", "last update", "sys updated on", "sys updated at",
                    "modified", "update time", "event time", "timestamp"],
     "assignee": ["assignee", "assigned to", "owner", "agent"],
@@ -53,11 +60,6 @@ SYNONYMS = {
     "waiting_minutes": ["requester wait time in minutes", "waiting minutes", "customer wait minutes"],
 }
 TIMESTAMP_FIELDS = ("opened_at", "first_response_at", "resolved_at", "closed_at", "updated_at")
-FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-           "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p",
-           "%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d-%m-%Y %H:%M:%S",
-           "%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M:%S %z", "%d/%m/%Y", "%m/%d/%Y", "%Y-%m-%d"]
-MISSING_TOKENS = {"?", "-", "--", "n/a", "na", "null", "none", "(none)", "nil"}
 SEVERITY_WORDS = [(r"^\s*[1]\b|critical|urgent|highest|blocker|^p1$", 1), (r"^\s*[2]\b|high|major|^p2$", 2),
                   (r"^\s*[3]\b|medium|moderate|normal|^p3$", 3),
                   (r"^\s*[45]\b|low|minor|trivial|planning|^p[45]$", 4)]
@@ -65,9 +67,10 @@ CHANNEL_WORDS = [(r"voicemail|answering", "voicemail"), (r"remote", "remote_sess
                  (r"e-?mail|mail", "email"), (r"phone|call|ivr|voice|tel", "phone"),
                  (r"web|portal|self|form|chat|api|widget|sdk|direct", "portal")]
 STATUS_GROUPS = {"new_statuses": r"^(new|open|opened|to do|waiting for support)$",
-                 "resolved_statuses": r"resolv|solved|closed|done|cancel",
-                 "closed_statuses": r"closed|cancel",
-                 "waiting_statuses": r"await.*(user|customer|caller|requester|info)|waiting for customer|^pending$"}
+                 "resolved_statuses": r"resolv|solved|clos|done|cancel",
+                 "closed_statuses": r"clos|cancel",
+                 "waiting_statuses": r"await.*(user|customer|caller|requester|info)|waiting for customer|^pending$",
+                 "ignored_statuses": r"note|comment|attach|survey|feedback|notif"}
 
 
 def _key(text: str) -> str:
@@ -89,33 +92,6 @@ def match_columns(header: list[str]) -> dict[str, str]:
                 used.add(column)
                 break
     return chosen
-
-
-def _parses(value: str, fmt: str) -> bool:
-    try:
-        datetime.strptime(value, fmt)
-        return True
-    except ValueError:
-        return False
-
-
-def guess_formats(values: list[str]) -> list[str]:
-    """The formats reading every sampled timestamp (empty: ISO 8601 reads them all)."""
-    values = [v for v in values if v]
-    if not values:
-        return []
-    iso = all(_iso(v) for v in values)
-    if iso:
-        return []
-    return [f for f in FORMATS if all(_parses(v, f) or _iso(v) for v in values)][:2]
-
-
-def _iso(value: str) -> bool:
-    try:
-        datetime.fromisoformat(value)
-        return True
-    except ValueError:
-        return False
 
 
 def _value_map(values: set[str], words: list[tuple[str, object]]) -> tuple[dict[str, object], list[str]]:
@@ -149,47 +125,134 @@ def propose_mapping(path: str | Path) -> str:
     if known is not None:
         return (f"# {path.name}: this header is a {known.title} (python -m analytics import tickets FILE "
                 f"--source {known.name}).\n# The shipped profile follows; edit a copy to adapt it.\n\n" + known.text)
-    rows = read_sample(path, SAMPLE_ROWS)
-    columns = {name: [row[i].strip() if i < len(row) else "" for row in rows] for i, name in enumerate(header)}
     chosen = match_columns(header)
-    missing = sorted({v for vals in columns.values() for v in vals if v.lower() in MISSING_TOKENS})
-    blank = set(missing) | {""}
-    lines = [f"# Proposed by 'python -m analytics import inspect {path.name}' from its header and "
-             f"{len(rows)} sample rows.", "# Check every line, then: python -m analytics import tickets FILE "
+    facts = survey(path, reference=chosen.get("reference"))
+    if not any(facts.column(c) and facts.column(c).filled for c in chosen.values()) and len(header) < 2:
+        raise ImportFileError(f"cannot propose a mapping for {path}: its header ({', '.join(header) or 'empty'}) "
+                              f"has no column Vigie knows and no delimiter")
+    _timestamp_fields(chosen, facts)
+    ordering = _ordering(chosen, facts)
+    opening = _opening(chosen, facts)
+    lines = [f"# Proposed by 'python -m analytics import inspect {path.name}' from every one of its "
+             f"{facts.rows:,} rows.", "# Check every line, then: python -m analytics import tickets FILE "
              "--mapping THIS.toml", "", "[profile]", f"name = {_toml(path.stem)}",
-             f"title = {_toml('Mapping for ' + path.name)}", "", "[read]", f"missing = {_toml(missing)}"]
-    stamps = [v for f in TIMESTAMP_FIELDS if f in chosen for v in columns[chosen[f]] if v not in blank]
-    formats = guess_formats(stamps)
-    lines.append(f"timestamp_formats = {_toml(formats)}" + ("" if formats else "   # ISO 8601 (none needed)"))
+             f"title = {_toml('Mapping for ' + path.name)}", "", "[read]", f"missing = {_toml(facts.missing)}"]
+    formats, notes, per_field = _formats(chosen, facts)
+    shared = ({tuple(f) for f in per_field.values()} == {tuple(formats)})
+    lines.append(f"timestamp_formats = {_toml(formats if shared else [])}"
+                 + ("" if formats else "   # ISO 8601 reads every value (checked)"))
+    lines += notes + ([opening] if opening else [])
     lines += ['timezone = ""          # empty: the deployment time zone', "", "[fields]"]
-    for field in SYNONYMS:
-        column = chosen.get(field)
-        values = {v for v in columns.get(column, []) if v not in blank} if column else set()
-        if field in ("severity", "channel") and column:
-            mapping, unknown = _value_map(values, SEVERITY_WORDS if field == "severity" else CHANNEL_WORDS)
-            spec = {"column": column, **({"default": "portal"} if field == "channel" else {}), "map": mapping}
-            lines.append(f"{field} = {_toml(spec)}")
-            lines += [f"#   unmapped {field} value {_toml(v)}: add it to the map" for v in unknown]
-        elif column:
-            lines.append(f"{field} = {_toml(column)}")
-        elif field == "company":
-            lines.append('company = { default = "Unknown company" }   # no company column found')
-        elif field == "channel":
-            lines.append('channel = { default = "portal" }   # no channel column found')
-        else:
-            lines.append(f"# {field} = \"COLUMN\"")
-    lines += _events_section(chosen, columns, blank)
+    for name in SYNONYMS:
+        lines += _field_lines(name, chosen.get(name), facts, None if shared else per_field.get(name))
+    lines += _other_timestamps(chosen, facts)
+    lines += _events_section(chosen, facts, ordering)
     return "\n".join(lines) + "\n"
 
 
-def _events_section(chosen: dict[str, str], columns: dict[str, list[str]], blank: set[str]) -> list[str]:
-    refs = [v for v in columns.get(chosen.get("reference"), []) if v not in blank]
-    ordered = [f for f in ("sequence", "updated_at") if f in chosen]
-    if not refs or len(set(refs)) == len(refs) or not ordered:
+def _timestamp_fields(chosen: dict[str, str], facts: FileFacts) -> None:
+    """Drop a name match whose values are not timestamps (a "Resolved" yes/no column)."""
+    for name in TIMESTAMP_FIELDS:
+        column = facts.column(chosen.get(name))
+        if column is not None and column.filled and not column.timestamps and column.best_partial is None:
+            del chosen[name]
+
+
+def _formats(chosen: dict[str, str], facts: FileFacts) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    """The formats of the timestamp fields (shared when they agree), and what the user must check."""
+    shared, notes, per_field = [], [], {}
+    for name in TIMESTAMP_FIELDS:
+        column = facts.column(chosen.get(name))
+        if column is None or not column.filled:
+            continue
+        if column.best_partial is not None:
+            fmt, read = column.best_partial
+            notes.append(f"# {column.name!r}: no format reads every value; {fmt!r} reads {read:,} of "
+                         f"{column.filled:,}: look at the others before importing")
+            per_field[name] = [fmt]
+        else:
+            per_field[name] = [] if column.iso else column.formats[:1]
+        if column.day_month == "ambiguous" and per_field[name]:
+            notes.append(f"# {column.name!r}: day and month cannot be told apart (no value has either above 12); "
+                         f"{per_field[name][0]!r} assumes the order: check one date you know")
+        for fmt in per_field[name]:
+            if fmt not in shared:
+                shared.append(fmt)
+    return shared, notes, per_field
+
+
+def _field_lines(name: str, column: str | None, facts: FileFacts, formats: list[str] | None) -> list[str]:
+    if column is None:
+        if name == "company":
+            return ['company = { default = "Unknown company" }   # no company column found']
+        if name == "channel":
+            return ['channel = { default = "portal" }   # no channel column found']
+        return [f"# {name} = \"COLUMN\""]
+    found = facts.column(column)
+    if name in ("severity", "channel"):
+        if found.values or not found.filled:
+            mapping, unknown = _value_map(set(found.values), SEVERITY_WORDS if name == "severity" else CHANNEL_WORDS)
+            spec = {"column": column, **({"default": "portal"} if name == "channel" else {}), "map": mapping}
+            return [f"{name} = {_toml(spec)}"] + [f"#   unmapped {name} value {_toml(v)}: add it to the map"
+                                                   for v in unknown]
+        return [f"{name} = {_toml(column)}   # {found.distinct:,} distinct values: too many to map"]
+    if formats is not None:
+        return [f"{name} = {_toml({'column': column, 'formats': formats})}"]
+    return [f"{name} = {_toml(column)}"]
+
+
+def _other_timestamps(chosen: dict[str, str], facts: FileFacts) -> list[str]:
+    used = set(chosen.values())
+    others = [c for c in facts.columns if c.timestamps and c.filled and c.name not in used]
+    free = [f for f in TIMESTAMP_FIELDS if f not in chosen]
+    if not others or not free:
         return []
-    statuses = sorted({v for v in columns.get(chosen.get("status"), []) if v not in blank})
-    lines = ["", "# The reference repeats: this looks like an event log (one row per update).", "[events]",
-             f"order = {_toml(ordered)}"]
+    return [f"# {c.name!r} holds timestamps too: map it if it is one of {', '.join(free)}" for c in others]
+
+
+def _ordering(chosen: dict[str, str], facts: FileFacts) -> str | None:
+    """For an event log without a sequence or update-time column by name: the timestamp column that
+    changes most within a ticket becomes ``updated_at``; returns the note saying so."""
+    if not facts.repeated_reference or "sequence" in chosen or "updated_at" in chosen:
+        return None
+    varying = max(facts.varying, key=facts.varying.get, default=None)
+    if varying is None:
+        return None
+    chosen["updated_at"] = varying
+    return f"# {varying!r} changes within a ticket: read as its update time (fields.updated_at)."
+
+
+def _opening(chosen: dict[str, str], facts: FileFacts) -> str | None:
+    """Without an opening column by name: an event log opens at its earliest update; any other file at
+    its first timestamp column (to check). Returns the note saying so."""
+    if "opened_at" in chosen:
+        return None
+    if "updated_at" in chosen and facts.repeated_reference:
+        chosen["opened_at"] = chosen["updated_at"]
+        return (f"# no opening column: a ticket opens at its earliest update ({chosen['updated_at']!r}, "
+                "fields.opened_at)")
+    used = set(chosen.values())
+    first = next((c.name for c in facts.columns if c.timestamps and c.name not in used), None)
+    if first is None:
+        return "# no timestamp column found: fields.opened_at is required, name its column"
+    chosen["opened_at"] = first
+    return f"# no opening column by name: {first!r}, the first timestamp column, is read as fields.opened_at: check"
+
+
+def _events_section(chosen: dict[str, str], facts: FileFacts, ordering: str | None) -> list[str]:
+    if not facts.repeated_reference:
+        return []
+    ordered = [f for f in ("sequence", "updated_at") if f in chosen]
+    lines = ["", f"# The reference repeats ({facts.repeated_reference:,} rows repeat an earlier one): "
+             "an event log, one row per update.", *([ordering] if ordering else []), "[events]"]
+    if not ordered:
+        return lines + ["# no column orders a ticket's rows: map fields.sequence or fields.updated_at, then",
+                        '# order = ["updated_at"]']
+    lines.append(f"order = {_toml(ordered)}")
+    statuses = facts.column(chosen.get("status"))
+    values = statuses.values if statuses is not None else []
     for key, pattern in STATUS_GROUPS.items():
-        lines.append(f"{key} = {_toml([s for s in statuses if re.search(pattern, s.lower())])}")
+        lines.append(f"{key} = {_toml([s for s in values if re.search(pattern, s.lower())])}")
+    if values:
+        lines.append(f"# statuses in the file: {', '.join(values)}")
     return lines

@@ -55,11 +55,8 @@ def database_path(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def database_target(explicit: str | os.PathLike | None = None) -> str | Path:
-    """The store to open: a PostgreSQL URL or a DuckDB file.
-
-    ``explicit``, else ``$VIGIE_DB`` (a file or a URL), else ``$VIGIE_DATABASE_URL`` or its key
-    in ``.streamlit/secrets.toml``, else ``data/vigie.duckdb``.
-    """
+    """The store to open, a PostgreSQL URL or a DuckDB file: ``explicit``, else ``$VIGIE_DB`` (a file
+    or a URL), else ``$VIGIE_DATABASE_URL`` or its key in ``.streamlit/secrets.toml``, else the default."""
     for candidate in (explicit, os.environ.get("VIGIE_DB"), pg_backend.configured_url()):
         if candidate:
             return str(candidate) if pg_backend.is_postgres_url(str(candidate)) else Path(candidate)
@@ -87,7 +84,7 @@ def migration_files() -> list[tuple[int, Path]]:
 class Database:
     """A DuckDB database file, or a PostgreSQL server, with its schema applied."""
 
-    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
+    def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False, schema: bool = True):
         target = database_target(path)
         self.timezone = deployment_timezone()
         self.read_only = read_only
@@ -111,10 +108,15 @@ class Database:
         self._write_lock = threading.RLock()
         self._watchers: list[tuple[frozenset[str], Callable[[Cursor], None]]] = []
         self._snapshots = None
-        if not read_only:
+        if not read_only and schema:
             self.migrate()
         if self.postgres:
             self._snapshots = pg_snapshots.Snapshots(self._con)
+
+    @classmethod
+    def scratch(cls) -> Database:
+        """An in-memory DuckDB without Vigie's schema, for SQL over a file that is not imported."""
+        return cls(":memory:", schema=False)
 
     # -- reading -----------------------------------------------------------------
     def cursor(self, *, server: bool = False) -> Cursor:

@@ -224,3 +224,63 @@ def test_strict_through_the_service_names_the_warnings(db, tmp_path):
     assert db.table_count("tickets") == 0
     clean = activity_mapping(resolved='["resolved_time", "close_time"]', ignored='ignored_statuses = ["Update notes"]')
     assert imported(db, path, clean, strict=True).tickets == 4
+
+
+def inspect(tmp_path, path):
+    return subprocess.run([sys.executable, "-m", "analytics", "import", "inspect", str(path)], cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def test_inspect_proposes_an_event_log_from_the_whole_file_and_it_imports(db, tmp_path):
+    path = write_rows(tmp_path / "activities.csv", ACTIVITY_HEADER, ACTIVITY_ROWS)
+    run = inspect(tmp_path, path)
+    assert run.returncode == 0, run.stderr
+    profile = parse_profile(run.stdout)
+    assert (profile.field("status").column, profile.field("updated_at").column, profile.field("opened_at").column,
+            profile.field("resolved_at").column, profile.field("closed_at").column) == (
+        "activity", "timestamp", "timestamp", "resolved_time", "close_time")
+    events = profile.events
+    assert (events.order, events.new_statuses, events.resolved_statuses, events.closed_statuses,
+            events.ignored_statuses) == (("updated_at",), ("open",), ("close", "resolve"), ("close",), ("update notes",))
+    assert dict(profile.field("severity").value_map) == {"p1": "1", "p2": "2", "p3": "3"}
+    report = import_file(db, path, profile=profile, actor=ACTOR)
+    assert (report.tickets, report.rejected) == (4, 0)
+    assert report.warnings == [
+        "1 ticket resolved at their closed_at: the update entering a resolved status came after it (e.g. B-2)"]
+    assert times(db, "A-1") == ("close", paris(2024, 3, 4, 11, 0), paris(2024, 3, 5, 9, 0))
+
+
+def test_inspect_reads_every_row_not_a_sample(db, tmp_path):
+    # 600 rows whose days are all 12 or less, then one day-first date and a severity seen only there
+    rows = [[f"T-{i}", "Acme", "Phone", "P3", f"{1 + i % 12:02d}/{1 + i % 12:02d}/2024 10:00"] for i in range(600)]
+    rows.append(["T-600", "Acme", "Phone", "Blocker", "25/03/2024 10:00"])
+    path = write_rows(tmp_path / "late.csv", ["Ticket ID", "Customer", "Via", "Priority", "Created"], rows)
+    run = inspect(tmp_path, path)
+    assert run.returncode == 0, run.stderr
+    profile = parse_profile(run.stdout)
+    assert profile.timestamp_formats == ("%d/%m/%Y %H:%M",)
+    assert dict(profile.field("severity").value_map) == {"blocker": "1", "p3": "3"}
+    assert "every one of its 601 rows" in run.stdout
+    report = import_file(db, path, profile=profile, actor=ACTOR)
+    assert (report.inserted, report.rejected, report.warnings) == (601, 0, [])
+
+
+def test_inspect_states_a_day_month_doubt(tmp_path):
+    path = dates_file(tmp_path, ["03/02/2024 10:00", "04/05/2024 11:00"])
+    run = inspect(tmp_path, path)
+    assert run.returncode == 0, run.stderr
+    assert ("# 'opened': day and month cannot be told apart (no value has either above 12); '%d/%m/%Y %H:%M' "
+            "assumes the order: check one date you know") in run.stdout.splitlines()
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("log.xes", b'<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n<trace/>\n</log>\n',
+     "it looks like an XES event log, not a delimited export (CSV, TSV), a workbook or Parquet"),
+    ("blob.csv", bytes(range(256)) * 4, "a binary file, not a delimited export (CSV, TSV), a workbook or Parquet"),
+])
+def test_inspect_refuses_what_it_cannot_read_in_one_line(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    run = inspect(tmp_path, path)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == f"error: cannot read {path}: {message}\n"
