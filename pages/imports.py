@@ -107,8 +107,8 @@ def show_report(report, *, preview) -> None:
 
 
 def new_import(db, actor) -> None:
-    uploaded = st.file_uploader("Export file (CSV, TSV, .gz, .xlsx, Parquet)", key="imports_file",
-                                type=["csv", "tsv", "txt", "gz", "xlsx", "parquet"])
+    uploaded = st.file_uploader("Export file (CSV, TSV, .gz, .xlsx, Parquet, XES)", key="imports_file",
+                                type=["csv", "tsv", "txt", "gz", "xlsx", "parquet", "xes"])
     if uploaded is None:
         st.info("Upload an export from ServiceNow, Jira Service Management, Zendesk, or any tool with a mapping.")
         return

@@ -1,4 +1,4 @@
-"""Reading an export file into DuckDB: CSV (any encoding and delimiter), .gz, .xlsx and Parquet.
+"""Reading an export file into DuckDB: CSV (any encoding and delimiter), .gz, .xlsx, Parquet and XES.
 
 :func:`open_export` looks at a file once, streaming it in chunks (with progress): it
 recognises the format, the encoding (UTF-8 with or without BOM, UTF-16 with BOM, else
@@ -6,7 +6,8 @@ Windows-1252/Latin-1, transcoded to a temporary UTF-8 copy), the delimiter (``,`
 tab ``|``) and the header, and indexes where each record starts (RFC 4180 quote parity,
 with numpy), so that every row keeps the physical line it starts on even across quoted
 newlines (``analytics/imports/scan.py``); ``analytics/imports/rows.py`` then loads the rows.
-:func:`peek_header` and :func:`read_sample` read just the start of a file.
+:func:`peek_header` reads just the start of a file. An XES event log
+(``analytics/imports/xes.py``) becomes one row per event through a temporary CSV.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analytics.imports import xes
 from analytics.imports.scan import ImportFileError, Progress, doubled_carriage_returns, normalise_newlines, scan_utf8, transcode  # noqa: F401
 from analytics.store.errors import QueryFailed
 
@@ -57,7 +59,7 @@ def _sniff_format(path: Path, head: bytes) -> str:
         return "xlsx"
     if head.startswith(b"PAR1"):
         return "parquet"
-    return "csv"
+    return "xes" if xes.is_xes(path) else "csv"
 
 
 def _header_line(path: Path, gzipped: bool, encoding: str) -> str:
@@ -216,27 +218,9 @@ def peek_header(path: str | Path) -> list[str]:
         return _open_xlsx(path).header
     if fmt == "parquet":
         return list(_parquet_sample(path, 0).columns)
+    if fmt == "xes":
+        return xes.header(path)
     return _parse_header(_text_sample(path, head), path)[0]
-
-
-def read_sample(path: str | Path, limit: int) -> list[list[str]]:
-    """Up to ``limit`` data rows as text (for ``import inspect``); the header is not included."""
-    path, fmt, head = _sniff(path)
-    if fmt == "xlsx":
-        book, sheet = _xlsx_sheet(path)
-        try:
-            return [[_cell_text(v) for v in row]
-                    for row in sheet.iter_rows(min_row=2, max_row=limit + 1, values_only=True)]
-        finally:
-            book.close()
-    if fmt == "parquet":
-        frame = _parquet_sample(path, limit)
-        return frame.astype("string").fillna("").values.tolist()
-    text = _text_sample(path, head)
-    header, delimiter = _parse_header(text, path)
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter))
-    complete = rows[1:-1] if len(text.encode("utf-8")) >= (1 << 20) - 4 else rows[1:]
-    return [r for r in complete if r][:limit]
 
 
 def _parquet_sample(path: Path, limit: int) -> pd.DataFrame:
@@ -262,6 +246,15 @@ def open_export(cur, path: str | Path, *, strict_utf8: bool = False,
         export = _open_xlsx(path)
     elif fmt == "parquet":
         export = _open_parquet(cur, path)
+    elif fmt == "xes":  # one row per event, through a temporary CSV
+        rows, _ = xes.to_csv(path, progress)
+        try:
+            export = _open_csv(rows, _head(rows), strict_utf8=False, progress=progress)
+        except BaseException:
+            rows.unlink(missing_ok=True)
+            raise
+        export.path, export.format, export.encoding = path, "xes", "xes"
+        export.temp_paths.append(rows)
     else:
         export = _open_csv(path, head, strict_utf8=strict_utf8, progress=progress)
     try:

@@ -6,7 +6,8 @@ zone, status lists) travels as a bound parameter. :func:`mapping_select` is the 
 one row per export row (Vigie's fields as text plus parsed ``*_ts`` timestamps);
 :func:`staging_select` is what validation reads for a one-row-per-ticket export;
 :func:`map_rows` materialises an event log's rows for ``analytics/imports/fold.py``.
-A field read from several columns takes the first of them that has a value.
+A field read from several columns takes the first of them that has a value (``column = [...]``)
+or all of them that have one, joined with its separator (``join = [...]``).
 """
 from __future__ import annotations
 
@@ -38,8 +39,11 @@ class FieldExpressions:
         self.only_blank_missing = missing == [""]
 
     def values(self, spec: FieldSpec) -> str:
-        """The field's column, else its fallback columns in order (the first with a value)."""
+        """The field's column, else its fallback columns in order (the first with a value), or joined."""
         present = [self.value(c) for c in (spec.column, *spec.fallbacks) if c in self.positions]
+        if spec.separator is not None and present:   # join: the values that are there, separated
+            self.params[f"sep_{spec.name}"] = spec.separator
+            return f"nullif(concat_ws($sep_{spec.name}, {', '.join(present)}), '')"
         if len(present) > 1:
             return f"coalesce({', '.join(present)})"
         return present[0] if present else "NULL::VARCHAR"

@@ -27,7 +27,7 @@ TIMESTAMP_FIELDS = ("opened_at", "first_response_at", "resolved_at", "closed_at"
 BOOLEAN_FIELDS = ("source_made_sla",)
 NUMBER_FIELDS = ("sequence", "reopen_count", "reassignment_count", "waiting_minutes")
 FIELDS = TEXT_FIELDS + TIMESTAMP_FIELDS + BOOLEAN_FIELDS + NUMBER_FIELDS
-FIELD_KEYS = {"column", "default", "map", "formats", "add_minutes"}
+FIELD_KEYS = {"column", "join", "separator", "default", "map", "formats", "add_minutes"}
 EVENT_KEYS = {"order", "new_statuses", "resolved_statuses", "closed_statuses", "waiting_statuses",
               "ignored_statuses"}
 SECTION_KEYS = {"profile": {"name", "title", "vendor", "docs"}, "detect": {"columns"},
@@ -62,6 +62,7 @@ class FieldSpec:
     column: str | None = None
     default: str | None = None
     fallbacks: tuple[str, ...] = ()               # further columns, read in order where the first is empty
+    separator: str | None = None                  # set: the columns' values joined with it (``join``)
     value_map: tuple[tuple[str, str], ...] = ()   # lower-cased source value -> Vigie value
     formats: tuple[str, ...] | None = None
     add_minutes: str | None = None                # timestamps: minutes to add, from this column
@@ -145,6 +146,15 @@ def _field(name: str, raw: Any) -> FieldSpec:
     _unknown_keys(f"fields.{name}", raw, FIELD_KEYS)
     column, add = raw.get("column"), raw.get("add_minutes")
     fallbacks: tuple[str, ...] = ()
+    separator = raw.get("separator")
+    if "join" in raw:  # one value made of several columns, e.g. an activity and its lifecycle transition
+        if column is not None or not isinstance(raw["join"], list) or len(raw["join"]) < 2:
+            raise ProfileError(f"fields.{name}.join: a list of two or more column names, instead of column")
+        column, separator = raw["join"], " / " if separator is None else separator
+    if separator is not None and not isinstance(separator, str):
+        raise ProfileError(f"fields.{name}.separator must be a text")
+    if separator is not None and "join" not in raw:
+        raise ProfileError(f"fields.{name}.separator only applies with join")
     if isinstance(column, list):  # the first of these columns that has a value
         if not column or not all(isinstance(c, str) and c.strip() for c in column):
             raise ProfileError(f"fields.{name}.column: a list must hold column names")
@@ -176,8 +186,8 @@ def _field(name: str, raw: Any) -> FieldSpec:
         if name not in TIMESTAMP_FIELDS:
             raise ProfileError(f"fields.{name}.formats only applies to timestamps")
         formats = _strings(formats, f"fields.{name}.formats")
-    return FieldSpec(name=name, column=column, default=default, fallbacks=fallbacks, value_map=pairs, formats=formats,
-                     add_minutes=add)
+    return FieldSpec(name=name, column=column, default=default, fallbacks=fallbacks, separator=separator,
+                     value_map=pairs, formats=formats, add_minutes=add)
 
 
 

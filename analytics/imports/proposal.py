@@ -25,7 +25,7 @@ from analytics.imports.survey import FileFacts, survey
 
 SYNONYMS = {
     "reference": ["reference", "ref", "number", "ticket id", "ticket number", "issue key", "key", "id",
-                  "case id", "case number", "incident number", "ticket", "incident"],
+                  "case id", "case number", "incident number", "ticket", "incident", "case concept name", "case"],
     "company": ["company", "organization", "organisation", "customer", "account", "client", "company name",
                 "customer name", "custom field (organizations)"],
     "contact_name": ["contact name", "contact", "requester", "reporter", "caller", "caller id", "requested by"],
@@ -33,7 +33,7 @@ SYNONYMS = {
     "contact_phone": ["contact phone", "phone", "telephone", "phone number"],
     "user_id": ["user id", "user", "login", "username"],
     "channel": ["channel", "via", "contact type", "source", "origin", "submission method"],
-    "severity": ["severity", "priority", "sev", "prio"],
+    "severity": ["severity", "priority", "sev", "prio", "impact", "urgency"],
     "category": ["category", "ticket type", "issue type", "request type", "type"],
     "platform": ["platform", "product", "service", "application", "cmdb ci", "component", "component/s"],
     "status": ["status", "state", "incident state", "incident_state", "activity", "activity name", "concept name",
@@ -48,9 +48,9 @@ SYNONYMS = {
     "closed_at": ["closed at", "closed", "closed date", "date closed", "close date", "close time", "closed time",
                   "closing time"],
     "updated_at": ["updated at", "updated", "last updated", "last update", "sys updated on", "sys updated at",
-                   "modified", "update time", "event time", "timestamp"],
-    "assignee": ["assignee", "assigned to", "owner", "agent"],
-    "team": ["team", "group", "assignment group", "queue", "support group"],
+                   "modified", "update time", "event time", "timestamp", "time timestamp"],
+    "assignee": ["assignee", "assigned to", "owner", "agent", "org resource", "resource"],
+    "team": ["team", "group", "assignment group", "queue", "support group", "org group"],
     "resolution_code": ["resolution code", "resolution", "close code", "closed code", "closure code"],
     "description": ["description", "summary", "subject", "title", "short description"],
     "sequence": ["sequence", "seq", "sys mod count", "update number", "version"],
@@ -67,7 +67,7 @@ CHANNEL_WORDS = [(r"voicemail|answering", "voicemail"), (r"remote", "remote_sess
                  (r"e-?mail|mail", "email"), (r"phone|call|ivr|voice|tel", "phone"),
                  (r"web|portal|self|form|chat|api|widget|sdk|direct", "portal")]
 STATUS_GROUPS = {"new_statuses": r"^(new|open|opened|to do|waiting for support)$",
-                 "resolved_statuses": r"resolv|solved|clos|done|cancel",
+                 "resolved_statuses": r"resolv|solved|clos|done|complet|cancel",
                  "closed_statuses": r"clos|cancel",
                  "waiting_statuses": r"await.*(user|customer|caller|requester|info)|waiting for customer|^pending$",
                  "ignored_statuses": r"note|comment|attach|survey|feedback|notif"}
@@ -82,6 +82,9 @@ def match_columns(header: list[str]) -> dict[str, str]:
     by_key = {}
     for column in header:
         by_key.setdefault(_key(column), column)
+    for column in header:  # an XES trace attribute (case:customer) also answers to its own name
+        if _key(column).startswith("case "):
+            by_key.setdefault(_key(column)[5:], column)
     chosen: dict[str, str] = {}
     used: set[str] = set()
     for field, names in SYNONYMS.items():
@@ -198,6 +201,11 @@ def _field_lines(name: str, column: str | None, facts: FileFacts, formats: list[
         return [f"{name} = {_toml(column)}   # {found.distinct:,} distinct values: too many to map"]
     if formats is not None:
         return [f"{name} = {_toml({'column': column, 'formats': formats})}"]
+    lifecycle = facts.column("lifecycle:transition")
+    if name == "status" and lifecycle is not None and len(lifecycle.values) > 1:
+        return [f"{name} = {_toml(column)}",
+                f"# or, the activity with its lifecycle transition (then list the statuses below that way): "
+                f"status = {{ join = [{_toml(column)}, \"lifecycle:transition\"] }}"]
     return [f"{name} = {_toml(column)}"]
 
 

@@ -5,10 +5,10 @@ in-memory DuckDB (:meth:`Database.scratch`), then each column is surveyed in a f
 how many values it has, the tokens meaning "no value" in it, every distinct value when there
 are few (for value maps and statuses), the timestamp formats that read **every** non-blank
 value (candidates from the first rows, then checked over the whole column) and, for day /
-month dates, which comes first over the whole column. :func:`repeats` says whether a
+month dates, which comes first over the whole column (an XES log is read as its rows of events). :func:`repeats` says whether a
 column's values repeat (an event log's reference) and which timestamp columns vary within it
-(an update time). A file that is not a delimited export, a workbook or Parquet (XML such as
-XES, or binary) is refused in one sentence.
+(an update time). A file that is not a delimited export, a workbook or Parquet (XML other than
+HTML, or binary) is refused in one sentence.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from analytics.imports.files import ImportFileError, open_export
 from analytics.imports.rows import drop_rows, load_rows
+from analytics.imports.xes import is_xes
 from analytics.store.database import Database
 
 FIRST_ROWS = 500                   # rows the candidate formats are picked from (then checked on all)
@@ -61,18 +62,19 @@ class FileFacts:
 
 
 def _refuse_unreadable(path: Path) -> None:
+    if is_xes(path):
+        return
     with open(path, "rb") as handle:
         head = handle.read(4096)
     if head.startswith((b"\x1f\x8b", b"PK\x03\x04", b"PAR1", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return
     text = head.lstrip()
     if text.startswith(b"<"):
-        kind = "an XES event log" if b"<log" in head or b"xes" in head.lower() else "an XML or HTML document"
-        raise ImportFileError(f"cannot read {path}: it looks like {kind}, not a delimited export (CSV, TSV), "
-                              f"a workbook or Parquet")
+        raise ImportFileError(f"cannot read {path}: it looks like an XML or HTML document, not a delimited export "
+                              f"(CSV, TSV), a workbook, Parquet or an XES log")
     if b"\x00" in head:
         raise ImportFileError(f"cannot read {path}: a binary file, not a delimited export (CSV, TSV), "
-                              f"a workbook or Parquet")
+                              f"a workbook, Parquet or an XES log")
 
 
 def _value(i: int) -> str:

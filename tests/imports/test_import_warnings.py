@@ -274,9 +274,13 @@ def test_inspect_states_a_day_month_doubt(tmp_path):
 
 
 @pytest.mark.parametrize("name,content,message", [
+    ("page.csv", b"<!DOCTYPE html>\n<html><body><table><tr><td>1</td></tr></table></body></html>\n",
+     "it looks like an XML or HTML document, not a delimited export (CSV, TSV), a workbook, Parquet or an XES log"),
     ("log.xes", b'<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n<trace/>\n</log>\n',
-     "it looks like an XES event log, not a delimited export (CSV, TSV), a workbook or Parquet"),
-    ("blob.csv", bytes(range(256)) * 4, "a binary file, not a delimited export (CSV, TSV), a workbook or Parquet"),
+     "an XES log without events"),
+    ("cut.xes", b'<?xml version="1.0"?>\n<log><trace><string key="concept:name" value="1"/><event>',
+     "not a readable XES log (no element found: line 2, column 57)"),
+    ("blob.csv", bytes(range(256)) * 4, "a binary file, not a delimited export (CSV, TSV), a workbook, Parquet or an XES log"),
 ])
 def test_inspect_refuses_what_it_cannot_read_in_one_line(tmp_path, name, content, message):
     path = tmp_path / name
