@@ -1,0 +1,70 @@
+"""A real SMTP server on loopback for the notice tests (aiosmtpd), on a free port, that can be stopped
+and started again on the same port; every message it accepts is kept with the time it accepted it."""
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
+
+from aiosmtpd.controller import Controller
+
+from analytics.notices.smtp import SmtpConfig
+
+
+@dataclass
+class Received:
+    """One message as the server got it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+    at: datetime
+
+    @property
+    def message(self):
+        return BytesParser(policy=policy.default).parsebytes(self.data)
+
+
+@dataclass
+class Handler:
+    received: list[Received] = field(default_factory=list)
+    reply: str = "250 Message accepted for delivery"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content,
+                                      datetime.now(UTC)))
+        return self.reply
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LoopbackSmtp:
+    """The server: ``start()``, ``stop()``, ``received``, and the Vigie configuration that points at it."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.handler = Handler()
+        self.controller: Controller | None = None
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received
+
+    def start(self) -> None:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def config(self) -> SmtpConfig:
+        return SmtpConfig(host="127.0.0.1", port=self.port, security="none", sender="vigie@support.example",
+                          allow_example_domains=True)
