@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from analytics.incidents import queries as incidents_queries
 from analytics.notices.rules import PURPOSE_LABELS, valid_address
 from analytics.store.database import Database
 
@@ -89,6 +90,16 @@ def timeline_events(db: Database, *, incident_id: int) -> pd.DataFrame:
             events.append({"occurred_at": m["accepted_at"], "track": "notification",
                            "event": f"{label} accepted by the mail server", "who": None, "detail": m["recipients"]})
     return pd.DataFrame(events, columns=["occurred_at", "track", "event", "who", "detail"])
+
+
+def incident_timeline(db: Database, *, incident_id: int) -> pd.DataFrame:
+    """The incident's timeline (``analytics.incidents.queries.timeline``) with its e-mails' events merged in."""
+    base = incidents_queries.timeline(db, incident_id=incident_id)
+    mails = timeline_events(db, incident_id=incident_id)
+    if mails.empty:
+        return base
+    merged = pd.concat([base, mails.astype(base.dtypes.to_dict())], ignore_index=True)
+    return merged.sort_values(["occurred_at", "track"], kind="stable").reset_index(drop=True)
 
 
 def outbox_summary(db: Database, *, now: datetime) -> dict[str, int]:
