@@ -2,7 +2,7 @@
 
 Configuration: the ``[smtp]`` table of ``.streamlit/secrets.toml`` (``host``, ``port``,
 ``security`` = ``starttls`` | ``tls`` | ``none``, ``user``, ``password``, ``sender``; see
-``.streamlit/secrets.example.toml``). For the command line and tests the same keys may come from
+``.streamlit/secrets.toml.example``). For the command line and tests the same keys may come from
 the environment instead (``VIGIE_SMTP_HOST``, ``VIGIE_SMTP_PORT``, ...); when ``VIGIE_SMTP_HOST``
 is set, the environment is used and the file is not read. No host: no provider, nothing is sent.
 
