@@ -11,6 +11,8 @@ at most ``notices.rate_limit_per_run`` of them. Each message is
 3. **recorded** in one transaction with the attempt row: accepted (the time the server's
    reply came back, and that reply), or queued again after :func:`rules.backoff` when it may
    succeed later (unreachable server, 4xx), or failed (5xx, or ``notices.max_attempts`` used).
+   An unreachable server ends the run: the other messages wait for the next one (a page that
+   delivers after queueing is not held by a dead server once per message).
    An accepted incident notice records the incident's notification in the same transaction
    (``analytics.incidents.delivered``): the first accepted delivery is the notification instant.
 
@@ -84,6 +86,8 @@ def deliver(db: Database, *, config: SmtpConfig, now: Callable[[], datetime] = u
             db.write(_record, message=claimed, worker=run.worker, started=started, finished=now(),
                      outcome=outcome, reply=exc.reply, interval=interval)
             (run.failed if outcome == "failed" else run.retrying).append(claimed["id"])
+            if exc.code is None:  # the server is unreachable: the others wait for the next run
+                break
         else:
             db.write(_record, message=claimed, worker=run.worker, started=started, finished=now(),
                      outcome="accepted", reply=reply, interval=interval)
