@@ -65,6 +65,13 @@ def delivery_state(row: dict, tz: str) -> str:
     return f"{QUEUED_TEXT} (attempt {int(row['attempts'])} failed: {row['last_reply']}; next try {nxt:%H:%M:%S})"
 
 
+def message_delivery(db: Database, *, message_id: int) -> str | None:
+    """The delivery state of one message (None: no such message)."""
+    frame = db.query("SELECT status, attempts, accepted_at, claimed_at, next_attempt_at, last_reply FROM outbox "
+                     "WHERE id = ?", [message_id])
+    return None if frame.empty else delivery_state(frame.iloc[0].to_dict(), db.timezone)
+
+
 def incident_messages(db: Database, *, incident_id: int) -> pd.DataFrame:
     """The outbox messages of an incident, oldest first, with a ``delivery`` text per message."""
     frame = db.query("""

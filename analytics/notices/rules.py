@@ -21,6 +21,7 @@ from datetime import timedelta
 from analytics.kernel.roles import ADMIN, SUPERVISOR
 
 ACT_ROLES = (SUPERVISOR, ADMIN)   # who queues customer notices (as who records them by hand)
+ADMIN_ROLES = (ADMIN,)            # who sends a test message from the Settings page
 PURPOSES = ("notification", "status_update", "resolution")
 PURPOSE_LABELS = {"notification": "First notice", "status_update": "Status report",
                   "resolution": "Resolution notice"}

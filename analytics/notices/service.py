@@ -20,11 +20,13 @@ from analytics.kernel.times import utc_now
 from analytics.notices import queries
 from analytics.notices.rules import (
     ACT_ROLES,
+    ADMIN_ROLES,
     PURPOSES,
     TEMPLATE_SETTINGS,
     html_body,
     one_line,
     render,
+    valid_address,
     validate_message,
 )
 from analytics.settings.queries import get_setting
@@ -135,3 +137,31 @@ def _queue(cur, *, actor, incident_id, purpose, subject, body, company_ids, toke
                  after={"purpose": purpose, "subject": subject, "company_ids": list(company_ids),
                         "message_ids": ids})
     return Queued(tuple(ids), True)
+
+
+TEST_SUBJECT = "Vigie: test message"
+TEST_BODY = ("This is a test message sent from Vigie's Settings page by {who} to check the mail provider.\n\n"
+             "Customer notices of major incidents leave Vigie through the same provider.")
+
+
+def queue_test_message(db: Database, *, actor: Actor, to: str, token: str, now: datetime | None = None) -> int:
+    """Queue a test message to one address (admins); its outbox id (the same for the same token)."""
+    require_role(actor, *ADMIN_ROLES, action="send a test message")
+    to = (to or "").strip()
+    if not valid_address(to):
+        raise ValidationError({"recipients": "Give one plain e-mail address (name@domain)."}, FIELD_LABELS)
+    return db.write(_queue_test, actor=actor, to=to, token=token, now=utc_now(now))
+
+
+def _queue_test(cur, *, actor, to, token, now) -> int:
+    known = cur.execute("SELECT id FROM outbox WHERE batch = ?", [token]).fetchone()
+    if known:
+        return int(known[0])
+    body = TEST_BODY.replace("{who}", actor.label)
+    new_id = int(cur.execute(
+        "INSERT INTO outbox (batch, entity, entity_id, purpose, recipients, subject, body_text, body_html, status, "
+        "next_attempt_at, queued_by, queued_at) VALUES (?, 'settings', 'smtp', 'test', ?, ?, ?, ?, 'queued', ?, ?, ?) "
+        "RETURNING id", [token, [to], TEST_SUBJECT, body, html_body(body), now, actor.label, now]).fetchone()[0])
+    audit.record(cur, actor=actor, action="notice.queue", entity="settings", entity_id="smtp",
+                 after={"purpose": "test", "to": to, "message_id": new_id})
+    return new_id

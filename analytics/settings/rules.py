@@ -154,7 +154,15 @@ def check_value(name: str, value: Any) -> Any:
         return float(value)
     if not isinstance(value, type(default)):
         raise SettingError(f"{name} must be a {type(default).__name__}")
+    if name.startswith("notices.template_"):
+        _check_template(name, value)
     return value
+
+
+def _check_template(name: str, value: dict) -> None:
+    """A notice template is ``{"subject": text, "body": text}``, both given."""
+    if set(value) != {"subject", "body"} or not all(isinstance(v, str) and v.strip() for v in value.values()):
+        raise SettingError(f'{name} must be {{"subject": "...", "body": "..."}} with both texts given')
 
 
 def _shown(value: Any) -> str:

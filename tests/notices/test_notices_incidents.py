@@ -111,3 +111,15 @@ def test_the_same_form_token_queues_once(db):
     assert db.scalar("SELECT count(*) FROM outbox") == 2
     assert db.rows("SELECT action, entity_id FROM audit_log WHERE action LIKE 'notice.%'") == [
         ("notice.queue", "INC-2026-0001")]
+
+
+def test_a_template_without_its_subject_or_body_is_refused(db):
+    import pytest
+
+    from analytics.settings.rules import SettingError
+    for value in ({"subject": "only a subject"}, {"subject": "s", "body": ""}, {"subject": "s", "body": 3},
+                  {"subject": "s", "body": "b", "extra": "x"}):
+        with pytest.raises(SettingError) as refused:
+            change_setting(db, actor=ADMIN, name="notices.template_resolution", value=value)
+        assert str(refused.value) == ('notices.template_resolution must be {"subject": "...", "body": "..."} '
+                                      'with both texts given')
