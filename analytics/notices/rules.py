@@ -3,7 +3,8 @@
 - **Headers cannot be injected.** A subject is one line: every CR, LF and other line or
   paragraph separator in it becomes a space before it is stored or sent. A recipient is one
   plain address (``local@domain``): anything with a line break, a comma, angle brackets, quotes
-  or spaces is refused, so no text can add a header or a recipient.
+  or spaces is refused, so no text can add a header or a recipient. Letters of any script are
+  allowed (``inès.martin@...``: sent with SMTPUTF8 when the server offers it, refused otherwise).
 - **Bodies are text.** The plain body is what the template produced; the HTML alternative is
   the same text with every character HTML-escaped (``html.escape``), line breaks kept.
 - **Templates** are settings (``notices.template_*``: ``{"subject": ..., "body": ...}``) with the
@@ -35,8 +36,10 @@ BACKOFF_CAP = timedelta(hours=1)
 
 # Any character that ends a line for a mail header or for Python's str.splitlines().
 LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
-ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+# One plain address: a local part of letters (any script, RFC 6531), digits and the unquoted specials,
+# then a domain of two labels or more. No space, comma, angle bracket, quote or line break can pass.
+LABEL = r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?"
+ADDRESS = re.compile(rf"[\w.!#$%&'*+/=?^`{{|}}~-]+@{LABEL}(?:\.{LABEL})+")  # fullmatch: '$' would let a final LF in
 PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
 # Domains reserved for examples and tests (RFC 2606, RFC 6761): the demo's contacts live there.
@@ -50,7 +53,7 @@ def one_line(text: str) -> str:
 
 def valid_address(address: str) -> bool:
     """Whether ``address`` is one plain ``local@domain`` address (no name, no second address)."""
-    return bool(address) and len(address) <= 254 and ADDRESS.match(address) is not None
+    return bool(address) and len(address) <= 254 and ADDRESS.fullmatch(address) is not None
 
 
 def reserved_domain(address: str) -> bool:

@@ -108,7 +108,8 @@ def load_config(secrets_file: Path | None = None, env: dict | None = None) -> Sm
 
 def build_message(config: SmtpConfig, outgoing: Outgoing) -> EmailMessage:
     """The MIME message: one-line subject, plain text first, then the HTML alternative."""
-    message = EmailMessage(policy=MESSAGE_POLICY)
+    international = not all(a.isascii() for a in (config.sender, *outgoing.recipients))
+    message = EmailMessage(policy=MESSAGE_POLICY.clone(utf8=True) if international else MESSAGE_POLICY)
     message["From"] = config.sender
     message["To"] = ", ".join(a for a in outgoing.recipients if valid_address(a))
     message["Subject"] = one_line(outgoing.subject)
@@ -156,7 +157,12 @@ def send(config: SmtpConfig, outgoing: Outgoing) -> str:
 
 def _transaction(client: smtplib.SMTP, sender: str, recipients: list[str], message: EmailMessage) -> str:
     client.ehlo_or_helo_if_needed()
-    code, text = client.mail(sender)
+    options = []
+    if not all(a.isascii() for a in (sender, *recipients)):  # an address in another script: RFC 6531
+        if not client.has_extn("smtputf8"):
+            raise Rejected("the server does not accept addresses outside ASCII (no SMTPUTF8)", 553)
+        options = ["SMTPUTF8", "BODY=8BITMIME"]
+    code, text = client.mail(sender, options)
     if code != 250:
         raise Rejected(_reply(code, text), code)
     for address in recipients:

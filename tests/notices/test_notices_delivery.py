@@ -132,3 +132,13 @@ def test_a_company_without_an_administrator_address_is_refused_before_anything_i
     assert refused.value.errors == {"recipients": "Gamma: No recipient: the customer has no contact with an "
                                                   "e-mail address."}
     assert db.scalar("SELECT count(*) FROM outbox") == 0
+
+
+def test_an_address_in_another_script_is_delivered_with_smtputf8(db, smtp_server):
+    incident = incident_with_admins(db, defined=DEFINED)
+    add_contact(db, "Beta", "inès.martin@beta.example")
+    queue_first_notice(db, incident.incident_id, now=QUEUED)
+    assert len(deliver(db, config=smtp_server.config(), now=later(QUEUED, 1)).accepted) == 2
+    beta = next(r for r in smtp_server.received if "cleo@beta.example" in r.rcpt_tos)
+    assert beta.rcpt_tos == ["cleo@beta.example", "inès.martin@beta.example"]
+    assert beta.message["To"] == "cleo@beta.example, inès.martin@beta.example"
