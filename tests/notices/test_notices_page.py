@@ -75,3 +75,25 @@ def test_without_a_provider_the_page_says_nothing_is_sent(page_db, monkeypatch, 
                                   "sent from Vigie.") for i in at.info)
     assert not [b for b in at.button if b.label == "Notify impacted customers"]
     assert any(b.label == "Record" for b in at.button)  # recording by hand keeps working
+
+
+def test_with_the_server_down_the_page_shows_queued_and_the_clock_keeps_running(page_db, monkeypatch, smtp_server):
+    db, incident = page_db
+    smtp_env(monkeypatch, smtp_server)
+    smtp_server.stop()
+    at = run(SUPERVISOR)
+    click(at, "Notify impacted customers")
+    click(at, "Queue and send")
+    assert at.success[0].value == ("Queued for 2 customer(s). Delivery via 127.0.0.1: 0 accepted, 1 to retry, "
+                                   "0 failed, 1 left for the next run.")
+    delivery = next(d.value for d in at.dataframe if "delivery" in d.value.columns)["delivery"].tolist()
+    assert delivery[0].startswith("queued, not delivered yet (attempt 1 failed: cannot reach 127.0.0.1:")
+    assert delivery[1] == "queued, not delivered yet"
+    clocks = [m.value for m in (*at.info, *at.warning, *at.error)]
+    assert any(c.startswith("First notification due in ") for c in clocks), clocks
+    assert "No customer notification recorded yet." in [m.value for m in at.markdown]
+    smtp_server.start()
+    click(at, "Retry delivery now")  # the second message is due; the first waits for its backoff
+    assert at.success[0].value == "Delivery via 127.0.0.1: 1 accepted, 0 to retry, 0 failed, 0 left for the next run."
+    assert len(smtp_server.received) == 1
+    assert db.scalar("SELECT count(*) FROM incident_notifications") == 1
