@@ -45,7 +45,7 @@ def cmd_status(args, open_store: OpenStore) -> int:
         provider = config.describe() if config else "none configured (nothing is sent)"
     except NotConfigured as exc:
         provider = f"unusable: {exc}"
-    s = outbox_summary(open_store(args.db, read_only=True), now=utc_now())
+    s = outbox_summary(open_store(args.db), now=utc_now())  # migrates a store older than the outbox
     print(f"outbox: {s['queued']} queued ({s['due']} due now), {s['sending']} being sent or interrupted, "
           f"{s['accepted']} accepted, {s['failed']} failed; provider: {provider}")
     return 0

@@ -68,3 +68,18 @@ def test_an_unusable_configuration_is_one_line_and_exit_2(tmp_path, monkeypatch,
     assert main(["notices", "deliver", "--db", path]) == 2
     assert capsys.readouterr().err == ("error: [smtp] security must be one of starttls, tls, none, not 'ssl3'. "
                                        "Nothing was sent.\n")
+
+
+def test_status_on_a_new_store_and_a_missing_directory(tmp_path, monkeypatch, capsys):
+    smtp_env(monkeypatch)
+    import analytics.notices.smtp as smtp
+
+    monkeypatch.setattr(smtp, "SECRETS_FILE", tmp_path / "none.toml")
+    assert main(["notices", "status", "--db", str(tmp_path / "new.duckdb")]) == 0
+    assert capsys.readouterr().out == ("outbox: 0 queued (0 due now), 0 being sent or interrupted, 0 accepted, "
+                                       "0 failed; provider: none configured (nothing is sent)\n")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["notices", "status", "--db", str(blocker / "sub" / "x.duckdb")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
