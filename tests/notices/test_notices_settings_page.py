@@ -72,3 +72,27 @@ def test_without_a_provider_the_settings_page_says_nothing_is_sent(page_db, monk
     at = run()
     assert at.info[-1].value.startswith("No mail provider is configured")
     assert not [b for b in at.button if b.label == "Send a test message"]
+
+
+def test_an_admin_edits_a_notice_template_on_the_settings_page(page_db, monkeypatch, tmp_path):
+    import json
+
+    import analytics.notices.smtp as smtp
+    from analytics.settings.queries import get_setting
+
+    smtp_env(monkeypatch)
+    monkeypatch.setattr(smtp, "SECRETS_FILE", tmp_path / "none.toml")
+    at = run()
+    at.selectbox(key="settings_name").set_value("notices.template_status_update").run()
+    area = at.text_area(key="settings_value_notices.template_status_update")
+    assert json.loads(area.value)["subject"] == "[{reference}] Status report: {title}"
+    area.set_value('{"subject": "Update on {reference}"}')
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert [as_shown(e.value) for e in at.error] == [
+        'notices.template_status_update must be {"subject": "...", "body": "..."} with both texts given']
+    at.text_area(key="settings_value_notices.template_status_update").set_value(
+        '{"subject": "Update on {reference}", "body": "Still {status}, {customer}."}')
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.error
+    assert get_setting(page_db, "notices.template_status_update") == {
+        "subject": "Update on {reference}", "body": "Still {status}, {customer}."}
