@@ -138,10 +138,10 @@ def send(config: SmtpConfig, outgoing: Outgoing) -> str:
     """Hand one message to the server; its reply to the message (``250 ...``), or :class:`Rejected`."""
     message = build_message(config, outgoing)
     recipients = [a for a in outgoing.recipients if valid_address(a)]
-    try:
-        client = _connect(config)
+    try:  # a failure before the message is offered (unreachable, TLS, a refused login) is the provider's:
+        client = _connect(config)  # no code, so the message waits and the run ends
     except smtplib.SMTPResponseException as exc:
-        raise Rejected(_reply(exc.smtp_code, exc.smtp_error), exc.smtp_code) from exc
+        raise Rejected(f"{config.host}:{config.port}: {_reply(exc.smtp_code, exc.smtp_error)}") from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise Rejected(f"cannot reach {config.host}:{config.port}: {exc}") from exc
     try:

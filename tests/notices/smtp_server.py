@@ -9,6 +9,7 @@ from email import policy
 from email.parser import BytesParser
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from analytics.notices.smtp import SmtpConfig
 
@@ -47,17 +48,23 @@ def free_port() -> int:
 class LoopbackSmtp:
     """The server: ``start()``, ``stop()``, ``received``, and the Vigie configuration that points at it."""
 
-    def __init__(self):
+    def __init__(self, login: tuple[str, str] | None = None):
         self.port = free_port()
         self.handler = Handler()
         self.controller: Controller | None = None
+        self.login = login  # (user, password) the server requires, or None: no AUTH
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login.decode(), auth_data.password.decode()) == self.login
+        return AuthResult(success=ok, handled=False)
 
     @property
     def received(self) -> list[Received]:
         return self.handler.received
 
     def start(self) -> None:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        options = dict(authenticator=self._authenticate, auth_required=True, auth_require_tls=False) if self.login else {}
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
 
     def stop(self) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from analytics.notices import delivery
 from analytics.notices.delivery import deliver
 from analytics.notices.queries import incident_messages, outbox_summary
@@ -119,8 +121,6 @@ def test_example_domains_are_never_sent_to_a_real_provider(db, smtp_server):
 
 
 def test_a_company_without_an_administrator_address_is_refused_before_anything_is_queued(db):
-    import pytest
-
     from analytics.kernel.errors import ValidationError
     incident = incident_with_admins(db, defined=DEFINED)
     add_contact(db, "Gamma", None)
@@ -142,3 +142,26 @@ def test_an_address_in_another_script_is_delivered_with_smtputf8(db, smtp_server
     beta = next(r for r in smtp_server.received if "cleo@beta.example" in r.rcpt_tos)
     assert beta.rcpt_tos == ["cleo@beta.example", "inès.martin@beta.example"]
     assert beta.message["To"] == "cleo@beta.example, inès.martin@beta.example"
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback test server, on purpose
+def test_a_refused_login_keeps_the_messages_queued_and_the_right_one_delivers(db):
+    from dataclasses import replace
+
+    from tests.notices.smtp_server import LoopbackSmtp
+
+    server = LoopbackSmtp(login=("vigie", "right-password"))
+    server.start()
+    try:
+        incident = incident_with_admins(db, defined=DEFINED)
+        queue_first_notice(db, incident.incident_id, now=QUEUED)
+        wrong = replace(server.config(), user="vigie", password="wrong-password")
+        run = deliver(db, config=wrong, now=later(QUEUED, 1))
+        assert (run.accepted, len(run.retrying), run.failed, server.received) == ([], 1, [], [])
+        assert db.rows("SELECT status, last_reply FROM outbox ORDER BY id")[0] == (
+            "queued", f"127.0.0.1:{server.port}: 535 5.7.8 Authentication credentials invalid")
+        right = replace(wrong, password="right-password")
+        assert len(deliver(db, config=right, now=later(QUEUED, 5)).accepted) == 2
+        assert sorted(tuple(r.rcpt_tos) for r in server.received) == [ALPHA_ADMINS, BETA_ADMINS]
+    finally:
+        server.stop()
