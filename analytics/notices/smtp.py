@@ -1,7 +1,7 @@
 """The SMTP provider: its configuration and one message handed to it, with Python's ``smtplib``.
 
 Configuration: the ``[smtp]`` table of ``.streamlit/secrets.toml`` (``host``, ``port``,
-``security`` = ``starttls`` | ``tls`` | ``none``, ``user``, ``password``, ``sender``; see
+``security`` = ``starttls`` | ``tls`` | ``none``, ``ca_file``, ``user``, ``password``, ``sender``; see
 ``.streamlit/secrets.toml.example``). For the command line and tests the same keys may come from
 the environment instead (``VIGIE_SMTP_HOST``, ``VIGIE_SMTP_PORT``, ...); when ``VIGIE_SMTP_HOST``
 is set, the environment is used and the file is not read. No host: no provider, nothing is sent.
@@ -49,6 +49,7 @@ class SmtpConfig:
     user: str = ""
     password: str = ""
     allow_example_domains: bool = False   # a test server: example domains may be sent to it
+    ca_file: str = ""                     # a CA bundle to trust for a private relay (default: the system's)
 
     def describe(self) -> str:
         """'smtp.example.com:587 (starttls) as vigie@example.com', without the password."""
@@ -76,7 +77,7 @@ class Rejected(Exception):
 
 def _table(secrets_file: Path, env: dict) -> dict:
     if env.get("VIGIE_SMTP_HOST"):
-        keys = ("host", "port", "security", "user", "password", "sender", "allow_example_domains")
+        keys = ("host", "port", "security", "user", "password", "sender", "allow_example_domains", "ca_file")
         return {k: env[f"VIGIE_SMTP_{k.upper()}"] for k in keys if env.get(f"VIGIE_SMTP_{k.upper()}")}
     if not secrets_file.exists():
         return {}
@@ -103,7 +104,8 @@ def load_config(secrets_file: Path | None = None, env: dict | None = None) -> Sm
         raise NotConfigured("[smtp] port must be a number.") from exc
     return SmtpConfig(host=str(table["host"]).strip(), port=port, security=security, sender=sender,
                       user=str(table.get("user", "")), password=str(table.get("password", "")),
-                      allow_example_domains=str(table.get("allow_example_domains", "")).lower() in ("true", "1"))
+                      allow_example_domains=str(table.get("allow_example_domains", "")).lower() in ("true", "1"),
+                      ca_file=str(table.get("ca_file", "")))
 
 
 def build_message(config: SmtpConfig, outgoing: Outgoing) -> EmailMessage:
@@ -122,16 +124,20 @@ def build_message(config: SmtpConfig, outgoing: Outgoing) -> EmailMessage:
 
 
 def _connect(config: SmtpConfig) -> smtplib.SMTP:
+    """A connection, encrypted as configured (the server's certificate and name verified), logged in."""
     if config.security == "tls":
-        client = smtplib.SMTP_SSL(config.host, config.port, timeout=TIMEOUT_SECONDS,
-                                  context=ssl.create_default_context())
+        client = smtplib.SMTP_SSL(config.host, config.port, timeout=TIMEOUT_SECONDS, context=_tls(config))
     else:
         client = smtplib.SMTP(config.host, config.port, timeout=TIMEOUT_SECONDS)
         if config.security == "starttls":
-            client.starttls(context=ssl.create_default_context())
+            client.starttls(context=_tls(config))
     if config.user:
         client.login(config.user, config.password)
     return client
+
+
+def _tls(config: SmtpConfig) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=config.ca_file or None)
 
 
 def send(config: SmtpConfig, outgoing: Outgoing) -> str:

@@ -3,6 +3,7 @@ and started again on the same port; every message it accepts is kept with the ti
 from __future__ import annotations
 
 import socket
+import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
@@ -48,7 +49,9 @@ def free_port() -> int:
 class LoopbackSmtp:
     """The server: ``start()``, ``stop()``, ``received``, and the Vigie configuration that points at it."""
 
-    def __init__(self, login: tuple[str, str] | None = None):
+    def __init__(self, login: tuple[str, str] | None = None, *, security: str = "none",
+                 cert: tuple[str, str] | None = None):
+        self.security, self.cert = security, cert  # 'starttls' (required) or 'tls' with (certfile, keyfile)
         self.port = free_port()
         self.handler = Handler()
         self.controller: Controller | None = None
@@ -64,6 +67,11 @@ class LoopbackSmtp:
 
     def start(self) -> None:
         options = dict(authenticator=self._authenticate, auth_required=True, auth_require_tls=False) if self.login else {}
+        if self.security != "none":
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self.cert)
+            options.update(tls_context=context, require_starttls=True) if self.security == "starttls" \
+                else options.update(ssl_context=context)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
 
@@ -73,5 +81,5 @@ class LoopbackSmtp:
             self.controller = None
 
     def config(self) -> SmtpConfig:
-        return SmtpConfig(host="127.0.0.1", port=self.port, security="none", sender="vigie@support.example",
-                          allow_example_domains=True)
+        return SmtpConfig(host="127.0.0.1", port=self.port, security=self.security, sender="vigie@support.example",
+                          allow_example_domains=True, ca_file=self.cert[0] if self.cert else "")
