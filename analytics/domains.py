@@ -18,6 +18,7 @@ from analytics.incidents.domain import DOMAIN as INCIDENTS
 from analytics.intake.domain import DOMAIN as INTAKE
 from analytics.kernel.registry import Domain, PageSpec
 from analytics.logins.domain import DOMAIN as LOGINS
+from analytics.notices.domain import DOMAIN as NOTICES
 from analytics.rca.domain import DOMAIN as RCA
 from analytics.reports.domain import DOMAIN as REPORTS
 from analytics.settings.domain import DOMAIN as SETTINGS
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from analytics.intake.demo import DemoSummary
 
 # Menu order; demo extensions run in this order too (the RCAs need the incidents before them).
-DOMAINS: tuple[Domain, ...] = (SLA, INCIDENTS, RCA, INTAKE, ESCALATIONS, LOGINS, REPORTS, SETTINGS, AUDIT, IMPORTS)
+DOMAINS: tuple[Domain, ...] = (SLA, INCIDENTS, RCA, INTAKE, ESCALATIONS, LOGINS, REPORTS, SETTINGS, AUDIT, IMPORTS,
+                              NOTICES)
 
 
 def all_pages() -> list[PageSpec]:

@@ -9,6 +9,7 @@ from analytics.incidents.charts import incidents_per_month_figure, notify_time_f
 from analytics.incidents.queries import IncidentFilter
 from analytics.incidents.rules import ACT_ROLES, STATUS_LABELS, STATUSES, VIEW_ROLES
 from ui import incident_actions, incident_views
+from ui import notices as notices_panel
 from ui.incident_data import (
     load_choices,
     load_detail,
@@ -134,6 +135,7 @@ with detail_tab:
         else:
             incident_views.detail(data, datetime.now(UTC), tz, settings)
             if actor.has_any(*ACT_ROLES):
+                notices_panel.panel(db, data["incident"], actor, tz)
                 incident_actions.actions(db, data, actor, companies, settings)
             else:
                 st.caption("Supervisors and administrators record notifications, steps and status changes.")

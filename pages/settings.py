@@ -16,6 +16,7 @@ from analytics.settings.service import (
     sla_targets_table,
 )
 from analytics.store.errors import DatabaseError
+from ui import notices_settings
 from ui.session import current_actor, get_database
 from ui.text import literal
 
@@ -126,3 +127,5 @@ if save_target:
             saved(f"SLA target severity {picked.severity} {picked.measure}: "
                   f"{display_value(change.before)} → {display_value(change.after)}")
         st.info("That target already has these values; nothing was changed.")
+
+notices_settings.test_send(db, actor)

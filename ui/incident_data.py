@@ -13,6 +13,7 @@ import streamlit as st
 
 from analytics.incidents import queries
 from analytics.incidents import stats as incident_stats
+from analytics.notices import queries as notice_queries
 from analytics.store.database import Database
 
 
@@ -53,7 +54,7 @@ def load_detail(_db: Database, path: str, reference: str, as_of: datetime) -> di
     return {"incident": incident,
             "notifications": queries.notifications(_db, incident_id=incident_id, settings=settings),
             "steps": queries.steps(_db, incident_id=incident_id),
-            "timeline": queries.timeline(_db, incident_id=incident_id),
+            "timeline": notice_queries.incident_timeline(_db, incident_id=incident_id),
             "tickets": queries.impacted_tickets(_db, incident_id=incident_id, as_of=as_of),
             "impacted_ids": queries.impacted_company_ids(_db, incident_id=incident_id)}
 

@@ -102,6 +102,29 @@ SETTINGS: tuple[Setting, ...] = (
             {"vigie-managers": ["manager"], "vigie-supervisors": ["supervisor"],
              "vigie-leadership": ["leadership"], "vigie-admins": ["admin"]},
             "Claim value -> Vigie roles (manager, supervisor, leadership, admin)."),
+    Setting("notices.template_notification",
+            {"subject": "[{reference}] Service disruption: {title}",
+             "body": "Dear {customer} administrators,\n\nWe are experiencing a severity {severity} incident, "
+                     "{reference}: {title}.\n\nImpact: {impact}\n\nOur teams are working on it. "
+                     "Next update by {next_update}.\n\nTechnical support"},
+            "Template of the first customer notice of an incident (placeholders: {reference}, {title}, "
+            "{severity}, {impact}, {status}, {next_update}, {customer})."),
+    Setting("notices.template_status_update",
+            {"subject": "[{reference}] Status report: {title}",
+             "body": "Dear {customer} administrators,\n\nStatus of incident {reference} ({title}): {status}."
+                     "\n\nImpact: {impact}\n\nNext update by {next_update}.\n\nTechnical support"},
+            "Template of a periodic status report (same placeholders)."),
+    Setting("notices.template_resolution",
+            {"subject": "[{reference}] Resolved: {title}",
+             "body": "Dear {customer} administrators,\n\nIncident {reference} ({title}) is resolved. "
+                     "A root-cause analysis is available on request.\n\nTechnical support"},
+            "Template of the resolution notice (same placeholders)."),
+    Setting("notices.rate_limit_per_run", 50,
+            "Messages one delivery run hands to the mail server at most; the rest wait for the next run.",
+            low=1, high=10000),
+    Setting("notices.max_attempts", 6,
+            "Delivery attempts of a message before it is given up as failed (retried after 1, 2, 4 ... minutes).",
+            low=1, high=50),
     Setting("auth.allow_public_local_mode", False,
             "Allow the local single-user mode (no identity provider) on a non-loopback address."),
 )
@@ -131,7 +154,15 @@ def check_value(name: str, value: Any) -> Any:
         return float(value)
     if not isinstance(value, type(default)):
         raise SettingError(f"{name} must be a {type(default).__name__}")
+    if name.startswith("notices.template_"):
+        _check_template(name, value)
     return value
+
+
+def _check_template(name: str, value: dict) -> None:
+    """A notice template is ``{"subject": text, "body": text}``, both given."""
+    if set(value) != {"subject", "body"} or not all(isinstance(v, str) and v.strip() for v in value.values()):
+        raise SettingError(f'{name} must be {{"subject": "...", "body": "..."}} with both texts given')
 
 
 def _shown(value: Any) -> str:

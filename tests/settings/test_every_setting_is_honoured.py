@@ -29,6 +29,8 @@ from tests.incidents.factories import draft
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = Actor(name="Ada", email="ada@example.com", roles=frozenset({"admin", "supervisor"}))
 HERE = "tests/settings/test_every_setting_is_honoured.py"
+NOTICES = "tests/notices/test_notices_incidents.py"
+DELIVERY = "tests/notices/test_notices_delivery.py"
 
 PROOF = {
     "sla.at_risk_share": "tests/sla/test_at_risk_setting.py::test_changing_the_share_changes_who_is_at_risk",
@@ -58,6 +60,11 @@ PROOF = {
     "auth.roles_claim": "tests/access/test_access_pages.py",
     "auth.role_map": "tests/access/test_access_pages.py",
     "auth.allow_public_local_mode": "tests/access/test_access_pages.py",
+    "notices.template_notification": f"{NOTICES}::test_templates_are_settings_with_placeholders",
+    "notices.template_status_update": f"{NOTICES}::test_templates_are_settings_with_placeholders",
+    "notices.template_resolution": f"{NOTICES}::test_templates_are_settings_with_placeholders",
+    "notices.rate_limit_per_run": f"{DELIVERY}::test_the_rate_limit_leaves_the_rest_for_the_next_run",
+    "notices.max_attempts": f"{DELIVERY}::test_a_message_is_given_up_after_notices_max_attempts",
 }
 
 
