@@ -16,7 +16,7 @@ from analytics.settings.service import (
     sla_targets_table,
 )
 from analytics.store.errors import DatabaseError
-from ui import notices_settings
+from ui import calendars_settings, notices_settings
 from ui.session import current_actor, get_database
 from ui.text import literal
 
@@ -128,4 +128,5 @@ if save_target:
                   f"{display_value(change.before)} → {display_value(change.after)}")
         st.info("That target already has these values; nothing was changed.")
 
+calendars_settings.calendars_section(db, actor, saved)
 notices_settings.test_send(db, actor)
