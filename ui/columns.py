@@ -133,3 +133,19 @@ COLUMNS: dict[str, Col] = {
 def shares(names, *, help: str | None = None) -> dict[str, Col]:
     """Columns of percentages named in words (``"contact name"``): each headed by its name and "(%)"."""
     return {name: Col(f"{name[:1].upper()}{name[1:]} (%)", PERCENT, help) for name in names}
+
+
+# Tables whose names mean something else than in COLUMNS
+OPEN_ESCALATIONS = {
+    "flag": Col("Flag", help="Unacknowledged for longer than the setting escalation.ack_hours"),
+    "age": Col("Age"), "at level": Col("Time at level"), "acknowledged": Col("Acknowledged"),
+    "next level": Col("Next level"), "incident": Col("Incident"), "reason code": Col("Reason"),
+    "reason": Col("What the customer said"), "raised by": Col("Raised by"),
+}
+ESCALATION_TIMELINE = {"kind": code("Event", "escalation_event"), "from_level_name": Col("From level"),
+                       "level_name": Col("To level"), "actor": Col("By"), "note": Col("Note")}
+ESCALATION_CROSS_CHECK = {"engine_breached": Col("SLA engine: breached", YES_NO),
+                          "coded_sla_breach": Col("Reason: SLA breached", YES_NO)}
+TIME_AT_LEVEL = {"median_h": Col("Median time at the level (h)", HOURS),
+                 "p90_h": Col("90th percentile time at the level (h)", HOURS),
+                 "mean_h": Col("Mean time at the level (h)", HOURS)}

@@ -37,6 +37,8 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "rca_status": _capitalised(RCA_STATUS_LABELS),
     "action_status": _capitalised(ACTION_STATUS_LABELS),
     "attack_kind": {"spray": "Password spray", "burst": "Fast failures"},  # ATTACK_KINDS' patterns, in short
+    "escalation_event": {"raised": "Raised", "acknowledged": "Acknowledged", "escalated": "Escalated further",
+                         "resolved": "Resolved"},
     "zone": {"inside": "Inside the trusted zone", "outside": "Outside the trusted zone"},
     "role": {"manager": "Manager", "supervisor": "Supervisor", "leadership": "Leadership", "admin": "Administrator"},
     "resolution_code": {"third_party_software": "Third-party software", "third-party software": "Third-party software",
