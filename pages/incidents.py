@@ -9,6 +9,7 @@ from analytics.incidents.charts import incidents_per_month_figure, notify_time_f
 from analytics.incidents.queries import IncidentFilter
 from analytics.incidents.rules import ACT_ROLES, STATUS_LABELS, STATUSES, VIEW_ROLES
 from ui import incident_actions, incident_views
+from ui.columns import INCIDENT_STATUS
 from ui.incident_data import (
     load_choices,
     load_detail,
@@ -18,7 +19,9 @@ from ui.incident_data import (
     load_references,
     load_settings,
 )
+from ui.labels import plural
 from ui.session import current_actor, get_database
+from ui.tables import show_table
 from ui.text import literal
 
 CLOCK_REFRESH_SECONDS = 1
@@ -69,20 +72,11 @@ with history_tab:
     flt = IncidentFilter(start=start, end=end, statuses=tuple(statuses), severities=tuple(chosen_sev),
                          company_id=companies.get(company), security_only=security_only, search=search)
     history = load_history(db, path, flt, as_of)
-    shown = pd.DataFrame({
-        "reference": history["reference"], "title": history["title"], "severity": history["severity"],
-        "status": history["status"].map(STATUS_LABELS), "security breach": history["security_breach"],
-        "customers": history["customers"], "platforms": history["platforms"],
-        "started": history["started_at"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M"),
-        "min to notify": history["minutes_to_notify"].round(0),
-        "notified late": history["notified_late"], "hours to resolve": history["hours_to_resolve"].round(2),
-        "commander": history["commander"]})
-    st.write(f"{len(shown)} incidents. Select a row to open it in the detail tab.")
-    picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
-                          selection_mode="single-row", key="incidents_history_table")
-    st.download_button("Download CSV", shown.to_csv(index=False), file_name="incidents.csv", mime="text/csv",
-                       key="incidents_history_csv")
-    rows = picked.selection.rows if picked else []
+    shown = history[["reference", "title", "severity", "status", "security_breach", "customers", "platforms",
+                     "started_at", "minutes_to_notify", "notified_late", "hours_to_resolve", "commander"]]
+    st.write(f"{plural(len(shown), 'incident')}. Select a row to open it in the detail tab.")
+    rows = show_table(shown, key="incidents_history_table", tz=tz, columns=INCIDENT_STATUS, select=True,
+                      csv="incidents.csv")
     selected = shown.iloc[rows[0]]["reference"] if rows else None
 
 with figures_tab:
@@ -114,10 +108,7 @@ with figures_tab:
     st.caption("Time to resolve: from the start of the disruption to its resolution. MTTA: detection to "
                "acknowledgement (first move out of 'declared'). MTTR: detection to resolution. Shares count "
                "incidents whose outcome is known (notified, or unnotified past the mark).")
-    table = by_month_severity.assign(month=by_month_severity["month"].dt.strftime("%Y-%m"))
-    st.dataframe(table, hide_index=True, width="stretch", key="incidents_figures_table")
-    st.download_button("Download CSV", table.to_csv(index=False), file_name="incident-figures.csv",
-                       mime="text/csv", key="incidents_figures_csv")
+    show_table(by_month_severity, key="incidents_figures_table", tz=tz, csv="incident-figures.csv")
 
 with detail_tab:
     references = load_references(db, path)

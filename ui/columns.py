@@ -149,3 +149,12 @@ ESCALATION_CROSS_CHECK = {"engine_breached": Col("SLA engine: breached", YES_NO)
 TIME_AT_LEVEL = {"median_h": Col("Median time at the level (h)", HOURS),
                  "p90_h": Col("90th percentile time at the level (h)", HOURS),
                  "mean_h": Col("Mean time at the level (h)", HOURS)}
+INCIDENT_STATUS = {"status": code("Status", "incident_status")}
+NOTIFICATIONS = {"kind": code("Kind", "notification_kind"), "sent_at": Col("Sent", TIMESTAMP), "sent_by": Col("By"),
+                 "recipients": Col("To"), "minutes_after_impact": Col("After the impact was defined (min)", MINUTES),
+                 "late": Col("Late", YES_NO), "next_update_due": Col("Next update due", TIMESTAMP),
+                 "message": Col("Text")}
+INVESTIGATION_STEPS = {"label": Col("Step"), "completed_at": Col("Done", TIMESTAMP), "owner": Col("Owner"),
+                       "note": Col("Note")}
+INCIDENT_TIMELINE = {"track": code("Track", "track"), "event": Col("Event"), "who": Col("Who"),
+                     "detail": Col("Detail")}
