@@ -111,7 +111,7 @@ COLUMNS: dict[str, Col] = {
     "still_open": Col("Still open", COUNT), "first_raised": Col("First raised", TIMESTAMP),
     "last_raised": Col("Last raised", TIMESTAMP),
     # RCA
-    "rca_status": code("RCA status", "rca_status"), "revision_in_progress": Col("Revision in progress", INTEGER),
+    "rca_status": code("RCA status", "rca_status"), "revision_in_progress": code("Revision in progress", "rca_status"),
     "categories": Col("Root-cause categories"), "cause_platforms": Col("Platforms of the causes"),
     "days_to_publish": Col("Days to publish", DAYS), "overdue": Col("Overdue", YES_NO),
     "recurrence": Col("Recurrence", YES_NO), "recurrence_of": Col("Repeats"),
@@ -158,3 +158,6 @@ INVESTIGATION_STEPS = {"label": Col("Step"), "completed_at": Col("Done", TIMESTA
                        "note": Col("Note")}
 INCIDENT_TIMELINE = {"track": code("Track", "track"), "event": Col("Event"), "who": Col("Who"),
                      "detail": Col("Detail")}
+ACTION_ITEMS = {"status": code("Status", "action_status"), "overdue": Col("Overdue", YES_NO),
+                "item_id": Col("Item", INTEGER), "completed_at": Col("Completed", TIMESTAMP),
+                "on_time": Col("Done by the due date", YES_NO)}

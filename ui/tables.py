@@ -136,3 +136,10 @@ def show_table(frame: pd.DataFrame, *, key: str, tz: str, columns: Mapping[str, 
     if csv:
         st.download_button(csv_label, as_csv(shown, config), file_name=csv, mime="text/csv", key=f"{key}_csv")
     return list(event.selection.rows) if select and event else []
+
+
+def download_table(frame: pd.DataFrame, *, key: str, tz: str, file_name: str, label: str = "Download CSV",
+                   columns: Mapping[str, Col] | None = None) -> None:
+    """A CSV download of a table that is not shown (the same labels and formats as a shown one)."""
+    shown, config = table_view(frame, tz, columns)
+    st.download_button(label, as_csv(shown, config), file_name=file_name, mime="text/csv", key=key)
