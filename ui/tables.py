@@ -143,3 +143,9 @@ def download_table(frame: pd.DataFrame, *, key: str, tz: str, file_name: str, la
     """A CSV download of a table that is not shown (the same labels and formats as a shown one)."""
     shown, config = table_view(frame, tz, columns)
     st.download_button(label, as_csv(shown, config), file_name=file_name, mime="text/csv", key=key)
+
+
+def code_choices(label: str, vocabulary: str, options, **kwargs):
+    """An editor's column of codes picked from ``options``, each shown as its word."""
+    return st.column_config.SelectboxColumn(label, options=list(options),
+                                            format_func=lambda value: code_label(value, vocabulary), **kwargs)
