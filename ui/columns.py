@@ -161,3 +161,7 @@ INCIDENT_TIMELINE = {"track": code("Track", "track"), "event": Col("Event"), "wh
 ACTION_ITEMS = {"status": code("Status", "action_status"), "overdue": Col("Overdue", YES_NO),
                 "item_id": Col("Item", INTEGER), "completed_at": Col("Completed", TIMESTAMP),
                 "on_time": Col("Done by the due date", YES_NO)}
+SETTINGS = {"name": Col("Setting", help="Its name for `python -m analytics settings set NAME VALUE`"),
+            "value": Col("Value in force", width="medium"), "default": Col("Default", width="small"),
+            "allowed": Col("Allowed values", width="medium"), "help": Col("Meaning", width="large")}
+AUDIT = {"action": code("Action", "audit_action")}

@@ -39,6 +39,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "attack_kind": {"spray": "Password spray", "burst": "Fast failures"},  # ATTACK_KINDS' patterns, in short
     "escalation_event": {"raised": "Raised", "acknowledged": "Acknowledged", "escalated": "Escalated further",
                          "resolved": "Resolved"},
+    "audit_action": {},  # "escalation.raise" reads "Escalation: raise"
     "zone": {"inside": "Inside the trusted zone", "outside": "Outside the trusted zone"},
     "role": {"manager": "Manager", "supervisor": "Supervisor", "leadership": "Leadership", "admin": "Administrator"},
     "resolution_code": {"third_party_software": "Third-party software", "third-party software": "Third-party software",

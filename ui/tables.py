@@ -7,7 +7,7 @@ the reader sees:
 
 - ``COUNT`` thousands separators; ``INTEGER`` (severity, level, rank) as is; ``PERCENT`` one
   decimal and a % sign; ``HOURS`` / ``DAYS`` one decimal, ``MINUTES`` none (the unit is in the
-  label); ``NUMBER`` two decimals;
+  label); ``NUMBER`` as written (30, 0.75);
 - ``TIMESTAMP`` in the deployment time zone (``Database.timezone``, ``$VIGIE_TIMEZONE``) as
   ``YYYY-MM-DD HH:MM``, without seconds, microseconds or offset; ``DATE`` as ``YYYY-MM-DD``;
   ``MONTH`` as a date shown "Nov 2026" (still sorted as a date);
@@ -54,7 +54,7 @@ DATE_FORMAT = "%Y-%m-%d"
 # kind -> (Streamlit's printf format for a full column, Python's format for one value)
 NUMBER_FORMATS = {COUNT: ("%,d", "{:,.0f}"), INTEGER: ("%d", "{:.0f}"), PERCENT: ("%.1f%%", "{:.1f}%"),
                   HOURS: ("%.1f", "{:.1f}"), DAYS: ("%.1f", "{:.1f}"), MINUTES: ("%.0f", "{:.0f}"),
-                  NUMBER: ("%.2f", "{:.2f}")}
+                  NUMBER: ("%g", "{:g}")}
 
 
 def _empty(value: object) -> bool:
