@@ -165,3 +165,11 @@ SETTINGS = {"name": Col("Setting", help="Its name for `python -m analytics setti
             "value": Col("Value in force", width="medium"), "default": Col("Default", width="small"),
             "allowed": Col("Allowed values", width="medium"), "help": Col("Meaning", width="large")}
 AUDIT = {"action": code("Action", "audit_action")}
+REPORT_CODES = {"measure": code("Measure", "measure"), "status": code("Status", "incident_status"),
+                "severity": Col("Severity"), "level": Col("Level"), "rank": Col("Rank")}
+
+
+def report_columns(names) -> dict[str, Col]:
+    """The monthly report's tables (``analytics.reports.tables``: already worded, shared with its PDF): each
+    headed by its own name with a capital, its codes (measure, incident status) as words."""
+    return {name: REPORT_CODES.get(name) or Col(f"{name[:1].upper()}{name[1:]}") for name in names}
