@@ -19,6 +19,7 @@ from analytics.kernel.roles import PermissionDenied
 from analytics.settings.queries import get_setting
 from analytics.store.errors import DatabaseError
 from ui.columns import ESCALATION_CROSS_CHECK, ESCALATION_TIMELINE, OPEN_ESCALATIONS, TIME_AT_LEVEL
+from ui.escalation_view import timeline_rows
 from ui.session import current_actor, get_database
 from ui.tables import show_table
 from ui.text import literal
@@ -158,8 +159,8 @@ labels = {r.reference: f"{r.reference} · {r.level_name} · {r.company}" for r i
 selected = st.selectbox("Open escalation", references, format_func=labels.get, key="escalations_selected",
                         index=None, placeholder="Pick an open escalation")
 if selected:
-    show_table(stats.escalation_timeline(db, selected, chain=chain), key="escalations_timeline", tz=db.timezone,
-               columns=ESCALATION_TIMELINE)
+    show_table(timeline_rows(stats.escalation_timeline(db, selected, chain=chain)), key="escalations_timeline",
+               tz=db.timezone, columns=ESCALATION_TIMELINE)
     if can_act:
         row = open_frame[open_frame["reference"] == selected].iloc[0]
         left, middle, right = st.columns(3)

@@ -110,6 +110,12 @@ def test_every_table_of_the_page_reads_as_words(demo_copy, monkeypatch, spec, ro
     monkeypatch.setenv("VIGIE_DB", str(demo_copy))
     at = open_page(spec.path, role)
     assert table_problems(at) == []
+    if spec.path == "pages/escalations.py":  # its timeline is drawn once an escalation is picked
+        at.session_state["escalations_selected"] = table_with(at, "flag").value["reference"].iloc[0]
+        at.run()
+        assert not at.exception
+        assert table_with(at, "from_level_name").value["kind"].iloc[0] == "Raised"
+        assert table_problems(at) == []
 
 
 def test_a_column_without_its_label_fails_the_check(demo_copy, monkeypatch):
