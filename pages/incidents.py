@@ -2,7 +2,6 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 import streamlit as st
 
 from analytics.incidents.charts import incidents_per_month_figure, notify_time_figure
@@ -10,6 +9,7 @@ from analytics.incidents.queries import IncidentFilter
 from analytics.incidents.rules import ACT_ROLES, STATUS_LABELS, STATUSES, VIEW_ROLES
 from ui import incident_actions, incident_views
 from ui.columns import INCIDENT_STATUS
+from ui.formats import figure
 from ui.incident_data import (
     load_choices,
     load_detail,
@@ -90,16 +90,16 @@ with figures_tab:
     total = overall.iloc[0]
     metrics = st.columns(6)
     metrics[0].metric("Incidents", int(total["incidents"]), help=f"{int(total['security_breaches'])} security breaches")
-    metrics[1].metric("Median time to notify", "-" if pd.isna(total["notify_median_min"])
-                      else f"{total['notify_median_min']:.0f} min", help=f"{int(total['notified'])} notified")
+    metrics[1].metric("Median time to notify", figure(total["notify_median_min"], "min"),
+                      help=f"{int(total['notified'])} notified")
     for col, label, pct, count in ((metrics[2], f"Within {settings.target} min", "within_target_pct", "within_target"),
                                    (metrics[3], f"Within {settings.deadline} min", "within_deadline_pct",
                                     "within_deadline")):
-        col.metric(label, "-" if pd.isna(total[pct]) else f"{total[pct]:.0f}%",
+        col.metric(label, figure(total[pct], "%"),
                    help=f"{int(total[count])} of {int(total['notify_decided'])} with a known outcome")
-    metrics[4].metric("MTTA", "-" if pd.isna(total["mtta_min"]) else f"{total['mtta_min']:.0f} min",
+    metrics[4].metric("MTTA", figure(total["mtta_min"], "min"),
                       help="Mean time from detection to the first move out of 'declared'.")
-    metrics[5].metric("MTTR", "-" if pd.isna(total["mttr_h"]) else f"{total['mttr_h']:.1f} h",
+    metrics[5].metric("MTTR", figure(total["mttr_h"], "h", 1),
                       help="Mean time from detection to resolution.")
     left, right = st.columns(2)
     left.plotly_chart(incidents_per_month_figure(by_month_severity), width="stretch", key="incidents_count_chart")

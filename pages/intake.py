@@ -8,6 +8,7 @@ from analytics.intake import stats as intake
 from analytics.intake.charts import volume_figure
 from ui.columns import shares
 from ui.filters import ticket_filters
+from ui.formats import share
 from ui.session import get_database
 from ui.tables import show_table
 
@@ -24,10 +25,6 @@ def load_intake(_db, path, period, flt):
     }
 
 
-def pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "–"
-
-
 db = get_database()
 today = datetime.now(UTC).astimezone(ZoneInfo(db.timezone)).date()
 st.title("Incoming requests")
@@ -37,16 +34,16 @@ s = data["summary"]
 
 cols = st.columns(5)
 cols[0].metric("Tickets opened", f"{s['tickets']:,}")
-cols[1].metric("Raised by an administrator", pct(s["by_admin"], s["admin_known"]),
+cols[1].metric("Raised by an administrator", share(s["by_admin"], s["admin_known"]),
                help=f"{s['by_admin']:,} of {s['admin_known']:,} tickets whose contact is known")
-cols[2].metric("Complete reports", pct(s["complete_reports"], s["tickets"]),
+cols[2].metric("Complete reports", share(s["complete_reports"], s["tickets"]),
                help="Carrying every field of a complete report (company, contact, ids, time, description, errors)")
-cols[3].metric("Reassigned", pct(s["reassigned"], s["tickets"]),
+cols[3].metric("Reassigned", share(s["reassigned"], s["tickets"]),
                help=f"{s['reassigned']:,} tickets, {s['reassignments']:,} reassignments")
-cols[4].metric("Out of scope", pct(s["out_of_scope"], s["tickets"]),
+cols[4].metric("Out of scope", share(s["out_of_scope"], s["tickets"]),
                help=f"{s['out_of_scope']:,} closed as third-party software or customer infrastructure")
 st.caption(f"E-mail requests raised above severity 4 by an agent: {s['email_raised']:,} of {s['email']:,} "
-           f"({pct(s['email_raised'], s['email'])}).")
+           f"({share(s['email_raised'], s['email'])}).")
 
 st.plotly_chart(volume_figure(data["volume"]), width="stretch", key="intake_volume_chart")
 st.subheader("Report completeness by channel (% of tickets carrying each field)")

@@ -9,6 +9,7 @@ from analytics.rca.charts import categories_over_time_figure, publish_delay_figu
 from analytics.rca.rules import STATUS_LABELS
 from analytics.rca.stats import STATUS_CHOICES, RcaFilter, period_months
 from ui.columns import ACTION_ITEMS
+from ui.formats import count, figure
 from ui.labels import plural
 from ui.rca_data import load_choices, load_customer_markdown, load_customer_pdf, load_summaries
 from ui.session import get_database
@@ -19,10 +20,6 @@ from ui.text import literal
 def default_period(today: date) -> tuple[date, date]:
     """The last twelve months up to today."""
     return today.replace(year=today.year - 1) + timedelta(days=1), today
-
-
-def count(value) -> str:
-    return "—" if value is None else f"{value:,}"
 
 
 db = get_database()
@@ -55,14 +52,13 @@ metrics = st.columns(6)
 metrics[0].metric("Resolved incidents", count(head["resolved_incidents"]))
 metrics[1].metric("RCAs published", count(head["published"]),
                   help=f"{count(head['in_progress'])} more in draft or in review")
-metrics[2].metric("Median days to publish", "—" if head["median_days_to_publish"] is None
-                  else f"{head['median_days_to_publish']:.1f}")
+metrics[2].metric("Median days to publish", figure(head["median_days_to_publish"], digits=1))
 metrics[3].metric("RCAs overdue", count(head["overdue"]),
                   help=f"Resolved more than {overdue_days} days ago without a published RCA.")
 metrics[4].metric("Recurring causes", count(head["recurring"]),
                   help="Incidents whose root cause (category and platform) already hit another incident "
                        "in the previous 90 days (setting rca.recurrence_days).")
-metrics[5].metric("Action items done", "—" if head["completion_pct"] is None else f"{head['completion_pct']:.0f}%",
+metrics[5].metric("Action items done", figure(head["completion_pct"], "%"),
                   help=f"{count(head['actions_done'])} done of {count(head['actions'])} (cancelled ones aside); "
                        f"{count(head['actions_overdue'])} overdue")
 

@@ -16,6 +16,7 @@ from analytics.rca.form import (
 )
 from analytics.rca.queries import load_review, prefill
 from analytics.rca.rules import ACT_ROLES, ACTION_STATUSES, FIELD_LABELS, STATUS_LABELS, ReviewContent
+from ui.labels import plural
 from ui.rca_data import clear_rca_caches, load_choices, load_reviewable
 from ui.rca_follow_up import flash, show_follow_up
 from ui.session import current_actor, get_database
@@ -142,10 +143,10 @@ if save or submit:
             slots.get(field, st).error(literal(message), icon=":material/error:")
         if saved:
             clear_rca_caches()
-            st.error(f"The draft was saved, but it cannot be sent for review yet: {len(exc.errors)} field(s) "
-                     "need attention (see above).")
+            st.error("The draft was saved, but it cannot be sent for review yet: "
+                     f"{plural(len(exc.errors), 'field')} to correct (see above).")
         else:
-            st.error(f"Nothing was saved: {len(exc.errors)} field(s) need attention (see above).")
+            st.error(f"Nothing was saved: {plural(len(exc.errors), 'field')} to correct (see above).")
     except (PermissionDenied, RuleRefused) as exc:
         st.error(literal(exc))
     else:

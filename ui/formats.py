@@ -20,3 +20,15 @@ def hours(value) -> str:
 def share(part, whole) -> str:
     """``part`` of ``whole`` as "12.5%" (a dash when there is no whole)."""
     return f"{100 * part / whole:.1f}%" if whole else DASH
+
+
+def count(value) -> str:
+    """A count with thousands separators; a dash when unknown."""
+    return DASH if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def figure(value, unit: str = "", digits: int = 0) -> str:
+    """A measured figure with its unit ("43 min", "2.3 h", "87%"); a dash when unknown."""
+    if value is None or pd.isna(value):
+        return DASH
+    return f"{value:,.{digits}f}{'' if unit == '%' or not unit else ' '}{unit}"

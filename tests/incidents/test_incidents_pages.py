@@ -93,7 +93,7 @@ def test_empty_form_shows_one_message_per_required_field(page_db):
         "Pick the impacted customers, or tick 'All customers'.",
         "Describe the incident: what customers see and what is affected.",
         "Name who leads the customer notifications.", "Name who leads the investigation and resolution.",
-        "The incident was not declared: 7 field(s) need attention (see above)."]
+        "The incident was not declared: 7 fields to correct (see above)."]
     assert page_db.table_count("incidents") == 0
 
 
@@ -125,7 +125,7 @@ def test_each_invalid_field_gets_its_message(page_db, change, message):
     change(at)
     submit(at)
     assert [e.value for e in at.error] == [message,
-                                           "The incident was not declared: 1 field(s) need attention (see above)."]
+                                           "The incident was not declared: 1 field to correct (see above)."]
     assert page_db.table_count("incidents") == 0
 
 
@@ -227,6 +227,6 @@ def test_history_and_figures_tabs_show_the_incident(page_db):
     history = at.dataframe(key="incidents_history_table").value
     assert history["reference"].tolist() == [reference]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Incidents"] == "1" and metrics["Median time to notify"] == "-"
+    assert metrics["Incidents"] == "1" and metrics["Median time to notify"] == "—"
     at.text_input(key="incidents_history_search").set_value("no such incident").run()
     assert at.dataframe(key="incidents_history_table").value.empty
