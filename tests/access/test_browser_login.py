@@ -143,9 +143,9 @@ def test_an_admin_changes_a_setting_and_finds_it_in_the_audit_log(signed_dashboa
         with page.expect_download() as download:
             page.get_by_role("button", name="Download CSV").click()
         rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
-        mine = [r for r in rows if r["actor"] == "ada@example.com"]
-        assert [(r["action"], r["entity"], r["entity_id"], r["before"], r["after"]) for r in mine] == [
-            ("change", "setting", "rca.overdue_days", "10", "14")]
+        mine = [r for r in rows if r["Who"] == "ada@example.com"]  # the CSV holds the table as shown
+        assert [(r["Action"], r["What"], r["Which"], r["Before"], r["After"]) for r in mine] == [
+            ("Change", "setting", "rca.overdue_days", "10", "14")]
 
 
 def test_local_mode_refuses_to_serve_a_public_address(demo_db_path, tmp_path):
