@@ -12,6 +12,7 @@ from analytics.sla.engine import STATES, at_risk_share
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import figures_status
 from ui.filters import ticket_filters
+from ui.formats import share
 from ui.labels import code_label
 from ui.session import get_database
 from ui.sla_view import severity_rows
@@ -58,8 +59,8 @@ st.caption(f"Figures as of {as_of.astimezone(ZoneInfo(db.timezone)):%d %b %Y %H:
 
 total_met, total_breached = int(table["met"].sum()), int(table["breached"].sum())
 cols = st.columns(4)
-cols[0].metric("Overall compliance", f"{100 * total_met / max(total_met + total_breached, 1):.1f}%",
-               help=f"{total_met} met / {total_met + total_breached} decided")
+cols[0].metric("Overall compliance", share(total_met, total_met + total_breached),
+               help=f"{total_met:,} met / {total_met + total_breached:,} decided")
 cols[1].metric("Breaches", f"{total_breached:,}")
 cols[2].metric("Open, at risk", f"{int(table['at_risk'].sum()):,}")
 cols[3].metric("Open, pending", f"{int(table['pending'].sum()):,}")
