@@ -6,7 +6,10 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from analytics.audit.service import audit_choices, load_audit
+from ui.columns import AUDIT
+from ui.labels import plural
 from ui.session import current_actor, get_database
+from ui.tables import show_table
 from ui.text import literal
 
 ROW_LIMIT = 50_000
@@ -52,16 +55,10 @@ until = datetime.combine(end + timedelta(days=1), time(), tz)
 
 frame = load_rows(db, str(db.path), entity, who, action, since, until)
 shown = frame.assign(occurred_at=frame["occurred_at"].dt.tz_convert(db.timezone))
-st.write(f"{len(shown):,} change{'' if len(shown) == 1 else 's'} from {start:%d %b %Y} to {end:%d %b %Y} ({db.timezone})"
+st.write(f"{plural(len(shown), 'change')} from {start:%d %b %Y} to {end:%d %b %Y} ({db.timezone})"
          + (f", the newest {ROW_LIMIT:,} shown: narrow the filters" if len(shown) == ROW_LIMIT else "") + ".")
-event = st.dataframe(shown, key="audit_table", hide_index=True, width="stretch", on_select="rerun",
-                     selection_mode="single-row",
-                     column_config={"id": "#", "entity_id": "entity id",
-                                    "occurred_at": st.column_config.DatetimeColumn("when", format="YYYY-MM-DD HH:mm:ss")})
-st.download_button("Download CSV", shown.to_csv(index=False), file_name=f"vigie-audit-{start}-{end}.csv",
-                   mime="text/csv", key="audit_csv", icon=":material/download:")
-
-rows = event.selection.rows if event else []
+rows = show_table(frame, key="audit_table", tz=db.timezone, columns=AUDIT, select=True,
+                  csv=f"vigie-audit-{start}-{end}.csv")
 if rows:
     row = shown.iloc[rows[0]]
     st.subheader(literal(f"{row['action']} {row['entity']} {row['entity_id'] or ''}".strip()))

@@ -18,7 +18,10 @@ from analytics.kernel.periods import Period
 from analytics.kernel.roles import PermissionDenied
 from analytics.settings.queries import get_setting
 from analytics.store.errors import DatabaseError
+from ui.columns import ESCALATION_CROSS_CHECK, ESCALATION_TIMELINE, OPEN_ESCALATIONS, TIME_AT_LEVEL
+from ui.escalation_view import timeline_rows
 from ui.session import current_actor, get_database
+from ui.tables import show_table
 from ui.text import literal
 
 FIELD_LABELS = {"ticket_reference": "Ticket reference", "company": "Company", "incident": "Incident",
@@ -147,9 +150,8 @@ for level in range(len(chain), 0, -1):
     if part.empty:
         st.caption("No open escalation at this level.")
         continue
-    st.dataframe(part.drop(columns=["level", "level_name", "age_s", "flagged", "unacknowledged"]),
-                 hide_index=True, width="stretch",
-                 key=f"escalations_level_{level}")
+    show_table(part.drop(columns=["level", "level_name", "age_s", "flagged", "unacknowledged"]),
+               key=f"escalations_level_{level}", tz=db.timezone, columns=OPEN_ESCALATIONS)
 
 st.subheader("Act on an escalation")
 references = list(open_frame["reference"])
@@ -157,8 +159,8 @@ labels = {r.reference: f"{r.reference} · {r.level_name} · {r.company}" for r i
 selected = st.selectbox("Open escalation", references, format_func=labels.get, key="escalations_selected",
                         index=None, placeholder="Pick an open escalation")
 if selected:
-    st.dataframe(stats.escalation_timeline(db, selected, chain=chain), hide_index=True, width="stretch",
-                 key="escalations_timeline")
+    show_table(timeline_rows(stats.escalation_timeline(db, selected, chain=chain)), key="escalations_timeline",
+               tz=db.timezone, columns=ESCALATION_TIMELINE)
     if can_act:
         row = open_frame[open_frame["reference"] == selected].iloc[0]
         left, middle, right = st.columns(3)
@@ -219,17 +221,17 @@ with per_month:
 with ack_tab:
     st.plotly_chart(acknowledgement_figure(trends["ack"], ack_hours=ack_hours), width="stretch",
                     key="escalations_ack_chart")
-    st.dataframe(trends["ack"], hide_index=True, width="stretch", key="escalations_ack_table")
+    show_table(trends["ack"], key="escalations_ack_table", tz=db.timezone)
 with sla_tab:
     st.plotly_chart(sla_share_figure(trends["sla"]), width="stretch", key="escalations_sla_chart")
-    st.dataframe(trends["sla"], hide_index=True, width="stretch", key="escalations_sla_table")
-    st.caption("Cross-check: 'engine_breached' means the SLA engine shows one of the ticket's targets breached "
-               "when the customer escalated; mismatches with the reason code are listed below.")
-    st.dataframe(trends["mismatches"], hide_index=True, width="stretch", key="escalations_cross_table")
+    show_table(trends["sla"], key="escalations_sla_table", tz=db.timezone)
+    st.caption("Cross-check: “SLA engine: breached” means the SLA engine shows one of the ticket's targets "
+               "breached when the customer escalated; mismatches with the reason code are listed below.")
+    show_table(trends["mismatches"], key="escalations_cross_table", tz=db.timezone, columns=ESCALATION_CROSS_CHECK)
 with depth_tab:
     left, right = st.columns(2)
     left.plotly_chart(depth_figure(trends["depth"]), width="stretch", key="escalations_depth_chart")
     right.plotly_chart(time_at_level_figure(trends["stints"]), width="stretch", key="escalations_stints_chart")
-    st.dataframe(trends["stints"], hide_index=True, width="stretch", key="escalations_stints_table")
+    show_table(trends["stints"], key="escalations_stints_table", tz=db.timezone, columns=TIME_AT_LEVEL)
 with repeat_tab:
-    st.dataframe(trends["repeat"], hide_index=True, width="stretch", key="escalations_repeat_table")
+    show_table(trends["repeat"], key="escalations_repeat_table", tz=db.timezone)

@@ -10,6 +10,7 @@ from analytics.incidents.service import ACT_ROLES, IncidentDraft, declare
 from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.kernel.roles import PermissionDenied
 from ui.incident_data import clear_incident_caches, load_choices
+from ui.labels import plural
 from ui.session import current_actor, get_database
 from ui.text import literal
 
@@ -93,7 +94,7 @@ if submitted:
     except ValidationError as exc:
         for field, message in exc.errors.items():
             slots.get(field, st).error(literal(message), icon=":material/error:")
-        st.error(f"The incident was not declared: {len(exc.errors)} field(s) need attention (see above).")
+        st.error(f"The incident was not declared: {plural(len(exc.errors), 'field')} to correct (see above).")
     except (PermissionDenied, RuleRefused) as exc:
         st.error(literal(exc))
     else:

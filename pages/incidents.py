@@ -2,7 +2,6 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 import streamlit as st
 
 from analytics.incidents.charts import incidents_per_month_figure, notify_time_figure
@@ -10,6 +9,8 @@ from analytics.incidents.queries import IncidentFilter
 from analytics.incidents.rules import ACT_ROLES, STATUS_LABELS, STATUSES, VIEW_ROLES
 from ui import incident_actions, incident_views
 from ui import notices as notices_panel
+from ui.columns import INCIDENT_STATUS
+from ui.formats import figure
 from ui.incident_data import (
     load_choices,
     load_detail,
@@ -19,7 +20,9 @@ from ui.incident_data import (
     load_references,
     load_settings,
 )
+from ui.labels import plural
 from ui.session import current_actor, get_database
+from ui.tables import show_table
 from ui.text import literal
 
 CLOCK_REFRESH_SECONDS = 1
@@ -70,20 +73,11 @@ with history_tab:
     flt = IncidentFilter(start=start, end=end, statuses=tuple(statuses), severities=tuple(chosen_sev),
                          company_id=companies.get(company), security_only=security_only, search=search)
     history = load_history(db, path, flt, as_of)
-    shown = pd.DataFrame({
-        "reference": history["reference"], "title": history["title"], "severity": history["severity"],
-        "status": history["status"].map(STATUS_LABELS), "security breach": history["security_breach"],
-        "customers": history["customers"], "platforms": history["platforms"],
-        "started": history["started_at"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M"),
-        "min to notify": history["minutes_to_notify"].round(0),
-        "notified late": history["notified_late"], "hours to resolve": history["hours_to_resolve"].round(2),
-        "commander": history["commander"]})
-    st.write(f"{len(shown)} incidents. Select a row to open it in the detail tab.")
-    picked = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
-                          selection_mode="single-row", key="incidents_history_table")
-    st.download_button("Download CSV", shown.to_csv(index=False), file_name="incidents.csv", mime="text/csv",
-                       key="incidents_history_csv")
-    rows = picked.selection.rows if picked else []
+    shown = history[["reference", "title", "severity", "status", "security_breach", "customers", "platforms",
+                     "started_at", "minutes_to_notify", "notified_late", "hours_to_resolve", "commander"]]
+    st.write(f"{plural(len(shown), 'incident')}. Select a row to open it in the detail tab.")
+    rows = show_table(shown, key="incidents_history_table", tz=tz, columns=INCIDENT_STATUS, select=True,
+                      csv="incidents.csv")
     selected = shown.iloc[rows[0]]["reference"] if rows else None
 
 with figures_tab:
@@ -97,16 +91,16 @@ with figures_tab:
     total = overall.iloc[0]
     metrics = st.columns(6)
     metrics[0].metric("Incidents", int(total["incidents"]), help=f"{int(total['security_breaches'])} security breaches")
-    metrics[1].metric("Median time to notify", "-" if pd.isna(total["notify_median_min"])
-                      else f"{total['notify_median_min']:.0f} min", help=f"{int(total['notified'])} notified")
+    metrics[1].metric("Median time to notify", figure(total["notify_median_min"], "min"),
+                      help=f"{int(total['notified'])} notified")
     for col, label, pct, count in ((metrics[2], f"Within {settings.target} min", "within_target_pct", "within_target"),
                                    (metrics[3], f"Within {settings.deadline} min", "within_deadline_pct",
                                     "within_deadline")):
-        col.metric(label, "-" if pd.isna(total[pct]) else f"{total[pct]:.0f}%",
+        col.metric(label, figure(total[pct], "%"),
                    help=f"{int(total[count])} of {int(total['notify_decided'])} with a known outcome")
-    metrics[4].metric("MTTA", "-" if pd.isna(total["mtta_min"]) else f"{total['mtta_min']:.0f} min",
+    metrics[4].metric("MTTA", figure(total["mtta_min"], "min"),
                       help="Mean time from detection to the first move out of 'declared'.")
-    metrics[5].metric("MTTR", "-" if pd.isna(total["mttr_h"]) else f"{total['mttr_h']:.1f} h",
+    metrics[5].metric("MTTR", figure(total["mttr_h"], "h", 1),
                       help="Mean time from detection to resolution.")
     left, right = st.columns(2)
     left.plotly_chart(incidents_per_month_figure(by_month_severity), width="stretch", key="incidents_count_chart")
@@ -115,10 +109,7 @@ with figures_tab:
     st.caption("Time to resolve: from the start of the disruption to its resolution. MTTA: detection to "
                "acknowledgement (first move out of 'declared'). MTTR: detection to resolution. Shares count "
                "incidents whose outcome is known (notified, or unnotified past the mark).")
-    table = by_month_severity.assign(month=by_month_severity["month"].dt.strftime("%Y-%m"))
-    st.dataframe(table, hide_index=True, width="stretch", key="incidents_figures_table")
-    st.download_button("Download CSV", table.to_csv(index=False), file_name="incident-figures.csv",
-                       mime="text/csv", key="incidents_figures_csv")
+    show_table(by_month_severity, key="incidents_figures_table", tz=tz, csv="incident-figures.csv")
 
 with detail_tab:
     references = load_references(db, path)

@@ -6,8 +6,11 @@ import streamlit as st
 
 from analytics.intake import stats as intake
 from analytics.intake.charts import volume_figure
+from ui.columns import shares
 from ui.filters import ticket_filters
+from ui.formats import share
 from ui.session import get_database
+from ui.tables import show_table
 
 
 @st.cache_data(ttl=60, show_spinner="Counting requests…")
@@ -22,10 +25,6 @@ def load_intake(_db, path, period, flt):
     }
 
 
-def pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "–"
-
-
 db = get_database()
 today = datetime.now(UTC).astimezone(ZoneInfo(db.timezone)).date()
 st.title("Incoming requests")
@@ -35,28 +34,29 @@ s = data["summary"]
 
 cols = st.columns(5)
 cols[0].metric("Tickets opened", f"{s['tickets']:,}")
-cols[1].metric("Raised by an administrator", pct(s["by_admin"], s["admin_known"]),
+cols[1].metric("Raised by an administrator", share(s["by_admin"], s["admin_known"]),
                help=f"{s['by_admin']:,} of {s['admin_known']:,} tickets whose contact is known")
-cols[2].metric("Complete reports", pct(s["complete_reports"], s["tickets"]),
-               help="Carrying every field of DOMAIN.md section 1 (company, contact, ids, time, description, errors)")
-cols[3].metric("Reassigned", pct(s["reassigned"], s["tickets"]),
+cols[2].metric("Complete reports", share(s["complete_reports"], s["tickets"]),
+               help="Carrying every field of a complete report (company, contact, ids, time, description, errors)")
+cols[3].metric("Reassigned", share(s["reassigned"], s["tickets"]),
                help=f"{s['reassigned']:,} tickets, {s['reassignments']:,} reassignments")
-cols[4].metric("Out of scope", pct(s["out_of_scope"], s["tickets"]),
+cols[4].metric("Out of scope", share(s["out_of_scope"], s["tickets"]),
                help=f"{s['out_of_scope']:,} closed as third-party software or customer infrastructure")
 st.caption(f"E-mail requests raised above severity 4 by an agent: {s['email_raised']:,} of {s['email']:,} "
-           f"({pct(s['email_raised'], s['email'])}).")
+           f"({share(s['email_raised'], s['email'])}).")
 
 st.plotly_chart(volume_figure(data["volume"]), width="stretch", key="intake_volume_chart")
 st.subheader("Report completeness by channel (% of tickets carrying each field)")
-st.dataframe(data["completeness"], hide_index=True, width="stretch", key="intake_completeness")
+completeness = data["completeness"]
+show_table(completeness, key="intake_completeness", tz=db.timezone,
+           columns=shares([c for c in completeness.columns if c not in ("channel", "tickets")],
+                          help="Share of the channel's tickets carrying this field"))
 left, right = st.columns(2)
 with left:
     st.subheader("Reassignments between teams")
-    st.dataframe(data["flows"], hide_index=True, width="stretch", key="intake_flows")
+    show_table(data["flows"], key="intake_flows", tz=db.timezone)
     st.subheader("Requests raised by administrators, per company")
-    st.dataframe(data["admins"], hide_index=True, width="stretch", key="intake_admins")
+    show_table(data["admins"], key="intake_admins", tz=db.timezone)
 with right:
     st.subheader("Out of scope, per company")
-    st.dataframe(data["scope"], hide_index=True, width="stretch", key="intake_scope")
-    st.download_button("Download CSV", data["scope"].to_csv(index=False), file_name="out-of-scope.csv",
-                       mime="text/csv", key="intake_scope_csv")
+    show_table(data["scope"], key="intake_scope", tz=db.timezone, csv="out-of-scope.csv")

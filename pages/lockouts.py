@@ -19,7 +19,10 @@ from analytics.logins.charts import (
 )
 from analytics.logins.rules import load_policy
 from ui.filters import default_period
+from ui.formats import hours, share
+from ui.labels import plural
 from ui.session import get_database
+from ui.tables import show_table
 from ui.text import literal
 
 
@@ -44,21 +47,8 @@ def load_companies(_db, path):
     return stats.company_choices(_db)
 
 
-def hours(value) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{value * 60:.0f} min" if value < 1 else f"{value:.1f} h"
-
-
-def share(part, whole) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "–"
-
-
 def table(frame: pd.DataFrame, key: str, file_name: str) -> None:
-    shown = frame.round({column: 2 for column in frame.select_dtypes("float").columns})
-    st.dataframe(shown, hide_index=True, width="stretch", key=key)
-    st.download_button("Download CSV", frame.to_csv(index=False), file_name=file_name, mime="text/csv",
-                       key=f"{key}_csv")
+    show_table(frame, key=key, tz=db.timezone, csv=file_name)
 
 
 db = get_database()
@@ -132,7 +122,7 @@ with tabs[2]:
     table(loaded["release_company"], "lockouts_release_company", "time-to-unlock-by-company.csv")
 with tabs[3]:
     attacks = loaded["attacks"]
-    st.write(f"{len(attacks):,} suspected attacks, kept apart from ordinary lockouts: an address from which at "
+    st.write(f"{plural(len(attacks), 'suspected attack')}, kept apart from ordinary lockouts: an address from which at "
              f"least {policy.attack_accounts_per_ip} accounts failed in a day without logging in from it, or an "
              f"account with at least {policy.attack_fast_failures} failures in a day faster than the delay "
              f"policy allows.")

@@ -8,7 +8,9 @@ from analytics.reports import tables
 from analytics.reports.monthly import ReportMonth, build_report, month_choices
 from analytics.reports.render import html_document, pdf_document, report_figures
 from analytics.reports.summary import plural
+from ui.columns import report_columns
 from ui.session import get_database
+from ui.tables import show_table
 from ui.text import literal
 
 DELTA_COLORS = {"up": "normal", "down": "inverse", "": "off"}
@@ -40,7 +42,7 @@ def absent(section, text: str) -> None:
 
 
 def table(frame, key: str) -> None:
-    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+    show_table(frame, key=key, tz=db.timezone, columns=report_columns(frame.columns))
 
 
 db = get_database()

@@ -6,23 +6,20 @@ import pandas as pd
 import streamlit as st
 
 from analytics.rca.charts import categories_over_time_figure, publish_delay_figure
-from analytics.rca.rules import ACTION_STATUS_LABELS, STATUS_LABELS
+from analytics.rca.rules import STATUS_LABELS
 from analytics.rca.stats import STATUS_CHOICES, RcaFilter, period_months
+from ui.columns import ACTION_ITEMS
+from ui.formats import count, figure
+from ui.labels import plural
 from ui.rca_data import load_choices, load_customer_markdown, load_customer_pdf, load_summaries
 from ui.session import get_database
+from ui.tables import download_table, show_table
 from ui.text import literal
-
-TIME_COLUMNS = {name: st.column_config.DatetimeColumn(name.replace("_", " "), format="YYYY-MM-DD HH:mm")
-                for name in ("resolved_at", "started_at", "previous_started_at")}
 
 
 def default_period(today: date) -> tuple[date, date]:
     """The last twelve months up to today."""
     return today.replace(year=today.year - 1) + timedelta(days=1), today
-
-
-def count(value) -> str:
-    return "—" if value is None else f"{value:,}"
 
 
 db = get_database()
@@ -55,14 +52,13 @@ metrics = st.columns(6)
 metrics[0].metric("Resolved incidents", count(head["resolved_incidents"]))
 metrics[1].metric("RCAs published", count(head["published"]),
                   help=f"{count(head['in_progress'])} more in draft or in review")
-metrics[2].metric("Median days to publish", "—" if head["median_days_to_publish"] is None
-                  else f"{head['median_days_to_publish']:.1f}")
+metrics[2].metric("Median days to publish", figure(head["median_days_to_publish"], digits=1))
 metrics[3].metric("RCAs overdue", count(head["overdue"]),
                   help=f"Resolved more than {overdue_days} days ago without a published RCA.")
 metrics[4].metric("Recurring causes", count(head["recurring"]),
                   help="Incidents whose root cause (category and platform) already hit another incident "
                        "in the previous 90 days (setting rca.recurrence_days).")
-metrics[5].metric("Action items done", "—" if head["completion_pct"] is None else f"{head['completion_pct']:.0f}%",
+metrics[5].metric("Action items done", figure(head["completion_pct"], "%"),
                   help=f"{count(head['actions_done'])} done of {count(head['actions'])} (cancelled ones aside); "
                        f"{count(head['actions_overdue'])} overdue")
 
@@ -81,13 +77,7 @@ rcas_tab, recurrence_tab, actions_tab, missing_tab = st.tabs(
 with rcas_tab:
     shown = listing[["reference", "title", "severity", "resolved_at", "rca_status", "revision_in_progress",
                      "categories", "cause_platforms", "days_to_publish", "overdue", "recurrence", "recurrence_of"]]
-    shown = shown.assign(rca_status=shown["rca_status"].map(STATUS_LABELS),
-                         revision_in_progress=shown["revision_in_progress"].map(STATUS_LABELS))
-    event = st.dataframe(shown, key="rca_list", hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", column_config=TIME_COLUMNS)
-    st.download_button("Download CSV", shown.to_csv(index=False), file_name="rca-list.csv", mime="text/csv",
-                       key="rca_list_csv")
-    rows = event.selection.rows if event else []
+    rows = show_table(shown, key="rca_list", tz=db.timezone, select=True, csv="rca-list.csv")
     if rows:
         chosen = listing.iloc[rows[0]]
         if pd.notna(chosen["published_revision"]):
@@ -105,23 +95,20 @@ with rcas_tab:
     else:
         st.caption("Select an incident with a published RCA to download the version for customers.")
 with recurrence_tab:
-    st.write(f"{len(data['recurrences'])} recurring root cause(s): the same category on the same platform as "
-             "an earlier incident at most 90 days before.")
-    st.dataframe(data["recurrences"], key="rca_recurrences", hide_index=True, width="stretch",
-                 column_config=TIME_COLUMNS)
+    st.write(f"{plural(len(data['recurrences']), 'recurring root cause')}: the same category on the same platform "
+             "as an earlier incident at most 90 days before.")
+    show_table(data["recurrences"], key="rca_recurrences", tz=db.timezone)
 with actions_tab:
     actions = data["actions"]
     overdue = actions[actions["overdue"].fillna(False).astype(bool)]
-    st.write(f"{len(overdue)} action item(s) past their due date and not done, most late first.")
-    st.dataframe(overdue[["owner", "description", "reference", "due_date", "days_overdue", "status"]]
-                 .assign(status=overdue["status"].map(ACTION_STATUS_LABELS)),
-                 key="rca_overdue_actions", hide_index=True, width="stretch")
-    st.download_button("Download all action items (CSV)", actions.to_csv(index=False), file_name="rca-actions.csv",
-                       mime="text/csv", key="rca_actions_csv")
+    st.write(f"{plural(len(overdue), 'action item')} past their due date and not done, most late first.")
+    show_table(overdue[["owner", "description", "reference", "due_date", "days_overdue", "status"]],
+               key="rca_overdue_actions", tz=db.timezone, columns=ACTION_ITEMS)
+    download_table(actions, key="rca_actions_csv", tz=db.timezone, file_name="rca-actions.csv",
+                   label="Download all action items (CSV)", columns=ACTION_ITEMS)
 with missing_tab:
     missing = listing[listing["overdue"].astype(bool)]
-    st.write(f"{len(missing)} resolved incident(s) without a published RCA more than {overdue_days} days after "
-             "the resolution.")
-    st.dataframe(missing[["reference", "title", "severity", "resolved_at", "rca_status", "days_since_resolution"]]
-                 .assign(rca_status=missing["rca_status"].map(STATUS_LABELS)),
-                 key="rca_missing", hide_index=True, width="stretch", column_config=TIME_COLUMNS)
+    st.write(f"{plural(len(missing), 'resolved incident')} without a published RCA more than {overdue_days} days "
+             "after the resolution.")
+    show_table(missing[["reference", "title", "severity", "resolved_at", "rca_status", "days_since_resolution"]],
+               key="rca_missing", tz=db.timezone)

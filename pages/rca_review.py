@@ -16,9 +16,11 @@ from analytics.rca.form import (
 )
 from analytics.rca.queries import load_review, prefill
 from analytics.rca.rules import ACT_ROLES, ACTION_STATUSES, FIELD_LABELS, STATUS_LABELS, ReviewContent
+from ui.labels import plural
 from ui.rca_data import clear_rca_caches, load_choices, load_reviewable
 from ui.rca_follow_up import flash, show_follow_up
 from ui.session import current_actor, get_database
+from ui.tables import code_choices
 from ui.text import literal
 
 MAX_CAUSES = 5
@@ -82,11 +84,11 @@ with st.form(f"rca_review_form_{suffix}"):
     timeline = st.data_editor(
         timeline_frame(content.timeline, db.timezone), num_rows="dynamic", hide_index=True, width="stretch",
         key=f"rca_review_timeline_{suffix}",
-        column_config={"occurred_at": st.column_config.DatetimeColumn("time", format="YYYY-MM-DD HH:mm", step=60),
-                       "event": st.column_config.TextColumn("event", width="large", max_chars=300),
-                       "customer_visible": st.column_config.CheckboxColumn("customer"),
-                       "who": st.column_config.TextColumn("who (internal)"),
-                       "internal_note": st.column_config.TextColumn("note (internal)")})
+        column_config={"occurred_at": st.column_config.DatetimeColumn("Time", format="YYYY-MM-DD HH:mm", step=60),
+                       "event": st.column_config.TextColumn("Event", width="large", max_chars=300),
+                       "customer_visible": st.column_config.CheckboxColumn("Shown to customers"),
+                       "who": st.column_config.TextColumn("Who (internal)"),
+                       "internal_note": st.column_config.TextColumn("Note (internal)")})
     slots["timeline"] = st.empty()
     st.subheader("Analysis")
     texts = {}
@@ -115,11 +117,10 @@ with st.form(f"rca_review_form_{suffix}"):
         actions_frame(review.actions), num_rows="dynamic", hide_index=True, width="stretch",
         key=f"rca_review_actions_{suffix}",
         column_config={"id": st.column_config.NumberColumn("#", disabled=True),
-                       "description": st.column_config.TextColumn("action", width="large", max_chars=500),
-                       "owner": st.column_config.TextColumn("owner (internal)"),
-                       "due_date": st.column_config.DateColumn("due", format="YYYY-MM-DD"),
-                       "status": st.column_config.SelectboxColumn("status", options=list(ACTION_STATUSES),
-                                                                  default="open")})
+                       "description": st.column_config.TextColumn("Action", width="large", max_chars=500),
+                       "owner": st.column_config.TextColumn("Owner (internal)"),
+                       "due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
+                       "status": code_choices("Status", "action_status", ACTION_STATUSES, default="open")})
     slots["action_items"] = st.empty()
     left, right = st.columns(2)
     save = left.form_submit_button("Save draft", icon=":material/save:", key="rca_review_save")
@@ -142,10 +143,10 @@ if save or submit:
             slots.get(field, st).error(literal(message), icon=":material/error:")
         if saved:
             clear_rca_caches()
-            st.error(f"The draft was saved, but it cannot be sent for review yet: {len(exc.errors)} field(s) "
-                     "need attention (see above).")
+            st.error("The draft was saved, but it cannot be sent for review yet: "
+                     f"{plural(len(exc.errors), 'field')} to correct (see above).")
         else:
-            st.error(f"Nothing was saved: {len(exc.errors)} field(s) need attention (see above).")
+            st.error(f"Nothing was saved: {plural(len(exc.errors), 'field')} to correct (see above).")
     except (PermissionDenied, RuleRefused) as exc:
         st.error(literal(exc))
     else:

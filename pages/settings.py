@@ -17,7 +17,9 @@ from analytics.settings.service import (
 )
 from analytics.store.errors import DatabaseError
 from ui import calendars_settings, notices_settings
+from ui.columns import SETTINGS
 from ui.session import current_actor, get_database
+from ui.tables import show_table
 from ui.text import literal
 
 FLASH_KEY = "settings_flash"
@@ -67,13 +69,8 @@ if FLASH_KEY in st.session_state:
 table = load_settings(db, str(db.path))
 st.caption(f"{len(table)} settings; {int(table['overridden'].sum())} changed from their default. "
            "Every change is checked, takes effect at once and is recorded in the audit log.")
-st.dataframe(table, hide_index=True, width="stretch", key="settings_table",
-             column_order=["name", "value", "default", "allowed", "help", "overridden", "updated_at", "updated_by"],
-             column_config={"value": st.column_config.TextColumn("value in force", width="medium"),
-                            "default": st.column_config.TextColumn("default", width="small"),
-                            "allowed": st.column_config.TextColumn("allowed values", width="medium"),
-                            "help": st.column_config.TextColumn("meaning", width="large"),
-                            "updated_at": st.column_config.DatetimeColumn("changed at"), "updated_by": "changed by"})
+show_table(table[["name", "value", "default", "allowed", "help", "overridden", "updated_at", "updated_by"]],
+           key="settings_table", tz=db.timezone, columns=SETTINGS)
 
 st.subheader("Change a setting")
 name = st.selectbox("Setting", list(BY_NAME), key="settings_name")
@@ -101,7 +98,7 @@ if save or reset:
 
 st.subheader("SLA targets")
 targets = load_targets(db, str(db.path))
-st.dataframe(targets.drop(columns=["calendar_id"]), hide_index=True, width="stretch", key="settings_targets")
+show_table(targets.drop(columns=["calendar_id"]), key="settings_targets", tz=db.timezone)
 st.caption("Figures are computed on read: a changed target re-evaluates every ticket, past ones included.")
 labels = {f"Severity {r.severity} · {r.measure}": r for r in targets.itertuples()}
 picked = labels[st.selectbox("Target", list(labels), key="settings_target")]

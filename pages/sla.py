@@ -7,15 +7,17 @@ import streamlit as st
 
 from analytics.sla import stats as sla
 from analytics.sla.charts import compliance_figure, trend_figure
-from analytics.sla.clock import explain_clock, format_duration
+from analytics.sla.clock import explain_clock
 from analytics.sla.engine import STATES, at_risk_share
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import figures_status
 from ui.filters import ticket_filters
+from ui.formats import share
+from ui.labels import code_label
 from ui.session import get_database
+from ui.sla_view import severity_rows
+from ui.tables import show_table
 from ui.text import literal
-
-UNIT_LABELS = {"minutes": "min", "hours": "h", "business_days": "business days"}
 
 
 @st.cache_data(ttl=60, show_spinner="Computing SLA figures…")
@@ -36,18 +38,10 @@ def load_breakdown(_db, path, period, flt, as_of, by, version):
     return frame.sort_values(["compliance_pct", "breached"], ascending=[True, False], na_position="last")
 
 
-def target_label(row) -> str:
-    return f"< {row.target_value:g} {UNIT_LABELS[row.target_unit]} ({row.calendar_name})"
-
-
 def show_tickets(frame: pd.DataFrame, key: str, file_name: str) -> str | None:
     """A ticket table with row selection and its CSV; returns the selected reference."""
     shown = frame.drop(columns=["ticket_id"])
-    event = st.dataframe(shown, key=key, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         width="stretch")
-    st.download_button("Download CSV", shown.to_csv(index=False), file_name=file_name, mime="text/csv",
-                       key=f"{key}_csv")
-    rows = event.selection.rows if event else []
+    rows = show_table(shown, key=key, tz=db.timezone, csv=file_name, select=True)
     return shown.iloc[rows[0]]["reference"] if rows else None
 
 
@@ -65,22 +59,14 @@ st.caption(f"Figures as of {as_of.astimezone(ZoneInfo(db.timezone)):%d %b %Y %H:
 
 total_met, total_breached = int(table["met"].sum()), int(table["breached"].sum())
 cols = st.columns(4)
-cols[0].metric("Overall compliance", f"{100 * total_met / max(total_met + total_breached, 1):.1f}%",
-               help=f"{total_met} met / {total_met + total_breached} decided")
+cols[0].metric("Overall compliance", share(total_met, total_met + total_breached),
+               help=f"{total_met:,} met / {total_met + total_breached:,} decided")
 cols[1].metric("Breaches", f"{total_breached:,}")
 cols[2].metric("Open, at risk", f"{int(table['at_risk'].sum()):,}")
 cols[3].metric("Open, pending", f"{int(table['pending'].sum()):,}")
 
 st.subheader("Per severity")
-shown = pd.DataFrame({
-    "severity": table["severity"], "measure": table["measure"],
-    "target": [target_label(r) for r in table.itertuples()],
-    "compliance %": table["compliance_pct"], "met": table["met"], "breached": table["breached"],
-    "open": table["pending"], "at risk": table["at_risk"],
-    "median": table["median_s"].map(format_duration), "p90": table["p90_s"].map(format_duration),
-})
-picked = st.dataframe(shown, key="sla_table", hide_index=True, on_select="rerun",
-                      selection_mode="single-row", width="stretch")
+picked_rows = show_table(severity_rows(table), key="sla_table", tz=db.timezone, select=True)
 st.caption("Median and 90th percentile of the time to first response / resolution, on the target's clock. "
            "Select a row to see the tickets behind it.")
 left, right = st.columns(2)
@@ -97,13 +83,14 @@ drill, breached_tab, risk_tab, breakdown_tab = st.tabs(
     ["Tickets behind a figure", "Breached", "Open at risk", "By company, channel, team"])
 selected_reference = None
 with drill:
-    rows = picked.selection.rows if picked else []
+    rows = picked_rows
     if rows:
         sev, measure = int(table.iloc[rows[0]]["severity"]), table.iloc[rows[0]]["measure"]
-        states = st.multiselect("States", list(STATES), default=["met", "breached"], key="sla_drill_states")
+        states = st.multiselect("States", list(STATES), default=["met", "breached"], key="sla_drill_states",
+                                format_func=lambda s: code_label(s, "sla_state"))
         frame = load_tickets(db, str(db.path), period, TicketFilter(**{**flt.__dict__, "severities": (sev,)}),
                              as_of, measure, tuple(states), version)
-        st.write(f"Severity {sev}, {measure}: {len(frame):,} tickets")
+        st.write(f"Severity {sev}, {code_label(measure, 'measure').lower()}: {len(frame):,} tickets")
         selected_reference = show_tickets(frame, "sla_drill_tickets", f"sla-sev{sev}-{measure}.csv") or selected_reference
     else:
         st.info("Select a row of the table above to list its tickets.")
@@ -120,9 +107,7 @@ with risk_tab:
 with breakdown_tab:
     by = st.radio("Break down by", ["company", "channel", "team"], horizontal=True, key="sla_breakdown_by")
     grouped = load_breakdown(db, str(db.path), period, flt, as_of, by, version).drop(columns=["company_id"], errors="ignore")
-    st.dataframe(grouped, hide_index=True, width="stretch", key="sla_breakdown")
-    st.download_button("Download CSV", grouped.to_csv(index=False), file_name=f"sla-by-{by}.csv",
-                       mime="text/csv", key="sla_breakdown_csv")
+    show_table(grouped, key="sla_breakdown", tz=db.timezone, csv=f"sla-by-{by}.csv")
 
 st.subheader("Ticket clock")
 if selected_reference and selected_reference != st.session_state.get("sla_clock_last_selected"):
@@ -136,6 +121,6 @@ if reference:
         st.warning(f"No ticket with reference “{literal(reference.strip())}”.")
     for item in explanations:
         with st.container(border=True):
-            st.markdown(f"**{item['measure'].capitalize()}** — {item['state'].replace('_', ' ')}")
+            st.markdown(f"**{code_label(item['measure'], 'measure')}** — {code_label(item['state'], 'sla_state').lower()}")
             for line in item["lines"]:
                 st.text(line)

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-exec .venv/bin/streamlit run dashboard.py --server.address "${VIGIE_ADDRESS:-127.0.0.1}" "$@"
+exec .venv/bin/python -m ui.serve --server.address "${VIGIE_ADDRESS:-127.0.0.1}" "$@"

@@ -6,7 +6,7 @@ Use in a test module::
 
     def test_x(demo_db_path):
         with start_dashboard(demo_db_path) as url, open_browser() as page:
-            page.goto(url + "/sla")
+            page.goto(url + "/sla-compliance")
             wait_for_app(page)
 """
 from __future__ import annotations
@@ -39,10 +39,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def start_dashboard(db_path, *, env: dict | None = None, timeout: float = 60, args: tuple = ()):
-    """Run ``streamlit run dashboard.py`` on a free loopback port; yields its base URL."""
+    """Run the dashboard (``python -m ui.serve``: ``streamlit run dashboard.py``) on a free loopback port; yields
+    its base URL."""
     port = free_port()
     full_env = {**os.environ, "VIGIE_DB": str(db_path), **(env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
+    cmd = [sys.executable, "-m", "ui.serve", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

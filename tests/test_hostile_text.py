@@ -140,7 +140,7 @@ def test_pages_show_hostile_text_literally_and_fetch_nothing(demo_db_path, tmp_p
     with start_dashboard(path) as url, open_browser() as page:
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((url, "data:", "blob:")) else None)
         texts = {}
-        for route in ("incidents", "escalations", "audit", "monthly_report", "sla"):
+        for route in ("incidents", "escalations", "audit-log", "monthly-report", "sla-compliance"):
             page.goto(f"{url}/{route}")
             wait_for_app(page)
             page.wait_for_timeout(500)

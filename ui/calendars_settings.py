@@ -20,27 +20,34 @@ from analytics.sla.calendar_edits import WEEKDAYS, CalendarSpec, change_closure,
 from analytics.sla.calendars import Calendar, load_calendars
 from analytics.store.database import Database
 from analytics.store.errors import DatabaseError
+from ui.columns import COUNT, DATE, NUMBER, Col
+from ui.tables import show_table
 from ui.text import literal
 
 NEW = 0   # the "add a calendar" choice
 
 
+CALENDAR_COLUMNS = {"name": Col("Calendar"), "timezone": Col("Time zone"),
+                    "hours_per_day": Col("Business day (h)", NUMBER), "hours": Col("Opening hours"),
+                    "holidays": Col("Public holidays of", help="country / subdivision of the holidays package"),
+                    "closures": Col("Closures", COUNT, help="closed days beyond the public holidays")}
+CLOSURE_COLUMNS = {"day": Col("Closed on", DATE), "name": Col("Why")}
+
+
 def _row(cal: Calendar) -> dict:
     hours = "open 24/7" if cal.always_open else "; ".join(
-        f"{WEEKDAYS[d][:3]} {hours_text(s)}" for d, s in sorted(cal.hours.items()) if s) or "—"
-    holidays = " / ".join(p for p in (cal.holiday_country, cal.holiday_subdiv) if p) or "—"
-    return {"Calendar": cal.name, "Time zone": cal.timezone, "Business day (h)": cal.hours_per_day,
-            "Opening hours": hours, "Public holidays of": holidays, "Closures": len(cal.closures)}
+        f"{WEEKDAYS[d][:3]} {hours_text(s)}" for d, s in sorted(cal.hours.items()) if s) or None
+    holidays = " / ".join(p for p in (cal.holiday_country, cal.holiday_subdiv) if p) or None
+    return {"name": cal.name, "timezone": cal.timezone, "hours_per_day": cal.hours_per_day,
+            "hours": hours, "holidays": holidays, "closures": len(cal.closures)}
 
 
 def calendars_section(db: Database, actor: Actor, saved: Callable[[str], None]) -> None:
     """The calendars, the form to change one, and its closures."""
     st.subheader("Business calendars")
     calendars = {c.id: c for c in load_calendars(db)}
-    st.dataframe(pd.DataFrame([_row(c) for c in calendars.values()]), hide_index=True, width="stretch",
-                 key="settings_calendars",
-                 column_config={"Business day (h)": st.column_config.NumberColumn(format="%g h"),
-                                "Closures": st.column_config.NumberColumn(help="closed days beyond the holidays")})
+    show_table(pd.DataFrame([_row(c) for c in calendars.values()]), key="settings_calendars", tz=db.timezone,
+               columns=CALENDAR_COLUMNS)
     st.caption("A changed calendar measures every ticket on it again, past ones included (a new version of the "
                "SLA rules, recomputed in the background).")
     choices = [NEW, *calendars]
@@ -94,9 +101,8 @@ def _closures(db: Database, actor: Actor, saved: Callable[[str], None], cal: Cal
     st.markdown(f"**Closures of {literal(cal.name)}** (beyond its public holidays)")
     rows = db.rows("SELECT day, name FROM calendar_closures WHERE calendar_id = ? ORDER BY day", [cal.id])
     if rows:
-        st.dataframe(pd.DataFrame(rows, columns=["Closed on", "Why"]), hide_index=True, width="stretch",
-                     key=f"settings_closures_{cal.id}",
-                     column_config={"Closed on": st.column_config.DateColumn(format="YYYY-MM-DD")})
+        show_table(pd.DataFrame(rows, columns=["day", "name"]), key=f"settings_closures_{cal.id}", tz=db.timezone,
+                   columns=CLOSURE_COLUMNS)
     with st.form(f"settings_closure_form_{cal.id}"):
         cols = st.columns([1, 2, 1])
         day = cols[0].date_input("Day", value=datetime.now(ZoneInfo(db.timezone)).date(), key=f"settings_closure_day_{cal.id}")

@@ -66,6 +66,25 @@ def _only_page(render, title: str, url_path: str) -> None:
     st.navigation([st.Page(render, title=title, url_path=url_path, default=True)], position="hidden").run()
 
 
+def _follow_address(specs) -> None:
+    """Open the page an address names, also where Streamlit alone would say "Page not found".
+
+    The first page is the navigation's default, which Streamlit serves at ``/`` only: its own
+    address (``/sla-compliance``) opens it there. An address of before the readable ones (a script's
+    name: ``/sla``, ``/monthly_report``) opens the page it named. Any other address is Streamlit's
+    to resolve (a page's ``url_path``, or "Page not found" and the first page).
+    """
+    ctx = get_script_run_ctx(suppress_warning=True)
+    manager = getattr(ctx, "pages_manager", None)
+    asked = getattr(manager, "intended_page_name", None)
+    if not asked or getattr(manager, "intended_page_script_hash", None):
+        return
+    by_address = {Path(spec.path).stem: spec.url_path for spec in specs} | {spec.url_path: spec.url_path
+                                                                            for spec in specs}
+    if asked in by_address:
+        manager.set_script_intent("", "" if by_address[asked] == specs[0].url_path else by_address[asked])
+
+
 def show_store_unavailable(message: str) -> None:
     """The one page while the database cannot be opened: why, in words, and a retry every few seconds."""
     st.title("Vigie is waiting for its database")
@@ -118,12 +137,14 @@ def run_dashboard() -> None:
     auth.show_account(session)
     if session.mode == "local":
         auth.local_mode_banner()
+    _follow_address(specs)
     sections: dict[str, list] = {}
     for spec in specs:
         if not (PROJECT_ROOT / spec.path).is_file():  # a page being written: keep the others usable
             _LOG.warning("Page %s is declared by a domain but missing; not offered", spec.path)
             continue
-        sections.setdefault(spec.section, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon))
+        sections.setdefault(spec.section, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon,
+                                                                    url_path=spec.url_path))
     page = st.navigation(sections)
     _run_state.entered = True
     try:

@@ -13,6 +13,8 @@ import streamlit as st
 from analytics.incidents.charts import timeline_figure
 from analytics.incidents.queries import NotifySettings, clock, countdown_text
 from analytics.incidents.rules import STATUS_LABELS
+from ui.columns import INCIDENT_TIMELINE, INVESTIGATION_STEPS, NOTIFICATIONS
+from ui.tables import show_table
 from ui.text import literal
 
 STATE_ICONS = {"on track": ":material/schedule:", "past target": ":material/warning:", "late": ":material/alarm:"}
@@ -90,35 +92,22 @@ def detail(data: dict, now: datetime, tz: str, settings: NotifySettings) -> None
     with notify_col:
         st.markdown(f"#### Notification track  \nLead: {literal(incident['notification_lead'])}")
         st.markdown(notification_summary(incident, settings))
-        frame = data["notifications"]
-        shown = pd.DataFrame({
-            "kind": frame["kind"].str.replace("_", " "), "sent": frame["sent_at"].map(lambda v: _when(v, tz)),
-            "by": frame["sent_by"], "to": frame["recipients"],
-            "min after impact": frame["minutes_after_impact"].round(0),
-            "late": frame["late"].map({True: "LATE", False: ""}),
-            "next due": frame["next_update_due"].map(lambda v: _when(v, tz)), "text": frame["message"]})
-        st.dataframe(shown, hide_index=True, width="stretch", key="incidents_notifications_table")
+        show_table(data["notifications"][list(NOTIFICATIONS)], key="incidents_notifications_table", tz=tz,
+                   columns=NOTIFICATIONS)
     with investigate_col:
         st.markdown(f"#### Investigation track  \nLead: {literal(incident['investigation_lead'])}")
-        steps = data["steps"]
-        st.dataframe(pd.DataFrame({
-            "step": steps["label"], "done": steps["completed_at"].notna().map({True: "✓", False: ""}),
-            "owner": steps["owner"].fillna(""), "when": steps["completed_at"].map(lambda v: _when(v, tz)),
-            "note": steps["note"].fillna("")}), hide_index=True, width="stretch", key="incidents_steps_table")
+        show_table(data["steps"][list(INVESTIGATION_STEPS)], key="incidents_steps_table", tz=tz,
+                   columns=INVESTIGATION_STEPS)
 
     st.markdown("#### Timeline")
     events = data["timeline"]
     st.plotly_chart(timeline_figure(events), width="stretch", key="incidents_timeline_chart")
-    st.dataframe(pd.DataFrame({"when": events["occurred_at"].map(lambda v: _when(v, tz)), "track": events["track"],
-                               "event": events["event"], "who": events["who"].fillna(""),
-                               "detail": events["detail"].fillna("")}),
-                 hide_index=True, width="stretch", key="incidents_timeline_table")
+    show_table(events[["occurred_at", *INCIDENT_TIMELINE]], key="incidents_timeline_table", tz=tz,
+               columns=INCIDENT_TIMELINE)
 
     tickets = data["tickets"]
     st.markdown(f"#### Tickets of impacted customers opened during the incident ({len(tickets)})")
     st.caption("Opened between the start of the disruption and its resolution (or now, while open). "
                "Look a reference up in the ticket clock of the SLA compliance page.")
-    shown = tickets.drop(columns=["ticket_id"])
-    st.dataframe(shown, hide_index=True, width="stretch", key="incidents_tickets_table")
-    st.download_button("Download CSV", shown.to_csv(index=False), file_name=f"{incident['reference']}-tickets.csv",
-                       mime="text/csv", key="incidents_tickets_csv")
+    show_table(tickets.drop(columns=["ticket_id"]), key="incidents_tickets_table", tz=tz,
+               csv=f"{incident['reference']}-tickets.csv")

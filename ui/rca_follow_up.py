@@ -18,6 +18,7 @@ from analytics.rca.queries import Review, customer_requests, impacted_companies
 from analytics.rca.rules import ACTION_STATUS_LABELS, ACTION_STATUSES, STATUS_LABELS
 from analytics.store.database import Database
 from ui.rca_data import clear_rca_caches, internal_markdown, load_customer_markdown, load_customer_pdf
+from ui.tables import code_choices, show_table
 from ui.text import literal
 
 ERRORS = (PermissionDenied, RuleRefused)
@@ -114,9 +115,13 @@ def _action_progress(db: Database, review: Review, actor: Actor) -> None:
     frame["completed_at"] = pd.to_datetime(frame["completed_at"]).dt.tz_convert(db.timezone).dt.date
     edited = st.data_editor(frame, hide_index=True, width="stretch", key="rca_review_progress",
                             disabled=["id", "description", "owner", "due_date"],
-                            column_config={"status": st.column_config.SelectboxColumn("status",
-                                                                                      options=list(ACTION_STATUSES)),
-                                           "completed_at": st.column_config.DateColumn("completed on")})
+                            column_config={"id": st.column_config.NumberColumn("#"),
+                                           "description": st.column_config.TextColumn("Action"),
+                                           "owner": st.column_config.TextColumn("Owner"),
+                                           "due_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
+                                           "status": code_choices("Status", "action_status", ACTION_STATUSES),
+                                           "completed_at": st.column_config.DateColumn("Completed on",
+                                                                                       format="YYYY-MM-DD")})
     if st.button("Save progress", key="rca_review_progress_save", icon=":material/task_alt:"):
         zone = ZoneInfo(db.timezone)
         for before, after in zip(frame.itertuples(), edited.itertuples()):
@@ -141,7 +146,7 @@ def _action_progress(db: Database, review: Review, actor: Actor) -> None:
 def _requests(db: Database, incident_id: int, actor: Actor, *, published: bool) -> None:
     st.subheader("Customers' requests for this RCA")
     requests = customer_requests(db, incident_id=incident_id)
-    st.dataframe(requests, hide_index=True, width="stretch", key="rca_review_requests")
+    show_table(requests, key="rca_review_requests", tz=db.timezone)
     pending = requests[requests["delivered_at"].isna()]
     if published and not pending.empty:
         chosen = st.selectbox("Request", pending["id"].tolist(), key="rca_review_deliver_pick",

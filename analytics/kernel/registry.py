@@ -7,6 +7,8 @@ domain is a package with a ``domain.py`` and one line there (README: "Adding a d
 from __future__ import annotations
 
 import argparse
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,16 +22,29 @@ Command = Callable[[argparse.Namespace, OpenStore], int]  # a command: (args, op
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page of the dashboard: its script under ``pages/``, its menu entry and who may open it."""
+    """One page of the dashboard: its script under ``pages/``, its menu entry, who may open it and its address.
+
+    ``url_path`` is the page's address (``/sla-compliance``); left empty, it is the title in lower
+    case with hyphens between its words, so that the address reads as the name in the menu.
+    """
 
     path: str
     title: str
     icon: str
     roles: frozenset[str]  # any iterable of roles is kept as a frozenset
     section: str
+    url_path: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", frozenset(self.roles))
+        if not self.url_path:
+            object.__setattr__(self, "url_path", url_slug(self.title))
+
+
+def url_slug(title: str) -> str:
+    """``"SLA compliance"`` -> ``"sla-compliance"``: lower-case ASCII words joined by hyphens."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_title.lower()))
 
 
 @dataclass(frozen=True)

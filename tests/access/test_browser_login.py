@@ -90,7 +90,7 @@ def test_a_user_signs_in_and_sees_the_pages_of_their_role(signed_dashboard, sub,
         assert page.get_by_text(f"Signed in as {sub}@example.com · roles: {role}").is_visible()
         assert page.get_by_text("Local single-user mode").count() == 0
 
-        page.goto(url + "/audit")  # a page of another role, by URL
+        page.goto(url + "/audit-log")  # a page of another role, by URL
         wait_for_app(page)
         assert page.get_by_text("Page not found").is_visible()
         assert page.get_by_role("heading", name="Audit log").count() == 0
@@ -113,7 +113,7 @@ def test_a_user_without_a_vigie_role_gets_the_no_access_page(signed_dashboard):
         assert page.get_by_role("heading", name="No access").is_visible()
         assert page.get_by_text("You are signed in as eve@example.com, but your account holds no Vigie role").is_visible()
         assert page.get_by_test_id("stSidebarNavLink").count() == 0
-        page.goto(url + "/sla")
+        page.goto(url + "/sla-compliance")
         wait_for_app(page)
         assert page.get_by_role("heading", name="SLA compliance").count() == 0
 
@@ -143,9 +143,9 @@ def test_an_admin_changes_a_setting_and_finds_it_in_the_audit_log(signed_dashboa
         with page.expect_download() as download:
             page.get_by_role("button", name="Download CSV").click()
         rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
-        mine = [r for r in rows if r["actor"] == "ada@example.com"]
-        assert [(r["action"], r["entity"], r["entity_id"], r["before"], r["after"]) for r in mine] == [
-            ("change", "setting", "rca.overdue_days", "10", "14")]
+        mine = [r for r in rows if r["Who"] == "ada@example.com"]  # the CSV holds the table as shown
+        assert [(r["Action"], r["What"], r["Which"], r["Before"], r["After"]) for r in mine] == [
+            ("Change", "setting", "rca.overdue_days", "10", "14")]
 
 
 def test_local_mode_refuses_to_serve_a_public_address(demo_db_path, tmp_path):
@@ -157,7 +157,7 @@ def test_local_mode_refuses_to_serve_a_public_address(demo_db_path, tmp_path):
         wait_for_app(page)
         assert page.get_by_role("heading", name="Vigie cannot start").is_visible()
         assert page.get_by_text("served on 0.0.0.0").is_visible()
-        page.goto(url + "/sla")
+        page.goto(url + "/sla-compliance")
         wait_for_app(page)
         assert page.get_by_role("heading", name="SLA compliance").count() == 0
         assert page.get_by_role("heading", name="Vigie cannot start").is_visible()

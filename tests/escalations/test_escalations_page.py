@@ -86,7 +86,7 @@ def test_open_escalations_by_level(page_db):
     assert level2["next level"].iloc[0] == "Senior manager" and level2["ticket"].iloc[0] == "CS-7"
     level1 = table(at, "flag", index=1)
     assert [age[:4] for age in level1["age"]] == ["6 h ", "2 h "]
-    assert list(level1["flag"]) == ["⚑ unacknowledged: call the support supervisor", ""]
+    assert list(level1["flag"]) == ["⚑ unacknowledged: call the support supervisor", "—"]
     assert list(level1["company"]) == ["Beta", "Alpha"]
 
 
@@ -111,7 +111,7 @@ def select(at, reference_suffix: str) -> str:
 def test_acknowledge_through_the_page(page_db):
     at = run(Actor("Mia", "mia@example.test", frozenset({"manager"})))
     reference = select(at, "-0002")
-    assert list(table(at, "kind", "actor")["kind"]) == ["raised"]
+    assert list(table(at, "kind", "actor")["kind"]) == ["Raised"]
     at.button(key="escalations_ack").click().run()
     assert [s.value for s in at.success] == [f"{reference} acknowledged at the customer support."]
     assert metrics(at)["Unacknowledged"] == "2" and metrics(at)["Flagged for the next level"] == "1"

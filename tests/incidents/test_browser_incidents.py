@@ -29,7 +29,7 @@ def test_declare_then_follow_the_notification_clock(demo_db_path, tmp_path):
     db_path = tmp_path / "browser-incidents.duckdb"
     shutil.copy(demo_db_path, db_path)  # this test writes: keep the shared demo database untouched
     with start_dashboard(db_path) as url, open_browser() as page:
-        page.goto(url + "/incident_declare")
+        page.goto(url + "/declare-an-incident")
         wait_for_app(page)
         page.get_by_label("Title").fill("Customer portal: pages time out")
         page.get_by_text("Severity 2", exact=True).click()

@@ -93,7 +93,7 @@ def test_empty_form_shows_one_message_per_required_field(page_db):
         "Pick the impacted customers, or tick 'All customers'.",
         "Describe the incident: what customers see and what is affected.",
         "Name who leads the customer notifications.", "Name who leads the investigation and resolution.",
-        "The incident was not declared: 7 field(s) need attention (see above)."]
+        "The incident was not declared: 7 fields to correct (see above)."]
     assert page_db.table_count("incidents") == 0
 
 
@@ -125,7 +125,7 @@ def test_each_invalid_field_gets_its_message(page_db, change, message):
     change(at)
     submit(at)
     assert [e.value for e in at.error] == [message,
-                                           "The incident was not declared: 1 field(s) need attention (see above)."]
+                                           "The incident was not declared: 1 field to correct (see above)."]
     assert page_db.table_count("incidents") == 0
 
 
@@ -195,17 +195,19 @@ def test_recording_the_notification_and_a_step_updates_both_tracks(page_db):
     labelled(at.text_area, "Text sent").set_value("We are investigating rejected EDI files.")
     button(at, "Record").click().run()
     assert at.success[0].value == f"Notification recorded for {reference}."
-    notices = table_with(at, "kind", "late", "next due")
-    assert notices["late"].tolist() == ["LATE"] and notices["by"].tolist() == ["Julie"]
+    notices = table_with(at, "kind", "late", "next_update_due")
+    assert notices["late"].tolist() == ["Yes"] and notices["sent_by"].tolist() == ["Julie"]
+    assert notices["kind"].tolist() == ["Customer notification"]
     assert "Next status update due in 59:" in at.info[0].value or "Next status update due in 1:00:" in at.info[0].value
     assert labelled(at.radio, "What was sent").value == "status_update"
     assert labelled(at.text_area, "Text sent").value == ""  # a new form instance for the next report
     button(at, "Record step").click().run()
     assert at.success[0].value == f"Scope assessed: recorded for {reference}."
-    steps = table_with(at, "step", "done", "owner")
-    assert steps["done"].tolist() == ["✓", "", "", ""] and steps["owner"].tolist()[0] == "Pierre"
+    steps = table_with(at, "label", "completed_at", "owner")
+    assert steps["completed_at"].tolist()[1:] == ["—", "—", "—"] and steps["owner"].tolist() == ["Pierre", "—", "—", "—"]
+    assert len(steps["completed_at"].iloc[0]) == len("2026-11-20 12:22")  # a local minute, no seconds or offset
     assert "Next step: **Experts gathered**" in [m.value for m in at.markdown]
-    events = table_with(at, "when", "track", "event")["event"].tolist()
+    events = table_with(at, "occurred_at", "track", "event")["event"].tolist()
     assert events[-2:] == ["Customer notification sent", "Scope assessed"] or \
         events[-2:] == ["Scope assessed", "Customer notification sent"]
 
@@ -225,6 +227,6 @@ def test_history_and_figures_tabs_show_the_incident(page_db):
     history = at.dataframe(key="incidents_history_table").value
     assert history["reference"].tolist() == [reference]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Incidents"] == "1" and metrics["Median time to notify"] == "-"
+    assert metrics["Incidents"] == "1" and metrics["Median time to notify"] == "—"
     at.text_input(key="incidents_history_search").set_value("no such incident").run()
     assert at.dataframe(key="incidents_history_table").value.empty

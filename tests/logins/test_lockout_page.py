@@ -108,7 +108,8 @@ def test_tables_behind_the_figures(page_db):
     phone = table(app, "company", "outside_phone_hours").set_index("company")
     assert phone.loc["Beta", "outside_phone_hours"] == 1 and phone.loc["Alpha", "outside_phone_hours"] == 0
     zones = table(app, "zone", "timeout_min").set_index("zone")
-    assert zones.loc["inside", ["timeout_min", "inactivity_logouts", "back_within_10_min"]].tolist() == [60, 1, 1]
+    inside = zones.loc["Inside the trusted zone"]
+    assert inside[["timeout_min", "inactivity_logouts", "back_within_10_min"]].tolist() == [60, 1, 1]
     tickets = table(app, "week", "lockout_tickets")
     assert int(tickets["lockout_tickets"].sum()) == 2 and int(tickets["lockouts"].sum()) == 3
 

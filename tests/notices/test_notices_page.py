@@ -61,7 +61,7 @@ def test_notify_impacted_customers_previews_queues_and_delivers(page_db, monkeyp
     first = db.scalar("SELECT min(accepted_at) FROM outbox")
     minutes = (first - db.scalar("SELECT impact_defined_at FROM incidents")).total_seconds() / 60
     assert f"First notification {minutes:.0f} min after the impact was defined" in " ".join(m.value for m in at.markdown)
-    events = next(d.value for d in at.dataframe if {"when", "track", "event"} <= set(d.value.columns))["event"]
+    events = next(d.value for d in at.dataframe if {"occurred_at", "track", "event"} <= set(d.value.columns))["event"]
     assert "First notice e-mail to Alpha accepted by the mail server" in events.tolist()
 
 

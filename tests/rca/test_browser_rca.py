@@ -70,7 +70,7 @@ def fill_action_row(page, description: str, owner: str, due: date) -> None:
 def test_review_to_published_customer_pdf(review_db, tmp_path):
     path, reference = review_db
     with start_dashboard(path) as url, open_browser() as page:
-        page.goto(url + "/rca_review")
+        page.goto(url + "/post-incident-review")
         wait_for_app(page)
         assert page.get_by_role("heading", name="Post-incident review").is_visible()
         # prefilled from the incident (the multi-line text area gets its value a moment after the first paint)

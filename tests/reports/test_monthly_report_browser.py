@@ -21,7 +21,7 @@ def test_leader_downloads_the_months_pdf(tmp_path):
     seed_two_months(db)
     db.close()
     with start_dashboard(path) as url, open_browser() as page:
-        page.goto(url + "/monthly_report")
+        page.goto(url + "/monthly-report")
         wait_for_app(page)
         page.get_by_test_id("stSelectbox").click()
         page.get_by_role("option", name="October 2026").click()

@@ -61,7 +61,7 @@ def test_headline_figures_of_the_month(two_months_db):
     assert "- Severity 2 response compliance fell from 100.0% to 33.3% (2 breaches)." in summary
     assert "- SLA breaches rose from 0 to 5; Acme had the most (4)." in summary
     sla = frame_with(at, "severity", "measure", "target").set_index(["severity", "measure"])
-    assert sla.loc[("2", "response"), ["met", "breached", "Oct 2026", "Sep 2026"]].tolist() == \
+    assert sla.loc[("2", "Response"), ["met", "breached", "Oct 2026", "Sep 2026"]].tolist() == \
         ["1", "2", "33.3%", "100.0%"]
     top = frame_with(at, "rank", "company")
     assert top[["company", "breaches"]].values.tolist() == [["Acme", "4"], ["Gamma", "1"]]

@@ -2,6 +2,7 @@
 calendar that cannot measure time is refused in words with nothing written."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from tests.factories import as_shown
@@ -10,9 +11,13 @@ from tests.settings.test_settings_page import app_db, button, read, settings_pag
 
 def test_an_admin_adds_an_italian_calendar_and_closes_a_day(app_db):  # noqa: F811
     at = settings_page()
-    listed = next(d.value for d in at.dataframe if "Opening hours" in d.value.columns)
-    assert list(listed["Calendar"]) == ["24/7", "Business hours (Paris)"]
-    assert list(listed["Opening hours"]) == ["open 24/7", "Mon 09:00-18:00; Tue 09:00-18:00; Wed 09:00-18:00; "
+    listed = next(d for d in at.dataframe if "hours" in d.value.columns)
+    labels = {name: c["label"] for name, c in json.loads(listed.proto.columns).items() if name != "_index"}
+    assert labels == {"name": "Calendar", "timezone": "Time zone", "hours_per_day": "Business day (h)",
+                      "hours": "Opening hours", "holidays": "Public holidays of", "closures": "Closures"}
+    listed = listed.value
+    assert list(listed["name"]) == ["24/7", "Business hours (Paris)"]
+    assert list(listed["hours"]) == ["open 24/7", "Mon 09:00-18:00; Tue 09:00-18:00; Wed 09:00-18:00; "
                                                           "Thu 09:00-18:00; Fri 09:00-18:00"]
     at.text_input(key="settings_calendar_0_name").set_value("Business hours (Milan)")
     at.text_input(key="settings_calendar_0_zone").set_value("Europe/Rome")

@@ -59,7 +59,7 @@ def test_every_setting_is_listed_with_value_default_and_help(app_db):
     assert (row["value"], row["default"]) == ("6", "6")
     targets = at.dataframe[1].value
     assert len(targets) == 8
-    assert targets.query("severity == 4 and measure == 'resolution'")["target_unit"].item() == "business_days"
+    assert targets.query("severity == 4 and measure == 'Resolution'")["target_unit"].item() == "Business days"
 
 
 def test_an_admin_changes_a_number_and_the_change_is_audited(app_db):

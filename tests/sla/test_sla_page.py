@@ -60,11 +60,15 @@ def test_headline_and_table_figures(small_db):
     assert metrics["Open, pending"] == "2"
     table = at.dataframe[0].value
     sev1 = table[table["severity"] == 1].set_index("measure")
-    assert sev1.loc["response", "met"] == 1 and sev1.loc["response", "breached"] == 1
-    assert sev1.loc["response", "compliance %"] == 50.0
-    assert sev1.loc["response", "target"] == "< 30 min (24/7)"
+    assert sev1.loc["Response", "met"] == 1 and sev1.loc["Response", "breached"] == 1
+    assert sev1.loc["Response", "compliance_pct"] == "50.0%"  # text: another row has no decision (a dash)
+    assert sev1.loc["Response", "target"] == "< 30 min (24/7)"
     sev4 = table[table["severity"] == 4].set_index("measure")
-    assert sev4.loc["resolution", "target"] == "< 3 business days (Business hours (Paris))"
+    assert sev4.loc["Resolution", "target"] == "< 3 business days (Business hours (Paris))"
+    labels = {name: c["label"] for name, c in json.loads(at.dataframe[0].proto.columns).items() if name != "_index"}
+    assert labels == {"severity": "Severity", "measure": "Measure", "target": "Target",
+                      "compliance_pct": "Compliance (%)", "met": "Met", "breached": "Breached", "pending": "Open",
+                      "at_risk": "At risk", "median": "Median", "p90": "90th percentile"}
 
 
 def test_charts_carry_the_compliance(small_db):

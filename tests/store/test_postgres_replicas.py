@@ -43,7 +43,7 @@ def test_a_write_on_another_replica_clears_this_replicas_page_caches():
 
 def declare(page, url: str, title: str) -> str:
     """Declare an all-customers incident through the form; returns its reference."""
-    page.goto(url + "/incident_declare")
+    page.goto(url + "/declare-an-incident")
     wait_for_app(page)
     page.get_by_label("Title").fill(title)
     page.get_by_text("Severity 2", exact=True).click()
