@@ -15,7 +15,9 @@ from analytics.imports.service import import_file
 from analytics.kernel.roles import PermissionDenied
 from analytics.settings.queries import get_setting
 from analytics.store.errors import DatabaseError
+from ui.columns import IMPORT_ROWS, IMPORT_RUNS
 from ui.session import current_actor, get_database
+from ui.tables import show_table
 from ui.text import literal
 
 CUSTOM = "custom mapping (TOML file)"
@@ -83,7 +85,7 @@ def show_warnings(warnings: list[str], *, preview: bool) -> None:
         st.markdown(f"- {literal(warning)}")
 
 
-def show_report(report, *, preview) -> None:
+def show_report(report, *, preview, tz: str) -> None:
     show_warnings(report.warnings, preview=preview is not None)
     cols = st.columns(5)
     cols[0].metric("Rows read", f"{report.read:,}")
@@ -97,13 +99,13 @@ def show_report(report, *, preview) -> None:
         st.markdown("Rejected because: " + "; ".join(f"{n:,} × {literal(r)}" for r, n in sorted(report.reasons.items())))
     if preview is not None:
         st.write("Mapped tickets (first rows):")
-        st.dataframe(preview.tickets, hide_index=True, width="stretch", key="imports_preview_tickets")
+        show_table(preview.tickets, key="imports_preview_tickets", tz=tz, columns=IMPORT_ROWS)
         if not preview.events.empty:
             st.write("Events folded from the updates (first rows):")
-            st.dataframe(preview.events, hide_index=True, width="stretch", key="imports_preview_events")
+            show_table(preview.events, key="imports_preview_events", tz=tz, columns=IMPORT_ROWS)
         if not preview.rejections.empty:
             st.write("Rejected rows (first rows):")
-            st.dataframe(preview.rejections, hide_index=True, width="stretch", key="imports_preview_rejects")
+            show_table(preview.rejections, key="imports_preview_rejects", tz=tz, columns=IMPORT_ROWS)
 
 
 def new_import(db, actor) -> None:
@@ -135,7 +137,7 @@ def new_import(db, actor) -> None:
         st.caption("Preview first: nothing is written until you confirm.")
         return
     preview = stored[1]
-    show_report(preview.report, preview=preview)
+    show_report(preview.report, preview=preview, tz=db.timezone)
     if st.button(f"Import {literal(uploaded.name)}", type="primary", key="imports_confirm"):
         bar = st.progress(0, text="starting")
         try:
@@ -154,7 +156,7 @@ def earlier_imports(db) -> None:
     if runs.empty:
         st.info("No import yet.")
         return
-    st.dataframe(runs, hide_index=True, width="stretch", key="imports_runs")
+    show_table(runs, key="imports_runs", tz=db.timezone, columns=IMPORT_RUNS)
     labels = {int(r.id): f"#{r.id} · {r.file_name} · {r.source} · {r.finished_at:%d %b %Y %H:%M}"
               for r in runs.itertuples()}
     chosen = st.selectbox("Report of import", list(labels), format_func=labels.get, key="imports_run")
@@ -168,9 +170,8 @@ def earlier_imports(db) -> None:
         st.markdown("Rejected because: " + "; ".join(f"{n:,} × {literal(r)}" for r, n in sorted(run["reasons"].items())))
     rejections = reports.load_rejections(db, int(run["id"]))
     if not rejections.empty:
-        st.dataframe(rejections, hide_index=True, width="stretch", key="imports_rejections")
-        st.download_button("Download the rejections (CSV)", rejections.to_csv(index=False),
-                           file_name=f"import-{run['id']}-rejections.csv", mime="text/csv", key="imports_rejects_csv")
+        show_table(rejections, key="imports_rejections", tz=db.timezone, columns=IMPORT_ROWS,
+                   csv=f"import-{run['id']}-rejections.csv", csv_label="Download the rejections (CSV)")
     as_of = datetime.now(UTC).replace(second=0, microsecond=0)
     verdicts = load_verdicts(db, str(db.path), run["source"], as_of)
     if not verdicts.empty:

@@ -173,3 +173,18 @@ def report_columns(names) -> dict[str, Col]:
     """The monthly report's tables (``analytics.reports.tables``: already worded, shared with its PDF): each
     headed by its own name with a capital, its codes (measure, incident status) as words."""
     return {name: REPORT_CODES.get(name) or Col(f"{name[:1].upper()}{name[1:]}") for name in names}
+
+IMPORT_RUNS = {"id": Col("Import", INTEGER), "finished_at": Col("Finished", TIMESTAMP), "file_name": Col("File"),
+               "source": Col("Source profile"), "profile_title": Col("Profile"), "actor": Col("By"),
+               "rows_read": Col("Rows read", COUNT), "accepted": Col("Accepted", COUNT),
+               "rejected": Col("Rejected", COUNT), "inserted": Col("New tickets", COUNT),
+               "updated": Col("Updated", COUNT), "unchanged": Col("Unchanged", COUNT),
+               "events": Col("Ticket events", COUNT), "seconds": Col("Seconds", NUMBER),
+               "file_format": code("Format", "file_format"), "encoding": Col("Encoding"),
+               "delimiter": code("Delimiter", "delimiter")}
+IMPORT_ROWS = {"line": Col("Line", INTEGER), "reason": Col("Reason"), "raw": Col("Row as read"),
+               "opened_at_ts": Col("Opened", TIMESTAMP), "first_response_at_ts": Col("First response", TIMESTAMP),
+               "resolved_at_ts": Col("Resolved", TIMESTAMP), "closed_at_ts": Col("Closed", TIMESTAMP),
+               "assignee": Col("Assignee"), "reject_reason": Col("Rejected because"),
+               "severity": Col("Severity"), "kind": code("Event", "ticket_event"),
+               "from_value": Col("From"), "to_value": Col("To")}

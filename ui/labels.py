@@ -41,6 +41,11 @@ VOCABULARIES: dict[str, dict[str, str]] = {
                          "resolved": "Resolved"},
     "audit_action": {},  # "escalation.raise" reads "Escalation: raise"
     "zone": {"inside": "Inside the trusted zone", "outside": "Outside the trusted zone"},
+    "ticket_event": {"status": "Status changed", "reassigned": "Reassigned", "severity": "Severity changed",
+                     "reopened": "Reopened", "opened": "Opened", "response": "First response",
+                     "resolved": "Resolved", "closed": "Closed"},
+    "file_format": {"csv": "CSV", "xlsx": "Excel workbook", "parquet": "Parquet", "xes": "XES event log"},
+    "delimiter": {",": "Comma", ";": "Semicolon", "\t": "Tab", "|": "Vertical bar"},
     "role": {"manager": "Manager", "supervisor": "Supervisor", "leadership": "Leadership", "admin": "Administrator"},
     "resolution_code": {"third_party_software": "Third-party software", "third-party software": "Third-party software",
                         "customer_infrastructure": "Customer infrastructure",

@@ -110,3 +110,14 @@ def test_an_imports_warnings_stay_with_its_report(imported_db):
     assert [w.value for w in at.warning] == ["1 warning: this import went through with them."]
     assert "- 1 of 3 rows (33%) are rejected, more than 5%: check the mapping against the reasons below" in [
         m.value for m in at.markdown]
+
+
+def test_the_import_pages_tables_read_as_words(imported_db):
+    from tests.test_tables_read_as_words import table_problems
+
+    at = run(ADMIN)
+    assert table_problems(at) == []
+    runs = next(d for d in at.dataframe if "rows_read" in d.value.columns)
+    labels = {name: c["label"] for name, c in __import__("json").loads(runs.proto.columns).items() if name != "_index"}
+    assert (labels["rows_read"], labels["file_format"], labels["inserted"]) == ("Rows read", "Format", "New tickets")
+    assert list(runs.value["file_format"]) == ["CSV", "CSV"] and list(runs.value["delimiter"]) == ["Comma", "Comma"]
