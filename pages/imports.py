@@ -103,6 +103,9 @@ def show_report(report, *, preview, tz: str) -> None:
         if not preview.events.empty:
             st.write("Events folded from the updates (first rows):")
             show_table(preview.events, key="imports_preview_events", tz=tz, columns=IMPORT_ROWS)
+        if not preview.disagreements.empty:
+            st.write("Tickets on which the fold and the file's columns disagree (first rows):")
+            show_table(preview.disagreements, key="imports_preview_disagreements", tz=tz, columns=IMPORT_ROWS)
         if not preview.rejections.empty:
             st.write("Rejected rows (first rows):")
             show_table(preview.rejections, key="imports_preview_rejects", tz=tz, columns=IMPORT_ROWS)

@@ -187,4 +187,4 @@ IMPORT_ROWS = {"line": Col("Line", INTEGER), "reason": Col("Reason"), "raw": Col
                "resolved_at_ts": Col("Resolved", TIMESTAMP), "closed_at_ts": Col("Closed", TIMESTAMP),
                "assignee": Col("Assignee"), "reject_reason": Col("Rejected because"),
                "severity": Col("Severity"), "kind": code("Event", "ticket_event"),
-               "from_value": Col("From"), "to_value": Col("To")}
+               "from_value": Col("From"), "to_value": Col("To"), "note": Col("What happened")}

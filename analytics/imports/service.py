@@ -20,7 +20,7 @@ import pandas as pd
 
 from analytics.imports.checks import rejected_share_warning, timestamp_warnings, value_map_warnings
 from analytics.imports.files import ImportFileError, open_export, peek_header
-from analytics.imports.fold import drop_fold_tables, fold_events, fold_warnings, insert_folded_events
+from analytics.imports.fold import NOTES, drop_fold_tables, fold_events, fold_warnings, insert_folded_events
 from analytics.imports.header import column_positions, defaulted_columns, detect_profile
 from analytics.imports.mapping import map_rows, staging_select
 from analytics.imports.profiles import Profile, ProfileError, get_profile, load_profile
@@ -58,6 +58,7 @@ class ImportPreview:
     tickets: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejections: pd.DataFrame = field(default_factory=pd.DataFrame)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)   # reference, note (event logs)
 
 
 def _overall(progress: Callable[[str, float], None] | None) -> Callable[[str, float], None]:
@@ -197,8 +198,13 @@ def _preview(cur, report, profile, header, details, limit: int, folded: bool) ->
     events = (cur.execute("SELECT reference, happened AS occurred_at, kind, from_value, to_value FROM fold_events "
                           "ORDER BY reference, happened, kind LIMIT $n", {"n": limit}).df()
               if folded else pd.DataFrame())
+    disagreements = pd.DataFrame()
+    if folded:
+        disagreements = cur.execute("SELECT reference, note FROM fold_notes ORDER BY reference, note LIMIT $n",
+                                    {"n": limit}).df()
+        disagreements["note"] = disagreements["note"].map(NOTES)
     return ImportPreview(report=report, profile=profile, header=header, details=details, tickets=tickets,
-                         rejections=rejections, events=events)
+                         rejections=rejections, events=events, disagreements=disagreements)
 
 
 def import_file(db: Database, path: str | Path, *, profile: Profile, actor: Actor, default_severity: int = 4,

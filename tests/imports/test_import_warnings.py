@@ -101,7 +101,16 @@ def test_the_files_columns_win_over_the_last_event_and_each_disagreement_is_repo
         "1 ticket resolved at their closed_at: the update entering a resolved status came after it (e.g. B-2)",
         "1 ticket resolved by their resolved_at column although their last status is not a resolved status "
         "(e.g. A-1)"]
-    assert db.scalar("SELECT warnings::VARCHAR FROM import_run_details") .count("e.g.") == 3
+    assert db.scalar("SELECT warnings::VARCHAR FROM import_run_details").count("e.g.") == 3
+
+
+def test_the_preview_lists_every_ticket_on_which_the_fold_and_the_columns_disagree(db, tmp_path):
+    path = write_rows(tmp_path / "activities.csv", ACTIVITY_HEADER, ACTIVITY_ROWS)
+    preview = import_file(db, path, profile=parse_profile(activity_mapping()), actor=ACTOR, dry_run=True)
+    assert preview.disagreements.values.tolist() == [
+        ["A-1", "closed by their closed_at column although their last status is not a closed status"],
+        ["A-1", "resolved by their resolved_at column although their last status is not a resolved status"],
+        ["B-2", "resolved at their closed_at: the update entering a resolved status came after it"]]
 
 
 def test_bookkeeping_statuses_and_combined_columns_leave_nothing_to_warn_about(db, tmp_path):
