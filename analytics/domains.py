@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from analytics.api.domain import DOMAIN as API
 from analytics.audit.domain import DOMAIN as AUDIT
 from analytics.escalations.domain import DOMAIN as ESCALATIONS
 from analytics.imports.domain import DOMAIN as IMPORTS
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 # Menu order; demo extensions run in this order too (the RCAs need the incidents before them).
 DOMAINS: tuple[Domain, ...] = (SLA, INCIDENTS, RCA, INTAKE, ESCALATIONS, LOGINS, REPORTS, SETTINGS, AUDIT, IMPORTS,
-                              NOTICES)
+                              NOTICES, API)
 
 
 def all_pages() -> list[PageSpec]:

@@ -49,7 +49,8 @@ def value_map_warnings(cur, profile: Profile, positions: dict[str, int], timezon
         wanted.append(("events", f"lower({ex.text(status)})"))
     if not wanted:
         return []
-    sql = "SELECT " + ", ".join(f"list(DISTINCT {expr})" for _, expr in wanted) + " FROM raw_rows"
+    sql = ("SELECT " + ", ".join(f"list(DISTINCT w{i})" for i in range(len(wanted))) + " FROM (SELECT "
+           + ", ".join(f"{expr} AS w{i}" for i, (_, expr) in enumerate(wanted)) + " FROM raw_rows)")
     seen = dict(zip([n for n, _ in wanted], cur.execute(sql, _used(sql, ex.params)).fetchone(), strict=True))
     found = []
     for spec in specs:
@@ -94,47 +95,77 @@ def _format_order(formats) -> str | None:
     return None
 
 
-def timestamp_warnings(cur, profile: Profile, positions: dict[str, int], timezone: str) -> list[str]:
-    """Formats that miss some values, and the order of day and month over each whole column."""
-    ex = FieldExpressions(profile, positions, timezone)
-    checks, names = [], []
+def _iso_like(formats) -> bool:
+    return any(f.startswith(("%Y-", "%Y/")) for f in formats)
+
+
+def timestamp_warnings(cur, profile: Profile, *, table: str) -> list[str]:
+    """Values that the formats do not read but ISO 8601 does, and the order of day and month over each
+    whole column, in one scan of ``table`` (``mapped`` or ``staged``: the texts the mapping read).
+
+    A value falls back to ISO 8601 when it is shaped like one
+    (``YYYY-MM-DD``) under formats that are not (checked by parsing only where the formats are ISO-like
+    themselves); day and month are read from the distinct ``d/m/yyyy`` prefixes, not from every value.
+    Values that nothing reads are counted after validation (:func:`unreadable_warnings`)."""
+    present = {r[0] for r in cur.execute(f"DESCRIBE {table}").fetchall()}
+    texts, names, params = [], [], {}
     for name in TIMESTAMP_FIELDS:
         spec = profile.field(name)
-        if spec is None or ex.values(spec) == "NULL::VARCHAR":
+        if spec is None or name not in present:
             continue
-        text = ex.text(spec)
-        formats = list(spec.formats if spec.formats is not None else profile.timestamp_formats)
-        # the day/month regex runs only on values shaped like one (ISO values are not: no separator there)
-        shaped = f"(substr({text}, 2, 1) IN ('/', '.', '-') OR substr({text}, 3, 1) IN ('/', '.', '-'))"
-        first = f"CASE WHEN {shaped} THEN try_cast(regexp_extract({text}, '{DAY_MONTH}', 1) AS INTEGER) END"
-        second = f"CASE WHEN {shaped} THEN try_cast(regexp_extract({text}, '{DAY_MONTH}', 2) AS INTEGER) END"
-        if formats:
-            ex.params[f"f_{name}"] = formats
-            missed = f"{text} IS NOT NULL AND try_strptime({text}, $f_{name}::VARCHAR[]) IS NULL"
-            iso = f"try_cast({text} AS TIMESTAMPTZ)"
-            misses = (f"count(*) FILTER (WHERE {missed} AND {iso} IS NOT NULL), "
-                      f"count(*) FILTER (WHERE {missed} AND {iso} IS NULL), "
-                      f"[min({text}) FILTER (WHERE {missed}), max({text}) FILTER (WHERE {missed})]")
-        else:
-            misses = "0, 0, []"
-        checks.append(f"count({text}), {misses}, count({first}), max({first}), max({second}), "
-                      f"arg_max({text}, {first}), arg_max({text}, {second})")
-        names.append((name, spec, formats))
-    if not checks:
+        texts.append(f"nullif({name}, '') AS v{len(names)}")
+        names.append((name, spec, list(spec.formats if spec.formats is not None else profile.timestamp_formats)))
+    if not names:
         return []
-    sql = "SELECT " + ", ".join(checks) + " FROM raw_rows"
-    row = cur.execute(sql, _used(sql, ex.params)).fetchone()
+    checks = []
+    for n, (name, _, formats) in enumerate(names):
+        if formats and _iso_like(formats):
+            params[f"f_{name}"] = formats
+            fell = f"v{n} IS NOT NULL AND try_strptime(v{n}, $f_{name}::VARCHAR[]) IS NULL " \
+                   f"AND try_cast(v{n} AS TIMESTAMPTZ) IS NOT NULL"
+        elif formats:
+            fell = f"regexp_matches(v{n}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') AND try_cast(v{n} AS TIMESTAMPTZ) IS NOT NULL"
+        else:
+            fell = "false"
+        shaped = f"(substr(v{n}, 2, 1) IN ('/', '.', '-') OR substr(v{n}, 3, 1) IN ('/', '.', '-'))"
+        checks.append(f"count(v{n}), count(*) FILTER (WHERE {fell}), "
+                      f"[min(v{n}) FILTER (WHERE {fell}), max(v{n}) FILTER (WHERE {fell})], "
+                      f"list(DISTINCT CASE WHEN {shaped} THEN left(v{n}, 10) END)")
+    sql = f"SELECT {', '.join(checks)} FROM (SELECT {', '.join(texts)} FROM {table})"
+    row = cur.execute(sql, params).fetchone()
     found = []
     for index, (name, spec, formats) in enumerate(names):
-        filled, fell_back, unreadable, examples, dated, top1, top2, ex1, ex2 = row[index * 9:(index + 1) * 9]
-        if formats and fell_back:
+        filled, fell_back, examples, prefixes = row[index * 4:(index + 1) * 4]
+        if fell_back:
             found.append(f"{name}: {fell_back:,} of {filled:,} values do not match the format(s) "
                          f"{_quoted(formats)} and were read as ISO 8601 instead (e.g. {_quoted(set(examples), 3)})")
-        if formats and unreadable:
+        parts = [(int(m.group(1)), int(m.group(2)), m.group(0).strip()) for p in prefixes or () if p
+                 for m in [re.match(DAY_MONTH, p)] if m]
+        if parts:
+            top1, top2 = max(parts, key=lambda t: t[0]), max(parts, key=lambda t: t[1])
+            found += _day_month(name, spec.column, _format_order(formats), top1[0], top2[1], top1[2], top2[2])
+    return found
+
+
+def unreadable_warnings(cur, profile: Profile, *, table: str) -> list[str]:
+    """Timestamp values that neither the formats nor ISO 8601 read (their rows are rejected), per field,
+    counted over ``table`` (``mapped`` or ``staged``: their texts beside their parsed values)."""
+    found = []
+    fields = [n for n in TIMESTAMP_FIELDS if profile.field(n) is not None
+              and n in {r[0] for r in cur.execute(f"DESCRIBE {table}").fetchall()}]
+    if not fields:
+        return []
+    row = cur.execute("SELECT " + ", ".join(
+        f"count(nullif({n}, '')), count(*) FILTER (WHERE {n} <> '' AND {n}_ts IS NULL), "
+        f"[min({n}) FILTER (WHERE {n} <> '' AND {n}_ts IS NULL), max({n}) FILTER (WHERE {n} <> '' AND {n}_ts IS NULL)]"
+        for n in fields) + f" FROM {table}").fetchone()
+    for index, name in enumerate(fields):
+        filled, unreadable, examples = row[index * 3:(index + 1) * 3]
+        spec = profile.field(name)
+        formats = list(spec.formats if spec.formats is not None else profile.timestamp_formats)
+        if unreadable and formats:
             found.append(f"{name}: {unreadable:,} of {filled:,} values match neither the format(s) "
                          f"{_quoted(formats)} nor ISO 8601 and reject their rows (e.g. {_quoted(set(examples), 3)})")
-        if dated:
-            found += _day_month(name, spec.column, _format_order(formats), top1 or 0, top2 or 0, ex1, ex2)
     return found
 
 

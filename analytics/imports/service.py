@@ -18,7 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.imports.checks import rejected_share_warning, timestamp_warnings, value_map_warnings
+from analytics.imports.checks import (
+    rejected_share_warning,
+    timestamp_warnings,
+    unreadable_warnings,
+    value_map_warnings,
+)
 from analytics.imports.files import ImportFileError, open_export, peek_header
 from analytics.imports.fold import NOTES, drop_fold_tables, fold_events, fold_warnings, insert_folded_events
 from analytics.imports.header import column_positions, defaulted_columns, detect_profile
@@ -154,7 +159,6 @@ def _run(cur, db: Database, path: Path, profile: Profile, *, actor: Actor, defau
     earliest = earliest_accepted(db)
     folded = profile.events is not None
     warnings = defaulted_columns(profile, export.header) + value_map_warnings(cur, profile, positions, zone)
-    warnings += timestamp_warnings(cur, profile, positions, zone)
     if folded:
         hint = map_rows(cur, profile, positions, timezone=zone)
         progress("folding", 0.0)
@@ -166,6 +170,8 @@ def _run(cur, db: Database, path: Path, profile: Profile, *, actor: Actor, defau
         sql, params, hint = staging_select(profile, positions, timezone=zone)
         progress("validating", 0.0)
         validate_staging(cur, hint=hint, source=(sql, params), earliest=earliest)
+    read_rows = "mapped" if folded else "staged"   # the texts the mapping read, beside their parsed values
+    warnings += timestamp_warnings(cur, profile, table=read_rows) + unreadable_warnings(cur, profile, table=read_rows)
     report.read = cur.execute("SELECT count(*) FROM raw_parsed").fetchone()[0] + len(parse_rejects)
     _collect_rejects(cur, parse_rejects, delimiter=export.delimiter, width=len(export.header), folded=folded)
     rejected = cur.execute("SELECT count(*) FROM import_rejects").fetchone()[0]

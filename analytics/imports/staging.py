@@ -49,7 +49,7 @@ STAGED_COLUMNS = ("line", "reference", "ref", "company", "contact_name", "contac
                   "user_id", "channel", "severity", "sev_num", "category", "platform", "status", "opened_at_ts",
                   "first_response_at_ts", "resolved_at_ts", "closed_at_ts", "assignee", "team", "resolution_code",
                   "description", "source_made_sla", "initial_severity", "initial_team", "reopen_count",
-                  "reassignment_count", "waiting_s")
+                  "reassignment_count", "waiting_s", "opened_at", "first_response_at", "resolved_at", "closed_at")
 
 
 def validate_sql(hint: str, source: str | None = None, *, earliest: datetime | None = None,

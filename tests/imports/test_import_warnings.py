@@ -174,7 +174,7 @@ def test_day_first_dates_without_a_format_are_named_and_the_command_fails(db, tm
     report = preview(db, path, dates_mapping())
     assert report.rejected == 3
     assert report.warnings == [
-        "opened_at (column 'opened'): the values are day-first (e.g. '28/02/2024 09:00') but no timestamp format "
+        "opened_at (column 'opened'): the values are day-first (e.g. '28/02/2024') but no timestamp format "
         "says so; use e.g. timestamp_formats = [\"%d/%m/%Y %H:%M\"]",
         "3 of 3 rows (100%) are rejected, more than 5%: check the mapping against the reasons below"]
     (tmp_path / "dates.toml").write_text(dates_mapping())
@@ -188,10 +188,10 @@ def test_month_first_values_under_a_day_first_format(db, tmp_path):
     path = dates_file(tmp_path, ["03/13/2024 10:00", "03/02/2024 11:00"])
     report = preview(db, path, dates_mapping('timestamp_formats = ["%d/%m/%Y %H:%M"]'))
     assert report.warnings[:2] == [
+        "opened_at (column 'opened'): the values are month-first (e.g. '03/13/2024') but the format reads the "
+        "day first; use e.g. timestamp_formats = [\"%m/%d/%Y %H:%M\"]",
         "opened_at: 1 of 2 values match neither the format(s) '%d/%m/%Y %H:%M' nor ISO 8601 and reject their rows "
-        "(e.g. '03/13/2024 10:00')",
-        "opened_at (column 'opened'): the values are month-first (e.g. '03/13/2024 10:00') but the format reads the "
-        "day first; use e.g. timestamp_formats = [\"%m/%d/%Y %H:%M\"]"]
+        "(e.g. '03/13/2024 10:00')"]
 
 
 def test_ambiguous_dates_and_values_that_fall_back_to_iso(db, tmp_path):
