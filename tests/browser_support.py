@@ -1,4 +1,4 @@
-"""Real-browser test support: a `streamlit run` server on loopback and Debian's Chromium via Playwright.
+"""Real-browser test support: a `streamlit run server.py` server on loopback and Debian's Chromium via Playwright.
 
 Use in a test module::
 
@@ -38,11 +38,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def start_dashboard(db_path, *, env: dict | None = None, timeout: float = 60, args: tuple = ()):
-    """Run ``streamlit run dashboard.py`` on a free loopback port; yields its base URL."""
+def start_dashboard(db_path, *, env: dict | None = None, timeout: float = 60, args: tuple = (),
+                    entry: str = "server.py"):
+    """Run ``streamlit run server.py`` (the README's run command: the dashboard and its workers) on a free
+    loopback port; yields its base URL. ``entry="dashboard.py"``: the dashboard alone, no workers."""
     port = free_port()
     full_env = {**os.environ, "VIGIE_DB": str(db_path), **(env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / entry), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
