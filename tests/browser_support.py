@@ -39,9 +39,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def start_dashboard(db_path, *, env: dict | None = None, timeout: float = 60, args: tuple = (),
-                    entry: str = "server.py"):
+                    entry: str = "server.py", output: list | None = None):
     """Run ``streamlit run server.py`` (the README's run command: the dashboard and its workers) on a free
-    loopback port; yields its base URL. ``entry="dashboard.py"``: the dashboard alone, no workers."""
+    loopback port; yields its base URL. ``entry="dashboard.py"``: the dashboard alone, no workers.
+    ``output``: a list that receives the server's whole output (text) once it has stopped."""
     port = free_port()
     full_env = {**os.environ, "VIGIE_DB": str(db_path), **(env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / entry), "--server.headless", "true",
@@ -67,9 +68,12 @@ def start_dashboard(db_path, *, env: dict | None = None, timeout: float = 60, ar
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            rest = proc.communicate(timeout=10)[0]
         except subprocess.TimeoutExpired:
             proc.kill()
+            rest = proc.communicate()[0]
+        if output is not None:
+            output.append(rest.decode(errors="replace"))
 
 
 @contextlib.contextmanager

@@ -91,11 +91,17 @@ def test_streamlit_run_server_delivers_a_message_queued_before_it_started(tmp_pa
     db = open_store(path)  # the embedded file: one process at a time, so queue, close, then start
     message_id = notices.queue_test_message(db, actor=ADMIN, to="ops@support.example", token=uuid4().hex)
     db.close()
-    with start_dashboard(path, env=env):
+    output = []
+    with start_dashboard(path, env=env, output=output):
         wait_for(lambda: len(smtp_server.received) == 1, 60)
     received = smtp_server.received[0]
     assert received.rcpt_tos == ["ops@support.example"]
     assert received.message["Subject"] == "Vigie: test message"
+    lines = [line.split(" vigie.workers: ", 1)[1] for line in output[0].splitlines() if " vigie.workers: " in line]
+    assert lines == ["vigie workers started: outbox, schedules",
+                     f"outbox via 127.0.0.1:{smtp_server.port} (none) as vigie@support.example: "
+                     "1 accepted, 0 to retry, 0 failed, 0 left for the next run",
+                     "vigie workers stopped: outbox, schedules"]
     db = open_store(path)  # the server has stopped: the file is free again
     try:
         assert db.rows("SELECT id, status, attempts FROM outbox") == [(message_id, "accepted", 1)]
