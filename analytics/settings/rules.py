@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.kernel.addresses import valid_address
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -167,6 +169,11 @@ def check_value(name: str, value: Any) -> Any:
         raise SettingError(f"{name} must be a {type(default).__name__}")
     if name.startswith("notices.template_"):
         _check_template(name, value)
+    if name == "reports.monthly_recipients":
+        bad = [a for a in value if not valid_address(a)]
+        if bad:
+            raise SettingError(f"{name} must be plain e-mail addresses (name@domain); {_shown(bad[0])} is not")
+        return [a for i, a in enumerate(value) if a not in value[:i]]
     return value
 
 

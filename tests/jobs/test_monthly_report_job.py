@@ -16,6 +16,8 @@ from analytics.jobs.runs import load_runs
 from analytics.jobs.schedule import Due, monthly_due
 from analytics.kernel.roles import Actor
 from analytics.notices.delivery import deliver
+from analytics.settings.queries import get_setting
+from analytics.settings.rules import SettingError
 from analytics.settings.service import change_setting
 
 ADMIN = Actor(name="Ada", email="ada@support.example", roles=frozenset({"admin"}))
@@ -82,13 +84,30 @@ def test_a_missed_run_is_caught_up_once_and_a_second_tick_does_nothing(db):
     assert list(audit["actor"].unique()) == ["scheduler"]
 
 
-def test_a_refused_recipient_is_the_runs_failure_audited_and_not_retried(db):
-    schedule(db, recipients=["lea@leadership.example", "Lea <lea@leadership.example>"])
-    outcome = monthly_report.tick(db, now=at(2026, 11, 3, 8, 0))
+def test_a_recipient_that_is_not_one_plain_address_is_refused_in_one_line(db):
+    with pytest.raises(SettingError) as refused:
+        change_setting(db, actor=ADMIN, name="reports.monthly_recipients",
+                       value=["lea@leadership.example", "Lea <lea@leadership.example>"])
+    assert str(refused.value) == ("reports.monthly_recipients must be plain e-mail addresses (name@domain); "
+                                  "'Lea <lea@leadership.example>' is not")
+    with pytest.raises(SettingError):
+        change_setting(db, actor=ADMIN, name="reports.monthly_recipients", value=["a@b.example\r\nBcc: x@evil.example"])
+    change_setting(db, actor=ADMIN, name="reports.monthly_recipients", value=LEADERS + LEADERS[:1])
+    assert get_setting(db, "reports.monthly_recipients") == LEADERS  # a repeated address is kept once
+
+
+def test_a_report_that_cannot_be_rendered_is_the_periods_failed_run_audited_and_not_retried(db):
+    schedule(db)
+
+    def broken(db, month, now):  # weasyprint failing, say: the failure must be recorded, not raised
+        raise OSError("no space left on device")
+
+    outcome = monthly_report.tick(db, now=at(2026, 11, 3, 8, 0), render=broken)
     assert (outcome.outcome, outcome.detail) == (
-        "failed", "not queued: not a plain e-mail address in reports.monthly_recipients: 'Lea <lea@leadership.example>'")
-    assert monthly_report.tick(db, now=at(2026, 11, 3, 9, 0)) is None
+        "failed", "the report could not be rendered: OSError: no space left on device")
+    assert monthly_report.tick(db, now=at(2026, 11, 3, 9, 0), render=broken) is None
     assert db.scalar("SELECT count(*) FROM outbox") == 0
+    assert [(r["period"], r["outcome"]) for r in load_runs(db)] == [("2026-10", "failed")]
     after = json.loads(load_audit(db, action="job.run")["after"].iloc[0])
     assert (after["outcome"], after["detail"]) == ("failed", outcome.detail)
 
