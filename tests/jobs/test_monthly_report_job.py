@@ -55,9 +55,9 @@ def test_on_the_day_of_a_dst_change_the_hour_is_still_the_local_hour():
     # 25 October 2026, clocks go back at 03:00 CEST: 09:00 that day is CET, 08:00 UTC
     assert monthly_due(at(2026, 10, 25, 8, 0), PARIS, day=25, hour=9) == Due("2026-09", at(2026, 10, 25, 8, 0))
     assert monthly_due(at(2026, 10, 25, 7, 59), PARIS, day=25, hour=9).period == "2026-08"
-    # 29 March 2026, clocks go forward at 02:00 CET: 09:00 that day is CEST, 07:00 UTC
-    assert monthly_due(at(2026, 3, 29, 7, 0), PARIS, day=29, hour=9) == Due("2026-02", at(2026, 3, 29, 7, 0))
-    assert monthly_due(at(2026, 3, 29, 6, 59), PARIS, day=29, hour=9).period == "2026-01"
+    # 28 March 2027, clocks go forward at 02:00 CET: 09:00 that day is CEST, 07:00 UTC
+    assert monthly_due(at(2027, 3, 28, 7, 0), PARIS, day=28, hour=9) == Due("2027-02", at(2027, 3, 28, 7, 0))
+    assert monthly_due(at(2027, 3, 28, 6, 59), PARIS, day=28, hour=9) == Due("2027-01", at(2027, 2, 28, 8, 0))
     # the same schedule in Tokyo (no DST): 09:00 JST is 00:00 UTC
     assert monthly_due(at(2026, 3, 28, 8, 0), "Asia/Tokyo", day=28, hour=9) == Due("2026-02", at(2026, 3, 28, 0, 0))
 
