@@ -17,6 +17,7 @@ from analytics.escalations.domain import DOMAIN as ESCALATIONS
 from analytics.imports.domain import DOMAIN as IMPORTS
 from analytics.incidents.domain import DOMAIN as INCIDENTS
 from analytics.intake.domain import DOMAIN as INTAKE
+from analytics.jobs.domain import DOMAIN as JOBS
 from analytics.kernel.registry import Domain, PageSpec
 from analytics.logins.domain import DOMAIN as LOGINS
 from analytics.notices.domain import DOMAIN as NOTICES
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 # Menu order; demo extensions run in this order too (the RCAs need the incidents before them).
 DOMAINS: tuple[Domain, ...] = (SLA, INCIDENTS, RCA, INTAKE, ESCALATIONS, LOGINS, REPORTS, SETTINGS, AUDIT, IMPORTS,
-                              NOTICES, API)
+                              NOTICES, JOBS, API)
 
 
 def all_pages() -> list[PageSpec]:

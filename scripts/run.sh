@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the runtime and starts the dashboard on data/vigie.duckdb (demo data built on first run).
+# Installs the runtime and starts the server (server.py: the dashboard and its background workers) on data/vigie.duckdb (demo data built on first run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh

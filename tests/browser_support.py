@@ -1,4 +1,4 @@
-"""Real-browser test support: a `streamlit run` server on loopback and Debian's Chromium via Playwright.
+"""Real-browser test support: a `streamlit run server.py` server on loopback and Debian's Chromium via Playwright.
 
 Use in a test module::
 
@@ -38,12 +38,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def start_dashboard(db_path, *, env: dict | None = None, timeout: float = 60, args: tuple = ()):
-    """Run the dashboard (``python -m ui.serve``: ``streamlit run dashboard.py``) on a free loopback port; yields
-    its base URL."""
+def start_dashboard(db_path, *, env: dict | None = None, timeout: float = 60, args: tuple = (),
+                    entry: str = "server.py", output: list | None = None):
+    """Run the README's run command (``python -m ui.serve``: ``streamlit run server.py``, the dashboard and its
+    workers) on a free loopback port; yields its base URL. ``entry="dashboard.py"``: the dashboard alone, no
+    workers. ``output``: a list that receives the server's whole output (text) once it has stopped."""
     port = free_port()
     full_env = {**os.environ, "VIGIE_DB": str(db_path), **(env or {})}
-    cmd = [sys.executable, "-m", "ui.serve", "--server.headless", "true",
+    cmd = [sys.executable, "-m", "ui.serve", "--entry", entry, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -66,9 +68,12 @@ def start_dashboard(db_path, *, env: dict | None = None, timeout: float = 60, ar
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            rest = proc.communicate(timeout=10)[0]
         except subprocess.TimeoutExpired:
             proc.kill()
+            rest = proc.communicate()[0]
+        if output is not None:
+            output.append(rest.decode(errors="replace"))
 
 
 @contextlib.contextmanager

@@ -23,6 +23,7 @@ the configuration says ``allow_example_domains`` (a test server on loopback).
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Callable
@@ -80,7 +81,7 @@ def deliver(db: Database, *, config: SmtpConfig, now: Callable[[], datetime] = u
             if not addresses:
                 raise Rejected("not sent: every recipient is in a domain reserved for examples", 550)
             reply = send(config, Outgoing(claimed["id"], addresses, claimed["subject"], claimed["body_text"],
-                                          claimed["body_html"]))
+                                          claimed["body_html"], attached_files(db, claimed["attachments"])))
         except Rejected as exc:
             outcome = "failed" if permanent(exc.code) or claimed["attempts"] >= max_attempts else "retry"
             db.write(_record, message=claimed, worker=run.worker, started=started, finished=now(),
@@ -98,7 +99,19 @@ def deliver(db: Database, *, config: SmtpConfig, now: Callable[[], datetime] = u
 
 
 COLUMNS = ("id", "batch", "entity", "entity_id", "company_id", "recipients", "subject", "body_text", "body_html",
-           "attempts", "queued_by")
+           "attempts", "queued_by", "attachments")
+
+
+def attached_files(db: Database, attachments) -> tuple[tuple[str, str, bytes], ...]:
+    """The files an outbox row refers to (``[{"kind": "file", "ref": id}]``): (filename, type, bytes)."""
+    refs = json.loads(attachments) if isinstance(attachments, str) else list(attachments or [])
+    files = []
+    for ref in refs:
+        found = db.rows("SELECT filename, content_type, content FROM outbox_files WHERE id = ?", [int(ref["ref"])])
+        if not found:
+            raise Rejected(f"attachment {ref['ref']} is missing from the store", 554)
+        files.append((str(found[0][0]), str(found[0][1]), bytes(found[0][2])))
+    return tuple(files)
 
 
 def _claim(cur, *, worker: str, at: datetime) -> dict | None:

@@ -19,6 +19,7 @@ import html
 import re
 from datetime import timedelta
 
+from analytics.kernel.addresses import valid_address
 from analytics.kernel.roles import ADMIN, SUPERVISOR
 
 ACT_ROLES = (SUPERVISOR, ADMIN)   # who queues customer notices (as who records them by hand)
@@ -36,10 +37,6 @@ BACKOFF_CAP = timedelta(hours=1)
 
 # Any character that ends a line for a mail header or for Python's str.splitlines().
 LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
-# One plain address: a local part of letters (any script, RFC 6531), digits and the unquoted specials,
-# then a domain of two labels or more. No space, comma, angle bracket, quote or line break can pass.
-LABEL = r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?"
-ADDRESS = re.compile(rf"[\w.!#$%&'*+/=?^`{{|}}~-]+@{LABEL}(?:\.{LABEL})+")  # fullmatch: '$' would let a final LF in
 PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
 # Domains reserved for examples and tests (RFC 2606, RFC 6761): the demo's contacts live there.
@@ -49,11 +46,6 @@ RESERVED_DOMAINS = ("example", "test", "invalid", "localhost", "example.com", "e
 def one_line(text: str) -> str:
     """``text`` on one line: every line break becomes a space, runs of spaces one, ends trimmed."""
     return re.sub(r"[ \t]+", " ", LINE_BREAKS.sub(" ", text or "")).strip()
-
-
-def valid_address(address: str) -> bool:
-    """Whether ``address`` is one plain ``local@domain`` address (no name, no second address)."""
-    return bool(address) and len(address) <= 254 and ADDRESS.fullmatch(address) is not None
 
 
 def reserved_domain(address: str) -> bool:

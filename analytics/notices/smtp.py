@@ -65,6 +65,7 @@ class Outgoing:
     subject: str
     body_text: str
     body_html: str
+    attachments: tuple[tuple[str, str, bytes], ...] = ()   # (filename, content type, bytes)
 
 
 class Rejected(Exception):
@@ -120,6 +121,9 @@ def build_message(config: SmtpConfig, outgoing: Outgoing) -> EmailMessage:
                                        domain=config.sender.rpartition("@")[2])
     message.set_content(outgoing.body_text)
     message.add_alternative(outgoing.body_html, subtype="html")
+    for filename, content_type, content in outgoing.attachments:
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=one_line(filename))
     return message
 
 

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.kernel.addresses import valid_address
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -125,6 +127,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("notices.max_attempts", 6,
             "Delivery attempts of a message before it is given up as failed (retried after 1, 2, 4 ... minutes).",
             low=1, high=50),
+    Setting("notices.delivery_interval_seconds", 60,
+            "Seconds between two delivery runs of the server's outbox worker (when a provider is configured).",
+            low=5, high=3600),
+    Setting("reports.monthly_recipients", [],
+            "Addresses the monthly report (PDF) is e-mailed to each month; empty: not sent."),
+    Setting("reports.monthly_day", 1,
+            "Day of the month (deployment time zone) the monthly report of the month before is e-mailed.",
+            low=1, high=28),
+    Setting("reports.monthly_hour", 8,
+            "Hour of that day (0-23, deployment time zone) from which the monthly report is e-mailed.",
+            low=0, high=23),
     Setting("auth.allow_public_local_mode", False,
             "Allow the local single-user mode (no identity provider) on a non-loopback address."),
 )
@@ -156,6 +169,11 @@ def check_value(name: str, value: Any) -> Any:
         raise SettingError(f"{name} must be a {type(default).__name__}")
     if name.startswith("notices.template_"):
         _check_template(name, value)
+    if name == "reports.monthly_recipients":
+        bad = [a for a in value if not valid_address(a)]
+        if bad:
+            raise SettingError(f"{name} must be plain e-mail addresses (name@domain); {_shown(bad[0])} is not")
+        return [a for i, a in enumerate(value) if a not in value[:i]]
     return value
 
 

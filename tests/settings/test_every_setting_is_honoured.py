@@ -31,6 +31,8 @@ ADMIN = Actor(name="Ada", email="ada@example.com", roles=frozenset({"admin", "su
 HERE = "tests/settings/test_every_setting_is_honoured.py"
 NOTICES = "tests/notices/test_notices_incidents.py"
 DELIVERY = "tests/notices/test_notices_delivery.py"
+WORKERS = "tests/jobs/test_server_workers.py"
+SCHEDULES = "tests/jobs/test_monthly_report_job.py"
 
 PROOF = {
     "sla.at_risk_share": "tests/sla/test_at_risk_setting.py::test_changing_the_share_changes_who_is_at_risk",
@@ -65,6 +67,10 @@ PROOF = {
     "notices.template_resolution": f"{NOTICES}::test_templates_are_settings_with_placeholders",
     "notices.rate_limit_per_run": f"{DELIVERY}::test_the_rate_limit_leaves_the_rest_for_the_next_run",
     "notices.max_attempts": f"{DELIVERY}::test_a_message_is_given_up_after_notices_max_attempts",
+    "notices.delivery_interval_seconds": f"{WORKERS}::test_the_outbox_worker_delivers_every_interval_set",
+    "reports.monthly_recipients": f"{SCHEDULES}::test_the_report_goes_to_the_recipients_set_with_its_pdf",
+    "reports.monthly_day": f"{SCHEDULES}::test_a_missed_run_is_caught_up_once_and_a_second_tick_does_nothing",
+    "reports.monthly_hour": f"{SCHEDULES}::test_a_missed_run_is_caught_up_once_and_a_second_tick_does_nothing",
 }
 
 
