@@ -28,7 +28,7 @@ NUMERIC = [s for s in SETTINGS if s.numeric]
 
 
 def test_every_numeric_setting_has_a_range_holding_its_default():
-    assert len(NUMERIC) == 19  # with notices.rate_limit_per_run and notices.max_attempts
+    assert len(NUMERIC) == 20  # with notices.rate_limit_per_run, notices.max_attempts, sla.next_to_breach_hours
     for s in NUMERIC:
         assert s.low is not None and s.high is not None, s.name
         assert s.low <= s.default <= s.high, s.name
