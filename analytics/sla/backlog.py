@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 from analytics.kernel.periods import Period
 from analytics.kernel.sql import identifier
-from analytics.sla.engine import TARGETS_SQL
+from analytics.sla.engine import TARGETS_SQL, at_risk_share
 from analytics.sla.filters import TicketFilter
-from analytics.sla.measures import measures_of, reading_version
+from analytics.sla.measures import measures_for, reading_version
 from analytics.store.database import Database
 
 if TYPE_CHECKING:
@@ -127,13 +127,21 @@ def weekly(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, 
     if not weeks:
         return pd.DataFrame({"week": [], "open_at_end": [], "p90_days": []})
     rows, _, params = _source(db, flt, version)
+    # A ticket open at no week end (most: resolved within days) is left out by arithmetic first: the
+    # grid of weeks from the first end, widened by 2 h for the daylight-saving shift of local midnight.
+    # The others find the first end after their opening and the last before their resolution (ASOF).
     frame = db.query(f"""
-        WITH e AS (SELECT unnest($weeks) AS week, unnest($ends) AS end_s),
-        o AS (SELECT epoch(opened_at) AS start_s, epoch(resolved_at) AS stop_s FROM ({rows}) r
-              WHERE r.opened_at <= to_timestamp($last) AND (r.resolved_at IS NULL OR r.resolved_at > to_timestamp($first)))
-        SELECT e.week, count(o.start_s) AS open_at_end,
-               round(quantile_cont((e.end_s - o.start_s) / 86400.0, 0.9), 1) AS p90_days
-        FROM e LEFT JOIN o ON o.start_s <= e.end_s AND (o.stop_s IS NULL OR o.stop_s > e.end_s)
+        WITH e AS (SELECT unnest($weeks) AS week, unnest($ends) AS end_s, unnest(range(len($ends))) AS k),
+        o AS (SELECT epoch(r.opened_at) AS start_s, coalesce(epoch(r.resolved_at), 1e12) AS stop_s FROM ({rows}) r
+              WHERE r.opened_at <= to_timestamp($last) AND (r.resolved_at IS NULL OR r.resolved_at > to_timestamp($first))),
+        crossing AS (SELECT * FROM o WHERE floor((start_s - $first - 7200) / 604800)
+                                           <> floor((least(stop_s, $last + 604800) - $first + 7200) / 604800)),
+        k0 AS (SELECT c.*, e.k AS k0 FROM crossing c ASOF JOIN e ON c.start_s <= e.end_s),
+        k1 AS (SELECT k0.*, e.k AS k1 FROM k0 ASOF JOIN e ON k0.stop_s > e.end_s),
+        spans AS (SELECT start_s, unnest(range(k0, k1 + 1)) AS k FROM k1 WHERE k1 >= k0)
+        SELECT e.week, count(s.start_s) AS open_at_end,
+               round(quantile_cont((e.end_s - s.start_s) / 86400.0, 0.9), 1) AS p90_days
+        FROM e LEFT JOIN spans s ON s.k = e.k
         GROUP BY e.week ORDER BY e.week""",
         {**params, "weeks": [w for w, _ in weeks], "ends": [s for _, s in weeks], "first": weeks[0][1],
          "last": weeks[-1][1]})
@@ -154,7 +162,9 @@ def oldest(db: Database, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
     if frame.empty:
         return frame.assign(deadline=[], state=[], left_h=[])
     ids = tuple(int(i) for i in frame["ticket_id"])
-    clock = measures_of(db, TicketFilter(ticket_ids=ids), as_of=as_of, version=version)
-    clock = clock[clock["measure"] == "resolution"][["ticket_id", "deadline", "state", "left_s"]]
+    sql, params, _ = measures_for(db, TicketFilter(ticket_ids=ids), prune=False, version=version, live_only=True)
+    clock = db.query(f"SELECT * FROM ({sql}) m WHERE m.measure = 'resolution'",
+                     {**params, "as_of": as_of, "at_risk": at_risk_share(db)})
+    clock = clock[["ticket_id", "deadline", "state", "left_s"]]
     clock = clock.assign(left_h=(clock["left_s"] / 3600).round(1)).drop(columns=["left_s"])
     return frame.merge(clock, on="ticket_id", how="left")
