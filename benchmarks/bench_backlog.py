@@ -5,7 +5,8 @@
 Opens an existing benchmark database read-only (build one with ``benchmarks/bench.py --tickets N``)
 and prints each figure of the Backlog page as of the demo's end (``NOW``), cold (the first call
 after the store is opened) and warm (median of the next calls), then the page's first screen
-(every loader it runs), both ways.
+(every loader it runs), both ways; beside them, the SLA page's "open at risk" (the README's figure
+for it at rest is the yardstick of how loaded the shared machine is).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from support import BENCH_DIR, NOW, Table  # first: puts the repository on sys.p
 from analytics.domains import open_store
 from analytics.kernel.periods import Period
 from analytics.sla import backlog
+from analytics.sla import stats as sla
 from analytics.sla.filters import TicketFilter
 from analytics.sla.next_to_breach import next_to_breach
 
@@ -37,6 +39,9 @@ def figures(quarter: Period, whole: Period) -> dict:
         "oldest 50 open tickets with their clock": lambda db: backlog.oldest(db, as_of=NOW, limit=50),
         "next to breach (4 working hours)": lambda db: next_to_breach(db, as_of=NOW),
         "next to breach, one team": lambda db: next_to_breach(db, TicketFilter(teams=("Network",)), as_of=NOW),
+        # a yardstick for the machine's load: the SLA page's figure of the same kind (open measures, live)
+        "reference: SLA page's open at risk": lambda db: sla.tickets_behind(db, quarter, as_of=NOW,
+                                                                            states=("at_risk", "pending")),
     }
 
 
