@@ -28,7 +28,7 @@ NUMERIC = [s for s in SETTINGS if s.numeric]
 
 
 def test_every_numeric_setting_has_a_range_holding_its_default():
-    assert len(NUMERIC) == 22  # with notices.delivery_interval_seconds, reports.monthly_day and monthly_hour
+    assert len(NUMERIC) == 23  # with the notices, schedules and sla.next_to_breach_hours
     for s in NUMERIC:
         assert s.low is not None and s.high is not None, s.name
         assert s.low <= s.default <= s.high, s.name
