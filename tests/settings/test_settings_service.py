@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -54,7 +55,9 @@ def test_only_an_admin_may_change_reset_or_retarget_and_nothing_is_written(db, a
 
 
 def test_the_role_is_refused_before_the_value_is_looked_at(db):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=re.escape(
+            "Only a admin may change the setting no.such.setting; you are signed in as mia@example.com with roles: "
+            "manager.") + "$"):
         change_setting(db, actor=WRONG_ACTORS[0], name="no.such.setting", value="x")
 
 
@@ -107,7 +110,7 @@ def test_reset_restores_the_default_and_is_audited(db):
 def test_the_change_and_its_audit_row_commit_together(db):
     """An audit row that cannot be written (no actor label) takes the change down with it."""
     nameless_admin = Actor(name=None, roles=frozenset({"admin"}))
-    with pytest.raises(ConstraintViolation):
+    with pytest.raises(ConstraintViolation, match=re.escape("NOT NULL constraint failed: settings.updated_by")):
         change_setting(db, actor=nameless_admin, name="lockout.threshold", value=9)
     assert get_setting(db, "lockout.threshold") == 6
     assert db.scalar("SELECT count(*) FROM audit_log") == 0
