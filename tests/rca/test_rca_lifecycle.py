@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
+import time_machine
 
 from analytics.audit.service import load_audit
 from analytics.kernel.errors import RuleRefused, ValidationError
@@ -27,7 +28,16 @@ from tests.rca.factories import (
     resolved_incident,
 )
 
-NOW = datetime.now(UTC).replace(microsecond=0)
+# every test of this file on a frozen clock (ticking on from there): the services' default "now", the
+# due dates and the incident's times are the same on any day the suite runs
+NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris: the same date in Tokyo and Los Angeles
+TODAY = date(2026, 11, 16)  # NOW's date in Paris
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=True):
+        yield
 STARTED = NOW - timedelta(days=20)
 
 
@@ -38,7 +48,7 @@ def incident(db):
 
 def publish_complete(db, incident_id: int, *, actor=SUPERVISOR) -> None:
     saved = rca.save_draft(db, actor=actor, incident_id=incident_id, content=complete_review(started=STARTED),
-                           actions=action_items(due=date.today() + timedelta(days=30)))
+                           actions=action_items(due=TODAY + timedelta(days=30)))
     rca.submit_for_review(db, actor=actor, incident_id=incident_id, expected_edits=saved.edits)
     rca.publish(db, actor=actor, incident_id=incident_id)
 
@@ -100,7 +110,7 @@ def test_full_lifecycle_freezes_the_published_revision(db, incident):
 
 def test_in_review_is_read_only_until_sent_back(db, incident):
     saved = rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=complete_review(started=STARTED),
-                           actions=action_items(due=date.today()))
+                           actions=action_items(due=TODAY))
     rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident, expected_edits=saved.edits)
     with pytest.raises(RuleRefused, match="is in review; send it back to draft"):
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=complete_review(started=STARTED))
@@ -108,7 +118,7 @@ def test_in_review_is_read_only_until_sent_back(db, incident):
     assert back.status == "draft"
     rca.save_draft(db, actor=SUPERVISOR, incident_id=incident,
                    content=replace(complete_review(started=STARTED), overview="Better overview."),
-                   actions=action_items(due=date.today()))
+                   actions=action_items(due=TODAY))
     assert load_review(db, incident_id=incident).content.overview == "Better overview."
 
 
