@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from analytics.domains import open_store
 from tests.factories import add_company
-from tests.store.pg_support import fresh_database_url
+from tests.store.pg_support import cluster, fresh_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 4
@@ -31,8 +31,8 @@ def start_replica(url: str, *args: str) -> subprocess.Popen:
 
 
 def read_until(proc: subprocess.Popen, marker: str, lines: list[str], timeout: float = 120) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             raise AssertionError(f"replica exited before {marker!r}: {proc.stderr.read()[-2000:]}")
@@ -40,6 +40,20 @@ def read_until(proc: subprocess.Popen, marker: str, lines: list[str], timeout: f
         if line.startswith(marker):
             return
     raise AssertionError(f"no {marker!r} within {timeout} s")
+
+
+def wait_until_blocked_on_the_write_lock(url: str, timeout: float = 60) -> None:
+    """Bounded polling of PostgreSQL's own view of the locks: return once a session waits for the
+    write lock (instead of sleeping and hoping the other replica got there)."""
+    dbname = url.rsplit("/", 1)[1]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = cluster().psql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                                 "WHERE c.relname = 'vigie_write_lock' AND NOT l.granted", dbname=dbname)
+        if int(waiting) >= 1:
+            return
+        time.sleep(0.05)  # a polling interval, not an ordering assumption
+    raise AssertionError(f"no session waited for the write lock within {timeout} s")
 
 
 def seeded_store() -> str:
@@ -83,14 +97,14 @@ def test_a_replica_killed_mid_write_loses_no_committed_incident():
     victim = start_replica(url, "--tag", "victim", "--serial", "5", "--hang")
     lines: list[str] = []
     read_until(victim, "hanging", lines)  # 5 declared, a 6th half-written under the write lock
-    waiting = start_replica(url, "--tag", "other", "--serial", "3")  # blocks on the lock meanwhile
-    time.sleep(1.0)
+    waiting = start_replica(url, "--tag", "other", "--serial", "3")
+    wait_until_blocked_on_the_write_lock(url)  # the other replica is queued behind the victim's lock
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait(timeout=30)
-    started = time.time()
+    started = time.monotonic()
     rest, errors = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, errors[-2000:]
-    assert time.time() - started < 30  # the killed replica's lock died with its connection
+    assert time.monotonic() - started < 30  # the killed replica's lock died with its connection
     committed = [line.split()[1] for line in lines + rest.splitlines() if line.startswith("committed")]
     assert len(committed) == 8
     db = open_store(url)
