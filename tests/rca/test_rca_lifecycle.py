@@ -89,7 +89,7 @@ def test_sending_for_review_lists_every_missing_field(db, incident):
 def test_actions_need_owner_and_due_date_before_review(db, incident):
     rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=complete_review(started=STARTED),
                    actions=(ActionItemInput("Alert on queue depth"),))
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError, match=re.escape("Action items: Action 1: name its owner.") + "$") as caught:
         rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident)
     assert caught.value.errors == {"action_items": "Action 1: name its owner."}
 
