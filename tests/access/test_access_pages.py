@@ -182,7 +182,8 @@ def test_local_mode_refuses_a_public_address(app_db, served_on, address):
     assert titles(at) == ["Vigie cannot start"]
     assert f"served on {address}" in at.error[0].value
     assert registered(at) == set()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^Could not find a navigation page for '\S*pages/sla\.py'\. .*"
+                                         r"Known pages: \['Vigie cannot start'\]\.$"):
         at.switch_page("pages/sla.py")
 
 

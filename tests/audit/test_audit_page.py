@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from analytics.audit.service import audit_choices, load_audit
@@ -31,15 +32,21 @@ def make_changes(db) -> None:
                       calendar_id=1)
 
 
+# the audit rows written at one frozen instant: the period bounds are checked exactly at it
+AUDITED_AT = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+
+@time_machine.travel(AUDITED_AT, tick=False)
 def test_load_audit_filters_by_entity_actor_action_and_period(db):
     make_changes(db)
     assert len(load_audit(db)) == 4
     assert list(load_audit(db, actor="ada@example.com")["action"]) == ["reset", "change"]  # newest first
     assert list(load_audit(db, entity="sla_target")["entity_id"]) == ["3/resolution"]
     assert list(load_audit(db, action="change", actor="bob@example.com")["entity"]) == ["sla_target", "setting"]
-    now = datetime.now(UTC)
-    assert len(load_audit(db, since=now - timedelta(minutes=5), until=now + timedelta(minutes=5))) == 4
-    assert len(load_audit(db, until=now - timedelta(minutes=5))) == 0
+    one_second = timedelta(seconds=1)
+    assert len(load_audit(db, since=AUDITED_AT, until=AUDITED_AT + one_second)) == 4  # since included
+    assert len(load_audit(db, since=AUDITED_AT + one_second)) == 0
+    assert len(load_audit(db, until=AUDITED_AT)) == 0  # until excluded
     assert audit_choices(db) == {"entity": ["setting", "sla_target"],
                                  "actor": ["ada@example.com", "bob@example.com"], "action": ["change", "reset"]}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from analytics.audit.service import load_audit
@@ -20,8 +20,19 @@ PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "escalations.py")
 SUPERVISOR = Actor("Sam", "sam@example.test", frozenset({"supervisor"}))
 
 
+# the clock frozen here for the fixture and the page (ticking on from there): the escalations raised up to
+# 50 hours back, and the references' year, are the same on any day the suite runs, New Year included
+FROZEN = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris
+
+
 @pytest.fixture
-def page_db(tmp_path, monkeypatch):
+def frozen():
+    with time_machine.travel(FROZEN, tick=True):
+        yield
+
+
+@pytest.fixture
+def page_db(frozen, tmp_path, monkeypatch):
     """Open: X1 (level 1, 2 h, unacknowledged), X2 (level 1, 6 h, flagged), X3 (level 2 for 5 h, flagged);
     X4 resolved. Plus a company without escalations."""
     path = tmp_path / "escalations.duckdb"
@@ -158,8 +169,7 @@ def test_raise_form_validation_then_success(page_db):
     at.selectbox(key="escalations_raise_reason_code").set_value("commitment_not_kept")
     at.button(key="FormSubmitter:escalations_raise_form-Raise escalation").click().run()
     assert not at.error
-    year = datetime.now(ZoneInfo("Europe/Paris")).year
-    assert [s.value for s in at.success] == [f"ESC-{year}-0005 raised at the customer support."]
+    assert [s.value for s in at.success] == ["ESC-2026-0005 raised at the customer support."]  # the frozen year
     assert metrics(at)["Open escalations"] == "4"
     assert at.text_area(key="escalations_raise_reason").value == ""  # the form is ready for the next one
 

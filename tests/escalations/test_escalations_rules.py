@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+import time_machine
 
 from analytics.audit.service import load_audit
 from analytics.escalations import rules
@@ -129,9 +130,9 @@ def test_states_in_the_database(db, case, steps, action, message):
 
 def test_an_action_cannot_predate_the_current_level(db):
     ref = raise_one(db)
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError, match=re.escape(
+            "at: The time cannot be before ESC-2026-0001 reached its current level (01 Jun 2026 09:00).") + "$"):
         svc.acknowledge(db, actor=MANAGER, reference=ref, at=T0 - timedelta(minutes=1))
-    assert "cannot be before" in info.value.errors["at"]
 
 
 # (case, minutes at level unacknowledged / steps, ack_hours setting, flagged?, next level)
@@ -195,15 +196,19 @@ def test_validation_messages(db, case, values, field, message):
     form.update(values)
     if form.pop("company", None) == "Other":
         form["company_id"] = other
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError, match=re.escape(f"{field}: ") + ".*" + re.escape(message)) as info:
         svc.raise_escalation(db, actor=MANAGER, at=T0 + timedelta(hours=1), **form)
     assert message in info.value.errors[field]
     assert db.scalar("SELECT count(*) FROM escalations") == 0
 
 
+@time_machine.travel(T0 + timedelta(hours=1), tick=False)  # the clock frozen: "now" is exactly 10:00 Paris
 def test_future_time_is_refused(db):
-    with pytest.raises(ValidationError, match="future"):
-        raise_one(db, at=datetime.now(UTC) + timedelta(hours=1))
+    assert raise_one(db, at=T0 + timedelta(hours=1, minutes=5)) == "ESC-2026-0001"  # 5 minutes ahead: clock skew
+    with pytest.raises(ValidationError, match=re.escape("at: The time cannot be in the future.") + "$"):
+        svc.raise_escalation(db, actor=MANAGER, ticket_reference="CS-1", reason="No answer for five hours",
+                             reason_code="sla_breach", raised_by="Jean Client", owner="Desk",
+                             at=T0 + timedelta(hours=1, minutes=5, seconds=1))
 
 
 def test_company_only_escalation_and_resubmitted_form(db):
@@ -234,7 +239,12 @@ def test_wrong_roles_are_refused(db, actor, action):
         "escalate": lambda: svc.escalate_further(db, actor=actor, reference=ref, at=T0),
         "resolve": lambda: svc.resolve(db, actor=actor, reference=ref, resolution="done", at=T0),
     }
-    with pytest.raises(PermissionDenied):
+    words = {"raise": "raise an escalation", "acknowledge": "acknowledge an escalation",
+             "escalate": "escalate an escalation further", "resolve": "resolve an escalation"}[action]
+    refusal = (f"You must be signed in to {words}." if actor is None else
+               f"Only a manager or supervisor or admin may {words}; you are signed in as {actor.name} with roles: "
+               f"{', '.join(sorted(actor.roles)) or 'none'}.")
+    with pytest.raises(PermissionDenied, match=f"^{re.escape(refusal)}$"):
         calls[action]()
     assert (db.scalar("SELECT count(*) FROM escalation_events"), db.scalar("SELECT count(*) FROM audit_log")) == before
 
@@ -286,12 +296,13 @@ def test_twenty_concurrent_raises_get_twenty_distinct_references(db):
     assert len(load_audit(db, entity="escalation")) == 20
 
 
+@time_machine.travel(T0, tick=False)  # the services' default "now" and the figures' "now" are the same instant
 def test_an_escalation_may_refer_to_an_incident(db):
     from analytics.incidents.rules import IncidentDraft
     from analytics.incidents.service import declare
 
     acme = add_company(db, "Acme")
-    started = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    started = T0 - timedelta(hours=3)
     incident = declare(db, actor=Actor("Sue", roles=frozenset({"supervisor"})), token="t-1", draft=IncidentDraft(
         title="Messaging down", severity=1, security_breach=False, platforms=("Messaging",), company_ids=(),
         all_customers=True, started_at=started, detected_at=started, impact_defined_at=started,
@@ -301,9 +312,9 @@ def test_an_escalation_may_refer_to_an_incident(db):
         svc.raise_escalation(db, actor=MANAGER, company_id=acme, incident=given,
                              reason="Not informed during the outage",
                              reason_code="commitment_not_kept", raised_by="Jean", owner="Desk")
-    frame = open_escalations(db, now=datetime.now(UTC))
-    assert list(frame["incident"]) == [incident.reference, incident.reference]
-    with pytest.raises(ValidationError) as info:
+    frame = open_escalations(db, now=T0)
+    assert list(frame["incident"]) == [incident.reference, incident.reference] == ["INC-2026-0001"] * 2
+    with pytest.raises(ValidationError, match=re.escape(f"incident: No incident {incident.incident_id + 1!r}.")) as info:
         svc.raise_escalation(db, actor=MANAGER, company_id=acme, incident=incident.incident_id + 1,
                              reason="Not informed during the outage", reason_code="other", raised_by="J", owner="D")
     assert info.value.errors == {"incident": f"No incident {incident.incident_id + 1!r}."}

@@ -3,6 +3,7 @@ rejections with their lines, idempotency, dry runs and crashes that leave nothin
 from __future__ import annotations
 
 import gzip
+import re
 import subprocess
 import sys
 import textwrap
@@ -277,7 +278,8 @@ def test_canonical_import_refuses_text_that_is_not_utf8(db, tmp_path):
 
 def test_import_needs_the_admin_role(db, tmp_path):
     path = write_export(tmp_path / "z.csv", ZENDESK)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=re.escape(
+            "Only a admin may import tickets; you are signed in as mia with roles: manager.") + "$"):
         import_file(db, path, profile=get_profile("zendesk"), actor=Actor("mia", roles=frozenset({"manager"})))
 
 

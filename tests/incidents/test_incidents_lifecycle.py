@@ -1,6 +1,7 @@
 """Lifecycle, notification and investigation tracks, clocks and the merged timeline."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -51,10 +52,9 @@ def test_every_pair_of_statuses_follows_the_transition_table(db, source, target)
 def test_closing_an_unresolved_incident_is_refused_with_the_possible_moves(db):
     incident = declared(db, defined=DEFINED).incident_id
     move(db, incident, "investigating")
-    with pytest.raises(RuleRefused) as caught:
+    with pytest.raises(RuleRefused, match=re.escape("INC-2026-0001 cannot go from investigating to closed. "
+                                                    "Possible next steps: identified, monitoring, resolved.") + "$"):
         incidents.transition(db, actor=SUPERVISOR, incident_id=incident, to_status="closed", now=LATER)
-    assert str(caught.value) == ("INC-2026-0001 cannot go from investigating to closed. "
-                                 "Possible next steps: identified, monitoring, resolved.")
 
 
 def test_milestones_times_and_actors_are_recorded(db):
@@ -116,7 +116,10 @@ def test_notification_rules(db):
     incident = declared(db, defined=DEFINED).incident_id
     with pytest.raises(RuleRefused, match="first customer notification before any status update"):
         notify(db, incident, 10, kind="status_update")
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError, match=re.escape(
+            "sent_by: Name who sent it.; recipients: Pick the customers it went to, or tick 'All impacted "
+            "customers'.; message: Paste the text that was sent.; next_update_due: The next update must be due "
+            "after this one was sent.")) as caught:
         notify(db, incident, 10, sent_by=" ", message="", all_customers=False,
                next_update_due=DEFINED + timedelta(minutes=5))
     assert caught.value.errors == {"sent_by": "Name who sent it.", "message": "Paste the text that was sent.",

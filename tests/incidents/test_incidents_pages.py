@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from analytics.domains import open_store
@@ -18,8 +19,19 @@ ROOT = Path(__file__).resolve().parents[2]
 PARIS = ZoneInfo("Europe/Paris")
 
 
+# the clock frozen here for the fixture and the pages (ticking on from there): the form's times, the
+# notification clocks and the references' year are the same on any day the suite runs, New Year included
+FROZEN = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris
+
+
 @pytest.fixture
-def page_db(tmp_path, monkeypatch):
+def frozen():
+    with time_machine.travel(FROZEN, tick=True):
+        yield
+
+
+@pytest.fixture
+def page_db(frozen, tmp_path, monkeypatch):
     """Three customers and one ticket opened an hour ago (so no demo is built)."""
     path = backend_target(tmp_path / "incidents.duckdb")  # or PostgreSQL (tests/store/pg_support.py)
     db = open_store(path)
@@ -133,7 +145,7 @@ def test_declaring_twice_from_one_form_creates_one_incident(page_db):
     at = run("incident_declare.py", SUPERVISOR)
     fill_valid(at)
     submit(at)
-    year = datetime.now(PARIS).year
+    year = 2026  # the frozen clock's year in Paris
     assert at.success[0].value.startswith(f"Incident INC-{year}-0001 declared.")
     submit(at)  # a second click, or the form sent again
     assert at.info[0].value.startswith(f"This form was already submitted as INC-{year}-0001")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import replace
 from datetime import timedelta
@@ -50,26 +51,39 @@ def test_same_token_declares_once(db):
     assert count(db, "incidents") == 1 and count(db, "audit_log") == 1
 
 
+def refusal(actor, action: str) -> str:
+    """The exact refusal, as a pattern, for MANAGER, LEADER or nobody signed in."""
+    if actor is None:
+        return f"^{re.escape(f'You must be signed in to {action}.')}$"
+    signed_in = {MANAGER: "max@example.test with roles: manager", LEADER: "lee@example.test with roles: leadership"}
+    return f"^{re.escape(f'Only a supervisor or admin may {action}; you are signed in as {signed_in[actor]}.')}$"
+
+
 @pytest.mark.parametrize("actor", [MANAGER, LEADER, None])
 def test_only_supervisors_and_admins_write(db, actor):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=refusal(actor, "declare an incident")):
         declared(db, defined=DEFINED, actor=actor)
     assert count(db, "incidents") == 0 and count(db, "audit_log") == 0
     incident = declared(db, defined=DEFINED, actor=ADMIN)
-    for call in (lambda: incidents.transition(db, actor=actor, incident_id=incident.incident_id,
-                                              to_status="investigating"),
-                 lambda: incidents.notify(db, actor=actor, incident_id=incident.incident_id, sent_at=DEFINED,
-                                          sent_by="x", company_ids=(), all_customers=True, message="m", token="t"),
-                 lambda: incidents.complete_step(db, actor=actor, incident_id=incident.incident_id,
-                                                 step="scope_assessed", owner="x")):
-        with pytest.raises(PermissionDenied):
+    for action, call in (
+            ("change the status of an incident",
+             lambda: incidents.transition(db, actor=actor, incident_id=incident.incident_id, to_status="investigating")),
+            ("record a customer notification",
+             lambda: incidents.notify(db, actor=actor, incident_id=incident.incident_id, sent_at=DEFINED,
+                                      sent_by="x", company_ids=(), all_customers=True, message="m", token="t")),
+            ("record an investigation step",
+             lambda: incidents.complete_step(db, actor=actor, incident_id=incident.incident_id,
+                                             step="scope_assessed", owner="x"))):
+        with pytest.raises(PermissionDenied, match=refusal(actor, action)):
             call()
     assert count(db, "incident_transitions") == 1 and count(db, "incident_notifications") == 0
 
 
 def test_invalid_draft_is_refused_with_every_message_and_nothing_written(db):
     bad = draft(db, defined=DEFINED, title="", platforms=(), commander=" ")
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError, match=re.escape(
+            "Title: Give the incident a title.; Impacted platforms / services: Pick at least one impacted platform "
+            "or service.; Incident commander: Name the incident commander.")) as caught:
         incidents.declare(db, actor=SUPERVISOR, draft=bad, token="t", now=DEFINED)
     assert set(caught.value.errors) == {"title", "platforms", "commander"}
     assert count(db, "incidents") == 0

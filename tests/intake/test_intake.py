@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from analytics.intake import stats as intake
@@ -52,6 +53,9 @@ def test_tables(db):
     assert scope.values.tolist() == [["Beta", "third-party software", 1]]
 
 
+# frozen (ticking on) on 2 December 2026, 10:00 in Paris: the tickets of the day before sit in the page's default
+# period whatever the day the suite runs
+@time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=UTC), tick=True)
 def test_page_shows_the_figures(tmp_path, monkeypatch):
     from analytics.domains import open_store
     from analytics.sla.calendars import ensure_intervals

@@ -1,12 +1,13 @@
 """The Login lockouts page (AppTest through the dashboard's navigation) shows the figures of a fixture week."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from analytics.domains import open_store, pages_for
@@ -18,6 +19,17 @@ ROOT = Path(__file__).resolve().parents[2]
 PARIS = ZoneInfo("Europe/Paris")
 
 
+# every test of this file on a frozen clock (ticking on from there), Monday 16 November 2026 at 10:00 in Paris:
+# the page's default period and the Tuesday below (3 November 2026) are the same whatever the day the suite runs
+FROZEN = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(FROZEN, tick=True):
+        yield
+
+
 def recent_tuesday():
     """A Tuesday 8 to 14 days ago whose Tuesday, Wednesday and next Monday are working days in France."""
     day = datetime.now(PARIS).date() - timedelta(days=8)
@@ -25,6 +37,7 @@ def recent_tuesday():
         day -= timedelta(days=(day.weekday() - 1) % 7)
         closed = holidays.country_holidays("FR", years=[day.year, day.year + 1])
         if not any(day + timedelta(days=k) in closed for k in (0, 1, 6)):
+            assert day == date(2026, 11, 3)  # at the frozen instant
             return day
         day -= timedelta(days=1)
 

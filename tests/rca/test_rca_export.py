@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 
 from analytics.cli.main import main
 from analytics.kernel.errors import RuleRefused
@@ -16,7 +17,17 @@ from analytics.rca.document import build_document
 from analytics.rca.rules import TimelineEntry
 from tests.rca.factories import INTERNAL_NOTE, STAFF, SUPERVISOR, action_items, complete_review, resolved_incident
 
-STARTED = datetime.now(UTC).replace(microsecond=0) - timedelta(days=12)
+# every test of this file on a frozen clock (ticking on from there): the services' default "now", the
+# due dates and the incident's times are the same on any day the suite runs
+NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris: the same date in Tokyo and Los Angeles
+TODAY = date(2026, 11, 16)  # NOW's date in Paris
+STARTED = NOW - timedelta(days=12)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=True):
+        yield
 HIDDEN_EVENT = "Vendor hotline called on the personal phone"
 OWNER = "Rachid Amrani"
 INTERNAL_TEXTS = [*STAFF, OWNER, INTERNAL_NOTE, "sam@example.test", HIDDEN_EVENT,
@@ -50,7 +61,7 @@ def published(db):
     review = replace(review, timeline=review.timeline + (
         TimelineEntry(STARTED + timedelta(minutes=40), HIDDEN_EVENT, STAFF[0], "", False),))
     rca.save_draft(db, actor=SUPERVISOR, incident_id=incident_id, content=review,
-                   actions=action_items(due=date.today() + timedelta(days=20), owner=OWNER))
+                   actions=action_items(due=TODAY + timedelta(days=20), owner=OWNER))
     rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident_id)
     rca.publish(db, actor=SUPERVISOR, incident_id=incident_id)
     return incident_id
@@ -106,7 +117,7 @@ def test_typed_markup_is_text_and_nothing_is_fetched(db, tmp_path):
     sneaky = '<img src="http://127.0.0.1:9/leak.png"> <b>bold</b> & co'
     rca.save_draft(db, actor=SUPERVISOR, incident_id=incident_id,
                    content=replace(complete_review(started=STARTED), overview=sneaky),
-                   actions=action_items(due=date.today()))
+                   actions=action_items(due=TODAY))
     rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident_id)
     rca.publish(db, actor=SUPERVISOR, incident_id=incident_id)
     doc = build_document(db, incident_id=incident_id, audience="customer")

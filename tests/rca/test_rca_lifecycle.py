@@ -1,11 +1,13 @@
 """RCA lifecycle: draft -> in review -> published, frozen once published, revisions, roles, audit, transactions."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
+import time_machine
 
 from analytics.audit.service import load_audit
 from analytics.kernel.errors import RuleRefused, ValidationError
@@ -26,7 +28,16 @@ from tests.rca.factories import (
     resolved_incident,
 )
 
-NOW = datetime.now(UTC).replace(microsecond=0)
+# every test of this file on a frozen clock (ticking on from there): the services' default "now", the
+# due dates and the incident's times are the same on any day the suite runs
+NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Paris: the same date in Tokyo and Los Angeles
+TODAY = date(2026, 11, 16)  # NOW's date in Paris
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=True):
+        yield
 STARTED = NOW - timedelta(days=20)
 
 
@@ -37,7 +48,7 @@ def incident(db):
 
 def publish_complete(db, incident_id: int, *, actor=SUPERVISOR) -> None:
     saved = rca.save_draft(db, actor=actor, incident_id=incident_id, content=complete_review(started=STARTED),
-                           actions=action_items(due=date.today() + timedelta(days=30)))
+                           actions=action_items(due=TODAY + timedelta(days=30)))
     rca.submit_for_review(db, actor=actor, incident_id=incident_id, expected_edits=saved.edits)
     rca.publish(db, actor=actor, incident_id=incident_id)
 
@@ -58,7 +69,13 @@ def test_a_draft_may_be_partial_and_is_resumed_as_saved(db, incident):
 
 def test_sending_for_review_lists_every_missing_field(db, incident):
     rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=ReviewContent(overview="Short overview."))
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError, match=re.escape(
+            "Participants: List who took part in the analysis.; Measures taken: Say what was done to restore the "
+            "service.; What went well: Say what went well in the handling.; What went badly: Say what went badly in "
+            "the handling.; Causes of the failures: Explain why things failed.; Root causes: Give at least one root "
+            "cause.; Timeline: Keep at least one timeline line visible to customers.; Action items: Plan at least "
+            "one action against recurrence.; Customers affected: Enter the figure (0 when none).; Impact duration "
+            "(minutes): Enter the figure (0 when none).; Support tickets: Enter the figure (0 when none).")) as caught:
         rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident)
     errors = caught.value.errors
     assert errors["participants"] == "List who took part in the analysis."
@@ -72,7 +89,7 @@ def test_sending_for_review_lists_every_missing_field(db, incident):
 def test_actions_need_owner_and_due_date_before_review(db, incident):
     rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=complete_review(started=STARTED),
                    actions=(ActionItemInput("Alert on queue depth"),))
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError, match=re.escape("Action items: Action 1: name its owner.") + "$") as caught:
         rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident)
     assert caught.value.errors == {"action_items": "Action 1: name its owner."}
 
@@ -93,7 +110,7 @@ def test_full_lifecycle_freezes_the_published_revision(db, incident):
 
 def test_in_review_is_read_only_until_sent_back(db, incident):
     saved = rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=complete_review(started=STARTED),
-                           actions=action_items(due=date.today()))
+                           actions=action_items(due=TODAY))
     rca.submit_for_review(db, actor=SUPERVISOR, incident_id=incident, expected_edits=saved.edits)
     with pytest.raises(RuleRefused, match="is in review; send it back to draft"):
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=complete_review(started=STARTED))
@@ -101,13 +118,14 @@ def test_in_review_is_read_only_until_sent_back(db, incident):
     assert back.status == "draft"
     rca.save_draft(db, actor=SUPERVISOR, incident_id=incident,
                    content=replace(complete_review(started=STARTED), overview="Better overview."),
-                   actions=action_items(due=date.today()))
+                   actions=action_items(due=TODAY))
     assert load_review(db, incident_id=incident).content.overview == "Better overview."
 
 
 def test_revision_keeps_the_published_one_readable_and_sent(db, incident):
     publish_complete(db, incident)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=re.escape(
+            "Reason for the revision: Say why the published RCA is being revised.")):
         rca.revise(db, actor=SUPERVISOR, incident_id=incident, reason="  ")
     second = rca.revise(db, actor=SUPERVISOR, incident_id=incident, reason="New finding from the vendor")
     assert (second.revision, second.status) == (2, "draft")
@@ -163,9 +181,14 @@ def test_a_stale_form_cannot_overwrite_a_newer_save(db, incident):
     assert load_review(db, incident_id=incident).content.overview == "B"
 
 
-@pytest.mark.parametrize("actor", [MANAGER, LEADER, None])
-def test_only_supervisors_and_admins_write(db, incident, actor):
-    with pytest.raises(PermissionDenied):
+@pytest.mark.parametrize("actor, refusal", [
+    (MANAGER, "Only a supervisor or admin may save a post-incident review; you are signed in as max@example.test "
+              "with roles: manager."),
+    (LEADER, "Only a supervisor or admin may save a post-incident review; you are signed in as lee@example.test "
+             "with roles: leadership."),
+    (None, "You must be signed in to save a post-incident review.")])
+def test_only_supervisors_and_admins_write(db, incident, actor, refusal):
+    with pytest.raises(PermissionDenied, match=f"^{re.escape(refusal)}$"):
         rca.save_draft(db, actor=actor, incident_id=incident, content=ReviewContent(overview="x"))
     assert db.scalar("SELECT count(*) FROM rca_reports") == 0
     assert load_audit(db, entity="rca").empty
@@ -183,10 +206,14 @@ def test_every_write_is_audited_and_a_refused_one_leaves_nothing(db, incident):
     actions = load_audit(db, entity="rca")["action"].tolist()[::-1]
     assert actions == ["rca.save_draft", "rca.in_review", "rca.published", "rca.revise"]
     audit_rows = len(load_audit(db))
-    with pytest.raises(ValidationError):  # an unknown category is refused before anything is written
+    # an unknown category is refused before anything is written
+    with pytest.raises(ValidationError, match=re.escape(
+            "Root causes: Root cause 1: 'gremlins' is not in the taxonomy (software defect, change/deployment, "
+            "capacity, third-party software, customer infrastructure, network, security, human error, unknown).")):
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident,
                        content=ReviewContent(root_causes=(RootCause("gremlins", "Messaging", "?"),)))
-    with pytest.raises(RuleRefused):  # refused inside the transaction: rolled back with its audit row
+    # refused inside the transaction: rolled back with its audit row
+    with pytest.raises(RuleRefused, match=re.escape("Some action items no longer exist; reload the page.")):
         rca.save_draft(db, actor=SUPERVISOR, incident_id=incident, content=ReviewContent(),
                        actions=(ActionItemInput("ghost", item_id=999),))
     assert len(load_audit(db)) == audit_rows

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from analytics.domains import open_store, pages_for
@@ -19,7 +20,16 @@ from analytics.sla.calendars import ensure_intervals
 from tests.rca.factories import LEADER, MANAGER, SUPERVISOR, complete_review, resolved_incident
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime.now(UTC).replace(microsecond=0)
+# the clock frozen for the fixture and the pages (ticking on from there) at 31 December 23:30 in Paris: already
+# 1 January on a machine in Tokyo (scripts/test.sh runs this file under TZ=Asia/Tokyo), where counting days in
+# the machine's zone gives 11 days overdue instead of 10
+NOW = datetime(2026, 12, 31, 22, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 def publish(db, incident_id, *, days_after, actions):
@@ -31,13 +41,13 @@ def publish(db, incident_id, *, days_after, actions):
 
 
 @pytest.fixture
-def page_db(tmp_path, monkeypatch):
+def page_db(frozen, tmp_path, monkeypatch):
     """A and B: capacity on API 30 days apart, published after 5 and 12 days; C: no RCA, 20 days after resolution;
     D: a draft. Actions: one done, one overdue (Olga Owner), one not due yet."""
     path = tmp_path / "rca_page.duckdb"
     db = open_store(path)
     ensure_intervals(db)
-    today = datetime.now(ZoneInfo(db.timezone)).date()  # the page counts days in the deployment time zone
+    today = NOW.astimezone(ZoneInfo(db.timezone)).date()  # 31 December: the page counts days in the deployment zone
     a = resolved_incident(db, started=NOW - timedelta(days=60), platform="API")
     publish(db, a, days_after=5, actions=(ActionItemInput("Alert on queue depth", "Ana Lyst", today),
                                           ActionItemInput("Autoscale the workers", "Olga Owner",

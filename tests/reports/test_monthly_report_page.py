@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from analytics.domains import open_store, pages_for
-from analytics.reports.monthly import ReportMonth
 from analytics.sla.calendars import ensure_intervals
 from tests.reports.test_monthly_report import seed_two_months
 
@@ -17,8 +16,19 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/monthly_report.py"
 
 
+# the clock frozen for the page (ticking on from there) at 00:30 on 1 January 2027 in Paris, still 31 December
+# in UTC: the last complete month is December 2026 (code reading the month in UTC would offer November)
+FROZEN = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+
+
 @pytest.fixture
-def two_months_db(tmp_path, monkeypatch):
+def frozen():
+    with time_machine.travel(FROZEN, tick=True):
+        yield
+
+
+@pytest.fixture
+def two_months_db(frozen, tmp_path, monkeypatch):
     path = tmp_path / "report-page.duckdb"
     db = open_store(path)
     ensure_intervals(db)
@@ -42,9 +52,9 @@ def frame_with(at: AppTest, *columns: str):
 
 def test_headline_figures_of_the_month(two_months_db):
     at = open_page()
-    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).date()
     month = at.selectbox(key="monthly_report_month")
-    assert month.value == ReportMonth.last_complete(today).key  # the last complete month first
+    assert month.value == "2026-12"  # the last complete month in Paris first, at the frozen instant
+    assert month.options[:4] == ["December 2026", "November 2026", "October 2026", "September 2026"]
     month.set_value("2026-10").run()
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: (m.value, m.delta) for m in at.metric}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,7 +46,9 @@ def test_bounds_are_accepted_and_values_past_them_refused_naming_the_range(db, s
         assert get_setting(db, setting.name) == bound
     step = 1 if setting.whole else 0.01
     for past in (setting.low - step, setting.high + step, 1e20, 1e400, -math.inf, math.nan):
-        with pytest.raises(SettingError) as refused:
+        shown = f"{past:g}"  # as the refusal writes a number: 0.24, 1e+20, inf, nan
+        with pytest.raises(SettingError, match=re.escape(
+                f"{setting.name} must be {setting.range_text()}; {shown} is not") + "$") as refused:
             parse_setting_input(setting.name, str(past))
         assert str(refused.value).startswith(f"{setting.name} must be {setting.range_text()}")
         assert f"from {setting.low:g} to {setting.high:g}" in str(refused.value)

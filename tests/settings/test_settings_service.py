@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from analytics.audit.service import load_audit
 from analytics.kernel.roles import Actor, PermissionDenied, anonymous_actor
@@ -54,10 +56,13 @@ def test_only_an_admin_may_change_reset_or_retarget_and_nothing_is_written(db, a
 
 
 def test_the_role_is_refused_before_the_value_is_looked_at(db):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=re.escape(
+            "Only a admin may change the setting no.such.setting; you are signed in as mia@example.com with roles: "
+            "manager.") + "$"):
         change_setting(db, actor=WRONG_ACTORS[0], name="no.such.setting", value="x")
 
 
+@time_machine.travel(datetime(2026, 11, 16, 9, 0, tzinfo=UTC), tick=False)  # the audit row's time, exactly
 def test_a_change_is_stored_and_audited_with_before_and_after(db):
     change = change_setting(db, actor=ADMIN, name="lockout.threshold", value=8)
     assert (change.before, change.after, change.changed) == (6, 8, True)
@@ -69,7 +74,7 @@ def test_a_change_is_stored_and_audited_with_before_and_after(db):
     assert (row["actor"], row["action"], row["entity"], row["entity_id"]) == (
         "ada@example.com", "change", "setting", "lockout.threshold")
     assert (json.loads(row["before"]), json.loads(row["after"])) == (6, 8)
-    assert abs((datetime.now(UTC) - row["occurred_at"].to_pydatetime()).total_seconds()) < 60
+    assert row["occurred_at"].to_pydatetime() == datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # the frozen instant
 
     change_setting(db, actor=ADMIN, name="lockout.threshold", value=5)
     latest = audit_rows(db).iloc[0]
@@ -107,7 +112,7 @@ def test_reset_restores_the_default_and_is_audited(db):
 def test_the_change_and_its_audit_row_commit_together(db):
     """An audit row that cannot be written (no actor label) takes the change down with it."""
     nameless_admin = Actor(name=None, roles=frozenset({"admin"}))
-    with pytest.raises(ConstraintViolation):
+    with pytest.raises(ConstraintViolation, match=re.escape("NOT NULL constraint failed: settings.updated_by")):
         change_setting(db, actor=nameless_admin, name="lockout.threshold", value=9)
     assert get_setting(db, "lockout.threshold") == 6
     assert db.scalar("SELECT count(*) FROM audit_log") == 0

@@ -5,6 +5,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from analytics.domains import open_store
@@ -15,13 +16,24 @@ from tests.store.pg_support import backend_target
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 
 
+# the clock frozen for the fixture and the page (ticking on from there) on a Wednesday at 14:00 in Paris: the
+# tickets of two days back and P-3's 100 minutes all fall in business hours, whatever the day the suite runs
+FROZEN = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)
+
+
 @pytest.fixture
-def small_db(tmp_path, monkeypatch):
+def frozen():
+    with time_machine.travel(FROZEN, tick=True):
+        yield
+
+
+@pytest.fixture
+def small_db(frozen, tmp_path, monkeypatch):
     """Five tickets this week: severity 1 met+breached response, severity 3 open at risk, one e-mail."""
     path = backend_target(tmp_path / "page.duckdb")  # or PostgreSQL (tests/store/pg_support.py)
     db = open_store(path)
     ensure_intervals(db)
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    now = FROZEN
     base = now - timedelta(days=2)
     add_ticket(db, "P-1", severity=1, opened=base, response=base + timedelta(minutes=10),
                resolved=base + timedelta(hours=1), company="Alpha")
@@ -79,6 +91,12 @@ def test_charts_carry_the_compliance(small_db):
     response = next(t for t in spec["data"] if t["name"] == "response")
     assert response["x"][0] == "Severity 1" and response["y"][0] == 50.0
     assert response["text"][0] == "50.0%<br>1/2"
+    # the trend: every ticket was decided in November 2026, the frozen clock's month in Paris, drawn as "so far"
+    # (response: P-1 and P-4 met, P-2 breached; resolution the same)
+    trend = json.loads(charts[1].proto.spec)
+    so_far = {t["name"]: (t["x"], t["y"], t["text"]) for t in trend["data"] if t["name"].endswith("so far")}
+    assert so_far == {"response, month so far": (["2026-11-01"], [66.7], ["so far"]),
+                      "resolution, month so far": (["2026-11-01"], [66.7], ["so far"])}
 
 
 def test_ticket_clock_explains_a_breach(small_db):

@@ -31,8 +31,8 @@ def say(line: str) -> None:
         print(line, flush=True)
 
 
-def declare_one(db: Database, tag: str, n: int) -> None:
-    now = datetime.now(UTC)
+def declare_one(db: Database, tag: str, n: int, at: datetime | None = None) -> None:
+    now = at or datetime.now(UTC)
     form = draft(db, defined=now - timedelta(minutes=5), title=f"Replica {tag}: incident {n:03d}")
     result = incidents.declare(db, actor=SUPERVISOR, draft=form, token=f"{tag}-{n}-{uuid4().hex}", now=now)
     say(f"committed {result.reference}")
@@ -59,6 +59,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--serial", type=int, default=0)
     parser.add_argument("--hang", action="store_true")
+    parser.add_argument("--now", type=datetime.fromisoformat, default=None,
+                        help="the instant the declarations are made at (a test's fixed clock); default: now")
     args = parser.parse_args(argv)
     db = open_store(args.url)
     say("ready")
@@ -68,7 +70,7 @@ def main(argv=None) -> int:
 
         def run(n):
             try:
-                declare_one(db, args.tag, n)
+                declare_one(db, args.tag, n, args.now)
             except Exception as exc:  # reported, and the exit code says it
                 errors.append(exc)
                 say(f"error {type(exc).__name__}: {exc}")
@@ -81,7 +83,7 @@ def main(argv=None) -> int:
         if errors:
             return 1
     for n in range(args.serial):
-        declare_one(db, args.tag, n)
+        declare_one(db, args.tag, n, args.now)
     if args.hang:
         hang_inside_a_write(db, args.tag)
     say("done")

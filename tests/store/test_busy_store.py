@@ -1,6 +1,7 @@
 """A command run while another process holds the DuckDB file: one line naming that process, exit 2."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,8 @@ def test_every_command_says_which_process_holds_the_file(held, command):
 
 def test_the_store_error_names_the_holder(held):
     path, pid = held
-    with pytest.raises(StoreBusy) as busy:
+    with pytest.raises(StoreBusy, match=re.escape(
+            f"The database {path} is in use by process {pid} (python -c import duckdb")) as busy:
         open_store(path)
     assert (busy.value.pid, busy.value.path) == (pid, path)
     assert busy.value.command.startswith("python -c import duckdb")

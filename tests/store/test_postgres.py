@@ -1,6 +1,7 @@
 """The PostgreSQL backend of the data layer, on a real throwaway server (tests/store/pg_support.py)."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -62,7 +63,9 @@ def test_the_extension_is_signed_and_verified(pg):
 def test_a_wrong_password_is_never_printed():
     url = cluster().url("nowhere").replace("postgres@", "postgres:s3cret-pw@").replace(
         f":{cluster().port}/", ":1/")
-    with pytest.raises(DatabaseError) as caught:
+    with pytest.raises(DatabaseError, match=re.escape(
+            "Cannot open database postgresql://postgres:***@127.0.0.1:1/nowhere: IO Error: Unable to connect to "
+            'Postgres at "postgresql://postgres:***@127.0.0.1:1/nowhere"')) as caught:
         Database(url)
     assert "s3cret-pw" not in str(caught.value) and "postgres:***@127.0.0.1:1/nowhere" in str(caught.value)
 
@@ -155,7 +158,8 @@ def test_every_committed_write_moves_the_data_version(pg):
     with pg.transaction() as cur:
         cur.execute("INSERT INTO companies (name) VALUES ('One')")
     assert pg.data_version() == start + 1
-    with pytest.raises(ConstraintViolation), pg.transaction() as cur:
+    with pytest.raises(ConstraintViolation, match=re.escape(
+            'duplicate key value violates unique constraint "companies_name_key"')), pg.transaction() as cur:
         cur.execute("INSERT INTO companies (name) VALUES ('One')")
     assert pg.data_version() == start + 1
 

@@ -12,17 +12,18 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from analytics.domains import open_store
 from tests.factories import add_company
-from tests.store.pg_support import fresh_database_url
+from tests.store.pg_support import cluster, fresh_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 4
 DECLARATIONS_PER_REPLICA = 25
+# the instant the replicas declare at (their own processes, so passed to them rather than frozen): the
+# references' year is known whatever the day the suite runs
+DECLARED_AT = "2026-11-16T09:00:00+00:00"
 
 
 def start_replica(url: str, *args: str) -> subprocess.Popen:
@@ -31,8 +32,8 @@ def start_replica(url: str, *args: str) -> subprocess.Popen:
 
 
 def read_until(proc: subprocess.Popen, marker: str, lines: list[str], timeout: float = 120) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             raise AssertionError(f"replica exited before {marker!r}: {proc.stderr.read()[-2000:]}")
@@ -40,6 +41,20 @@ def read_until(proc: subprocess.Popen, marker: str, lines: list[str], timeout: f
         if line.startswith(marker):
             return
     raise AssertionError(f"no {marker!r} within {timeout} s")
+
+
+def wait_until_blocked_on_the_write_lock(url: str, timeout: float = 60) -> None:
+    """Bounded polling of PostgreSQL's own view of the locks: return once a session waits for the
+    write lock (instead of sleeping and hoping the other replica got there)."""
+    dbname = url.rsplit("/", 1)[1]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = cluster().psql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                                 "WHERE c.relname = 'vigie_write_lock' AND NOT l.granted", dbname=dbname)
+        if int(waiting) >= 1:
+            return
+        time.sleep(0.05)  # a polling interval, not an ordering assumption
+    raise AssertionError(f"no session waited for the write lock within {timeout} s")
 
 
 def seeded_store() -> str:
@@ -52,7 +67,7 @@ def seeded_store() -> str:
 
 def test_four_replicas_declaring_at_once_lose_nothing():
     url = seeded_store()
-    replicas = [start_replica(url, "--tag", f"r{i}", "--threads", str(DECLARATIONS_PER_REPLICA))
+    replicas = [start_replica(url, "--tag", f"r{i}", "--threads", str(DECLARATIONS_PER_REPLICA), "--now", DECLARED_AT)
                 for i in range(REPLICAS)]
     outputs = [[] for _ in replicas]
     for proc, lines in zip(replicas, outputs):
@@ -66,7 +81,7 @@ def test_four_replicas_declaring_at_once_lose_nothing():
         assert proc.returncode == 0, (lines[-5:], errors[-2000:])
     said = [line.split()[1] for lines in outputs for line in lines if line.startswith("committed")]
     total = REPLICAS * DECLARATIONS_PER_REPLICA
-    year = datetime.now(ZoneInfo("Europe/Paris")).year
+    year = 2026  # DECLARED_AT's year in Paris
     db = open_store(url)
     stored = [r[0] for r in db.rows("SELECT reference FROM incidents ORDER BY ref_number")]
     assert len(said) == total and sorted(said) == sorted(stored)
@@ -83,14 +98,14 @@ def test_a_replica_killed_mid_write_loses_no_committed_incident():
     victim = start_replica(url, "--tag", "victim", "--serial", "5", "--hang")
     lines: list[str] = []
     read_until(victim, "hanging", lines)  # 5 declared, a 6th half-written under the write lock
-    waiting = start_replica(url, "--tag", "other", "--serial", "3")  # blocks on the lock meanwhile
-    time.sleep(1.0)
+    waiting = start_replica(url, "--tag", "other", "--serial", "3")
+    wait_until_blocked_on_the_write_lock(url)  # the other replica is queued behind the victim's lock
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait(timeout=30)
-    started = time.time()
+    started = time.monotonic()
     rest, errors = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, errors[-2000:]
-    assert time.time() - started < 30  # the killed replica's lock died with its connection
+    assert time.monotonic() - started < 30  # the killed replica's lock died with its connection
     committed = [line.split()[1] for line in lines + rest.splitlines() if line.startswith("committed")]
     assert len(committed) == 8
     db = open_store(url)
