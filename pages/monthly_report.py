@@ -5,9 +5,8 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from analytics.reports import tables
-from analytics.reports.charts import warm_up
 from analytics.reports.monthly import ReportMonth, build_report, month_choices
-from analytics.reports.render import ChartImages, chart_images, pdf_document, render_html, report_figures
+from analytics.reports.render import ChartImages, chart_images, pdf_document, render_html, report_figures, warm_up
 from analytics.reports.summary import plural
 from ui.columns import report_columns
 from ui.session import get_database
@@ -53,7 +52,7 @@ def table(frame, key: str) -> None:
     show_table(frame, key=key, tz=db.timezone, columns=report_columns(frame.columns))
 
 
-warm_up()  # the process's Chromium starts now, so that the first download does not wait for it
+warm_up()  # the process's Chromium and weasyprint start now, so that the first download does not wait for it
 db = get_database()
 path = str(db.path)
 now = datetime.now(UTC).replace(second=0, microsecond=0)

@@ -9,9 +9,11 @@ from the file name's extension, for the command line and scheduled runs.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -224,6 +226,25 @@ def pdf_document(report: MonthlyReport, images: ChartImages | None = None) -> by
     from weasyprint import HTML
 
     return HTML(string=render_html(report, print_images(images or chart_images(report)))).write_pdf()
+
+
+_warmed = threading.Event()
+
+
+def warm_up() -> None:
+    """Start the process's Chromium, and weasyprint (its import, its fonts) on a thread of its own, so that
+    the first document waits for neither; returns at once, and does nothing the second time."""
+    charts.warm_up()
+    if not _warmed.is_set():
+        _warmed.set()
+        threading.Thread(target=_first_pdf, daemon=True, name="weasyprint-warm-up").start()
+
+
+def _first_pdf() -> None:
+    with contextlib.suppress(Exception):  # a real document reports any failure itself
+        from weasyprint import HTML
+
+        HTML(string="<p>Vigie</p>").write_pdf()
 
 
 def output_format(path: str | Path) -> str:
