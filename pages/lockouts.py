@@ -81,7 +81,7 @@ if not stats.has_login_events(db):
 
 loaded = load_figures(db, path, flt, policy, int(top))
 o = loaded["overview"]
-cols = st.columns(6)
+cols = st.columns(3) + st.columns(3)  # two rows of three: each label whole at 1280 px
 cols[0].metric("Lockouts", f"{o['lockouts']:,}",
                help=f"{o['ordinary_lockouts']:,} ordinary, {o['attack_lockouts']:,} during suspected attacks; "
                     f"{o['users_locked']:,} users; {o['still_locked']:,} still locked")

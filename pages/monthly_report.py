@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics.reports import tables
 from analytics.reports.monthly import ReportMonth, build_report, month_choices
-from analytics.reports.render import html_document, pdf_document, report_figures
+from analytics.reports.render import ChartImages, chart_images, pdf_document, render_html, report_figures, warm_up
 from analytics.reports.summary import plural
 from ui.columns import report_columns
 from ui.session import get_database
@@ -26,14 +26,21 @@ def load_report(_db, path: str, month_key: str, now: datetime):
     return build_report(_db, ReportMonth.parse(month_key), now=now)
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def load_pdf(_db, path: str, month_key: str, now: datetime) -> bytes:
-    return pdf_document(load_report(_db, path, month_key, now))
+# A month's documents are cached by its data version: the store's write counter (a write through
+# this process clears the caches) and, while the month is in progress, the minute of the figures.
+@st.cache_data(ttl=3600, max_entries=12, show_spinner=False)
+def load_images(_db, path: str, month_key: str, version: tuple, _now: datetime) -> ChartImages:
+    return chart_images(load_report(_db, path, month_key, _now))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def load_html(_db, path: str, month_key: str, now: datetime) -> str:
-    return html_document(load_report(_db, path, month_key, now))
+@st.cache_data(ttl=3600, max_entries=12, show_spinner=False)
+def load_pdf(_db, path: str, month_key: str, version: tuple, _now: datetime) -> bytes:
+    return pdf_document(load_report(_db, path, month_key, _now), load_images(_db, path, month_key, version, _now))
+
+
+@st.cache_data(ttl=3600, max_entries=12, show_spinner=False)
+def load_html(_db, path: str, month_key: str, version: tuple, _now: datetime) -> str:
+    return render_html(load_report(_db, path, month_key, _now), load_images(_db, path, month_key, version, _now))
 
 
 def absent(section, text: str) -> None:
@@ -45,6 +52,7 @@ def table(frame, key: str) -> None:
     show_table(frame, key=key, tz=db.timezone, columns=report_columns(frame.columns))
 
 
+warm_up()  # the process's Chromium and weasyprint start now, so that the first download does not wait for it
 db = get_database()
 path = str(db.path)
 now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -61,11 +69,12 @@ st.caption(f"{month.label} compared with {month.previous.label}. Figures as know
            f"RCA and lockouts pages for that month (a target met or breached counts in the month it was decided); "
            f"backlog and open escalations as at {at_end:%d %b %Y %H:%M} ({db.timezone}).")
 
-downloads = st.columns([1, 1, 4])
-downloads[0].download_button("Download PDF", data=lambda: load_pdf(db, path, month_key, now),
+version = (db.data_version(), None if report.complete else now)
+downloads = st.columns(3)  # each button label whole at 1280 px
+downloads[0].download_button("Download PDF", data=lambda: load_pdf(db, path, month_key, version, now),
                              file_name=f"vigie-monthly-report-{month_key}.pdf", mime="application/pdf",
                              on_click="ignore", icon=":material/picture_as_pdf:", key="monthly_report_pdf")
-downloads[1].download_button("Download HTML", data=lambda: load_html(db, path, month_key, now),
+downloads[1].download_button("Download HTML", data=lambda: load_html(db, path, month_key, version, now),
                              file_name=f"vigie-monthly-report-{month_key}.html", mime="text/html",
                              on_click="ignore", icon=":material/html:", key="monthly_report_html")
 
@@ -75,7 +84,7 @@ for name, problem in report.problems.items():
 st.subheader("Summary")
 st.markdown("\n".join(f"- {literal(line)}" for line in report.summary))
 
-per_row = 4
+per_row = 3  # each label whole at 1280 px
 for start in range(0, len(report.headlines), per_row):
     cols = st.columns(per_row)
     for col, h in zip(cols, report.headlines[start:start + per_row]):

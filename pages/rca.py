@@ -48,7 +48,7 @@ flt = RcaFilter(start=start, end=end,
 data = load_summaries(db, path, flt, as_of)
 head, listing = data["headline"], data["listing"]
 
-metrics = st.columns(6)
+metrics = st.columns(3) + st.columns(3)  # two rows of three: each label whole at 1280 px
 metrics[0].metric("Resolved incidents", count(head["resolved_incidents"]))
 metrics[1].metric("RCAs published", count(head["published"]),
                   help=f"{count(head['in_progress'])} more in draft or in review")

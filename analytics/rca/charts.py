@@ -79,11 +79,12 @@ def rca_timeline_figure(timeline: pd.DataFrame, *, started_at: datetime, resolve
         fig.add_vrect(x0=pd.Timestamp(started_at).tz_convert(zone).strftime("%Y-%m-%d %H:%M:%S"),
                       x1=pd.Timestamp(resolved_at).tz_convert(zone).strftime("%Y-%m-%d %H:%M:%S"),
                       fillcolor="#b3261e", opacity=0.08, line_width=0, annotation_text="service disrupted",
-                      annotation_position="top left")
+                      annotation_position="top left", annotation_yanchor="bottom")  # above the plot, off the markers
     fig.add_scatter(x=times, y=labels, mode="markers", marker=dict(size=11, color="#2f6fb0"),
                     hovertemplate="%{x}<br>%{y}<extra></extra>", showlegend=False)
     fig.update_layout(yaxis=dict(categoryorder="array", categoryarray=rows[::-1], title=None, automargin=True),
-                      xaxis=dict(title=f"time ({tz})", type="date"), margin=dict(t=30, b=10, l=10, r=10),
+                      xaxis=dict(title=dict(text=f"time ({tz})", standoff=16), type="date", automargin=True),
+                      margin=dict(t=30, b=10, l=10, r=10),
                       height=max(220, 60 + 26 * len(rows)), width=900, plot_bgcolor="white")
     fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")
     return fig

@@ -3,7 +3,7 @@
 The layout is the one sent to a customer: overview, impact, timeline (table and chart), root
 cause, measures taken and planned; the internal version adds the handling review. Charts
 become PNG images through Kaleido 1.x driving Chromium (``BROWSER_PATH``, else ``chromium`` on
-the PATH, else Debian's /usr/bin/chromium), all figures of a document in one browser session.
+the PATH, else Debian's /usr/bin/chromium), kept warm for the process (``kernel.renderer``).
 When no image can be made (no Chromium, a crash, a timeout) the document still renders, with
 a note in place of the chart: the timeline table carries the same facts. The PDF is made by
 WeasyPrint from the HTML; every text is escaped and the PDF renderer may only load the
@@ -11,22 +11,20 @@ WeasyPrint from the HTML; every text is escaped and the PDF renderer may only lo
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import html
 import logging
 import os
 import shutil
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from analytics.kernel.renderer import RenderError, renderer
 from analytics.kernel.text import markdown_literal, markdown_paragraphs, table_cell
 from analytics.rca.charts import rca_timeline_figure
 from analytics.rca.document import RcaDocument
 
-CHART_TIMEOUT_SECONDS = 60
 CHART_MISSING = "Chart not available in this export; the timeline table above lists the same events."
 log = logging.getLogger(__name__)
 
@@ -45,32 +43,19 @@ class Chart:
 
 
 def figures_to_png(figures: list, *, width: int = 900, browser: str | None = None) -> list[bytes | None]:
-    """PNG bytes of each Plotly figure, made in one Chromium session; a list of None when that fails."""
+    """PNG bytes of each Plotly figure, drawn by the process's warm Chromium; None for one that failed."""
     if not figures:
         return []
-    import kaleido
-
-    async def render() -> list[bytes]:
-        async with kaleido.Kaleido(n=1, path=browser or chromium_path(), timeout=CHART_TIMEOUT_SECONDS) as k:
-            return [await k.calc_fig(fig, opts={"format": "png", "width": width,
-                                                "height": fig.layout.height or 400, "scale": 2})
-                    for fig in figures]
-
-    result: dict = {}
-
-    def run() -> None:  # its own thread and event loop, so it works under Streamlit's script thread too
-        try:
-            result["images"] = asyncio.run(render())
-        except Exception as exc:  # noqa: BLE001 - any failure means "no image", reported below
-            result["error"] = exc
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(CHART_TIMEOUT_SECONDS + 10)
-    if "images" in result:
-        return list(result["images"])
-    log.warning("RCA charts rendered without images: %s", result.get("error", "timed out"))
-    return [None] * len(figures)
+    options = [{"format": "png", "width": width, "height": fig.layout.height or 400, "scale": 2} for fig in figures]
+    try:
+        images = renderer(browser or chromium_path()).render(figures, options)
+    except RenderError as exc:
+        log.warning("RCA charts rendered without images: %s", exc)
+        return [None] * len(figures)
+    for image in images:
+        if not isinstance(image, bytes):
+            log.warning("RCA chart rendered without its image: %s", image)
+    return [image if isinstance(image, bytes) else None for image in images]
 
 
 def document_charts(doc: RcaDocument, *, images: bool = True, browser: str | None = None) -> list[Chart]:

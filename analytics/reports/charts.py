@@ -3,22 +3,19 @@
 Each ``..._figure`` takes the report's frames and compares the month with the one
 before (the previous month in a lighter shade), so the page and the document show
 the same chart. :func:`figure_png` renders a figure with kaleido 1.x on Debian's
-Chromium: the kaleido sync server is started once per process (``path`` points
-choreographer at the system browser, ``mathjax=False`` keeps it off the network)
-and a lock serialises the calls, since the server answers in order.
+Chromium kept warm for the process (``analytics.kernel.renderer``: one browser, two
+tabs, the figures of a document drawn concurrently); :func:`warm_up` starts it early.
 """
 from __future__ import annotations
 
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.intake.charts import CHANNEL_COLOURS
+from analytics.kernel.renderer import RenderError, renderer
 from analytics.kernel.text import chart_labels, chart_text
 from analytics.reports.sections import CHANNEL_LABELS
 from analytics.sla.charts import MEASURE_COLOURS
@@ -27,9 +24,6 @@ CHROMIUM = os.environ.get("VIGIE_CHROMIUM", "/usr/bin/chromium")
 PREVIOUS_COLOUR = "#c9d3df"
 CURRENT_COLOUR = "#2f6fb0"
 PNG_WIDTH, PNG_SCALE = 900, 2
-RENDER_TIMEOUT = 60
-_render_lock = threading.Lock()
-_caller = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-png")
 
 
 def _layout(fig: go.Figure, *, height: int, **extra) -> go.Figure:
@@ -155,24 +149,38 @@ class ChartRenderError(RuntimeError):
     """A chart could not be rendered as an image (no browser, or the browser did not answer)."""
 
 
-def _ensure_server() -> None:
-    import kaleido
-
+def _renderer():
     if not os.access(CHROMIUM, os.X_OK):
         raise ChartRenderError(f"no Chromium at {CHROMIUM} (set VIGIE_CHROMIUM)")
-    kaleido.start_sync_server(path=CHROMIUM, n=1, mathjax=False, timeout=RENDER_TIMEOUT, silence_warnings=True)
+    return renderer(CHROMIUM)
 
 
-def figure_png(fig: go.Figure, *, width: int = PNG_WIDTH, height: int | None = None) -> bytes:
-    """The figure as PNG bytes (kaleido on the system Chromium, server started once per process)."""
-    import kaleido
+def warm_up() -> None:
+    """Start the process's Chromium in the background (returns at once; nothing when there is none)."""
+    if os.access(CHROMIUM, os.X_OK):
+        renderer(CHROMIUM).start()
 
-    height = height or int(fig.layout.height or 320)
-    opts = dict(format="png", width=width, height=height, scale=PNG_SCALE)
-    with _render_lock:
-        _ensure_server()
-        future = _caller.submit(kaleido.calc_fig_sync, fig, opts=opts)
-        try:
-            return future.result(timeout=RENDER_TIMEOUT)
-        except FutureTimeout:
-            raise ChartRenderError(f"Chromium did not render the chart within {RENDER_TIMEOUT} s") from None
+
+def _options(fig: go.Figure, width: int) -> dict:
+    return dict(format="png", width=width, height=int(fig.layout.height or 320), scale=PNG_SCALE)
+
+
+def figures_png(figures: dict[str, go.Figure], *, width: int = PNG_WIDTH) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Every figure as PNG bytes, drawn concurrently by the process's warm Chromium; and why any failed."""
+    if not figures:
+        return {}, {}
+    try:
+        images = _renderer().render(list(figures.values()), [_options(f, width) for f in figures.values()])
+    except (RenderError, ChartRenderError) as exc:
+        return {}, {name: str(exc) for name in figures}
+    png = {n: img for n, img in zip(figures, images) if isinstance(img, bytes)}
+    errors = {n: f"Chromium could not draw it: {img}" for n, img in zip(figures, images) if not isinstance(img, bytes)}
+    return png, errors
+
+
+def figure_png(fig: go.Figure, *, width: int = PNG_WIDTH) -> bytes:
+    """One figure as PNG bytes (kaleido on the system Chromium, kept warm for the process)."""
+    png, errors = figures_png({"chart": fig}, width=width)
+    if errors:
+        raise ChartRenderError(errors["chart"])
+    return png["chart"]

@@ -23,7 +23,7 @@ def add_commands(sub) -> None:
 def cmd_report_monthly(args, open_store: OpenStore) -> int:
     """Write the report; exit 1 when a section had to be left out, 2 when nothing could be written."""
     from analytics.reports.monthly import ReportMonth, build_report
-    from analytics.reports.render import output_format, write_report
+    from analytics.reports.render import output_format, warm_up, write_report
 
     kind = output_format(args.out)
     out = Path(args.out)
@@ -34,6 +34,7 @@ def cmd_report_monthly(args, open_store: OpenStore) -> int:
     if path is not None and not path.exists():
         print(f"error: no database at {path}", file=sys.stderr)
         return 2
+    warm_up()  # Chromium and weasyprint start while the figures are assembled
     db = open_store(path)
     now = utc_now()
     month = (ReportMonth.parse(args.month) if args.month

@@ -9,8 +9,11 @@ from the file name's extension, for the command line and scheduled runs.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
+import io
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -57,17 +60,26 @@ class ChartImages:
 
     png: dict[str, bytes] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    mime: str = "image/png"
 
 
 def chart_images(report: MonthlyReport) -> ChartImages:
-    """Render every chart of the report as PNG; a chart that fails is noted, not fatal."""
-    images = ChartImages()
-    for name, fig in report_figures(report).items():
-        try:
-            images.png[name] = charts.figure_png(fig)
-        except charts.ChartRenderError as exc:
-            images.errors[name] = str(exc)
-    return images
+    """Render every chart of the report as PNG, concurrently; a chart that fails is noted, not fatal."""
+    png, errors = charts.figures_png(report_figures(report))
+    return ChartImages(png=png, errors=errors)
+
+
+def print_images(images: ChartImages) -> ChartImages:
+    """The same charts as JPEG (quality 90, on white) for the PDF: weasyprint embeds a JPEG as it is
+    but decodes and re-compresses every PNG (and its alpha channel), which took about half the PDF's time."""
+    from PIL import Image
+
+    jpeg = {}
+    for name, data in images.png.items():
+        out = io.BytesIO()
+        Image.open(io.BytesIO(data)).convert("RGB").save(out, format="JPEG", quality=90)
+        jpeg[name] = out.getvalue()
+    return ChartImages(png=jpeg, errors=dict(images.errors), mime="image/jpeg")
 
 
 # -- HTML ------------------------------------------------------------------------------
@@ -97,7 +109,7 @@ def table_html(frame: pd.DataFrame, *, tones: list[str] | None = None) -> str:
 def _figure(images: ChartImages, name: str, caption: str) -> str:
     if name in images.png:
         data = base64.b64encode(images.png[name]).decode("ascii")
-        return (f'<figure><img alt="{_esc(caption)}" src="data:image/png;base64,{data}">'
+        return (f'<figure><img alt="{_esc(caption)}" src="data:{images.mime};base64,{data}">'
                 f"<figcaption>{_esc(caption)}</figcaption></figure>")
     if name in images.errors:
         return f'<p class="note">Chart not available ({_esc(images.errors[name])}): {_esc(caption)}</p>'
@@ -213,7 +225,26 @@ def pdf_document(report: MonthlyReport, images: ChartImages | None = None) -> by
     """The PDF: the same HTML laid out on A4 pages by weasyprint."""
     from weasyprint import HTML
 
-    return HTML(string=render_html(report, images or chart_images(report))).write_pdf()
+    return HTML(string=render_html(report, print_images(images or chart_images(report)))).write_pdf()
+
+
+_warmed = threading.Event()
+
+
+def warm_up() -> None:
+    """Start the process's Chromium, and weasyprint (its import, its fonts) on a thread of its own, so that
+    the first document waits for neither; returns at once, and does nothing the second time."""
+    charts.warm_up()
+    if not _warmed.is_set():
+        _warmed.set()
+        threading.Thread(target=_first_pdf, daemon=True, name="weasyprint-warm-up").start()
+
+
+def _first_pdf() -> None:
+    with contextlib.suppress(Exception):  # a real document reports any failure itself
+        from weasyprint import HTML
+
+        HTML(string="<p>Vigie</p>").write_pdf()
 
 
 def output_format(path: str | Path) -> str:

@@ -1,0 +1,110 @@
+"""One chart renderer kept warm per process: kaleido 1.x driving a headless Chromium.
+
+kaleido's one-call functions start a browser per call (2-4 s each), and its sync server
+renders one figure at a time. :class:`ChartRenderer` instead opens one ``kaleido.Kaleido``
+with several tabs on an event loop of its own thread, the first time it is asked (or
+earlier, by :meth:`ChartRenderer.start`, which returns at once so that the browser starts
+while the caller assembles its figures), and renders the figures of a document
+concurrently, one per tab. ``mathjax=False`` keeps the browser off the network. A browser
+that failed or stopped answering is dropped and started again on the next call.
+"""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+
+TABS = 2
+TIMEOUT_SECONDS = 60
+
+
+class RenderError(RuntimeError):
+    """The browser could not be started or did not answer in time."""
+
+
+class ChartRenderer:
+    """A warm Chromium for one browser path; thread-safe."""
+
+    def __init__(self, path: str, *, tabs: int = TABS, timeout: float = TIMEOUT_SECONDS):
+        self.path, self.tabs, self.timeout = path, tabs, timeout
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._opened: Future | None = None
+
+    def start(self) -> None:
+        """Start the browser in the background if it is not running (returns at once)."""
+        with self._lock:
+            if self._opened is not None:
+                return
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, daemon=True, name="chart-renderer").start()
+            self._opened = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+
+    async def _open(self):
+        import kaleido
+
+        browser = kaleido.Kaleido(n=self.tabs, path=self.path, mathjax=False, timeout=self.timeout)
+        await browser.__aenter__()
+        return browser
+
+    def _browser(self):
+        self.start()
+        try:
+            return self._opened.result(timeout=self.timeout)
+        except FutureTimeout:
+            self._reset()
+            raise RenderError(f"Chromium did not start within {self.timeout} s") from None
+        except Exception as exc:  # noqa: BLE001 - whatever stopped the browser, report it in words
+            self._reset()
+            raise RenderError(f"Chromium could not be started: {exc}") from exc
+
+    def render(self, figures: list, options: list[dict]) -> list[bytes | Exception]:
+        """Each figure as image bytes (its options: format, width, height, scale), drawn concurrently;
+        a figure that failed gives its exception in its place."""
+        if not figures:
+            return []
+        browser = self._browser()
+
+        async def all_figures():
+            return await asyncio.gather(*(browser.calc_fig(fig, opts=opts) for fig, opts in zip(figures, options)),
+                                        return_exceptions=True)
+
+        future = asyncio.run_coroutine_threadsafe(all_figures(), self._loop)
+        try:
+            return list(future.result(timeout=self.timeout))
+        except FutureTimeout:
+            future.cancel()
+            self._reset()
+            raise RenderError(f"Chromium did not render the charts within {self.timeout} s") from None
+
+    def _reset(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, None
+        if opened is not None and opened.done() and not opened.exception():
+            asyncio.run_coroutine_threadsafe(opened.result().close(), self._loop)
+
+    def close(self, timeout: float = 5) -> None:
+        """Stop the browser (at exit)."""
+        with self._lock:
+            opened, self._opened = self._opened, None
+        if opened is None or not opened.done() or opened.exception():
+            return
+        with contextlib.suppress(Exception):  # the process is ending; nothing to report to
+            asyncio.run_coroutine_threadsafe(opened.result().close(), self._loop).result(timeout=timeout)
+
+
+_renderers: dict[str, ChartRenderer] = {}
+_renderers_lock = threading.Lock()
+
+
+def renderer(path: str) -> ChartRenderer:
+    """The process's renderer for the browser at ``path`` (created on first use, closed at exit)."""
+    with _renderers_lock:
+        if path not in _renderers:
+            _renderers[path] = ChartRenderer(path)
+            atexit.register(_renderers[path].close)
+        return _renderers[path]
