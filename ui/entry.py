@@ -145,7 +145,7 @@ def run_dashboard() -> None:
             continue
         sections.setdefault(spec.section, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon,
                                                                     url_path=spec.url_path))
-    page = st.navigation(sections)
+    page = st.navigation(sections, expanded=True)  # every page of the user's roles, no "View more"
     _run_state.entered = True
     try:
         page.run()
