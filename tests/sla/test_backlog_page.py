@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from analytics.kernel.roles import Actor
@@ -13,6 +14,15 @@ from analytics.sla.domain import BACKLOG_ROLES
 from tests.factories import add_ticket
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "backlog.py"
+# the clock frozen for the fixture and the page (ticking on): a Wednesday 10:00 in Paris, so the working hours
+# left, the age bands and the weeks are the same whatever day the suite runs
+FROZEN = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(FROZEN, tick=True):
+        yield
 
 
 @pytest.fixture
@@ -46,7 +56,9 @@ def test_the_backlog_page_shows_the_queue_the_bands_the_weeks_and_the_oldest(pag
     assert queue["state"].tolist() == ["Breached", "Breached", "Pending"]
     assert bands["tickets"].tolist() == [1, 1] and bands["severity"].tolist() == [1, 2]
     assert bands["d3_7"].tolist() == [0, 1] and bands["under_1d"].tolist() == [1, 0]
-    assert len(weeks) > 0
+    # the weeks ended in the default period: only LATE-1 (opened Saturday 14th) was open at a week's end
+    assert weeks["week"].tolist()[0] == "2026-07-27" and weeks["week"].tolist()[-1] == "2026-11-09"
+    assert weeks["open_at_end"].tolist() == [0] * 15 + [1] and weeks["p90_days"].tolist()[-1] == "1.6"
     assert oldest["reference"].tolist() == ["LATE-1", "SOON-1"]
     said = "2 open measurements already past the deadline (listed first), then 1 measurement with 4 working hours"
     assert any(said in m.value for m in at.markdown)
