@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from analytics.sla import backlog
-from analytics.sla.clock import explain_clock
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import figures_status
 from analytics.sla.next_to_breach import horizon_hours, next_to_breach
 from ui.backlog_view import OLDEST, QUEUE, WEEKLY, band_columns
 from ui.filters import _choices, ticket_filters
-from ui.labels import code_label, plural
+from ui.labels import plural
 from ui.session import get_database
+from ui.sla_blocks import rebuild_notice, ticket_clock
 from ui.tables import show_table
 from ui.text import literal
 
@@ -42,9 +42,7 @@ db = get_database()
 as_of = datetime.now(UTC).replace(second=0, microsecond=0)
 st.title("Backlog")
 version, rebuilding = figures_status(db)
-if rebuilding is not None:
-    st.info(f"Figures are being recomputed for the changed SLA rules: {rebuilding:.0%} done. Until then every "
-            "figure here follows the rules as they were before the change.", icon=":material/sync:")
+rebuild_notice(rebuilding)
 
 
 @st.fragment(run_every=60)
@@ -91,10 +89,6 @@ rows = show_table(shown, key="backlog_oldest", tz=db.timezone, columns=OLDEST, c
 if rows:
     reference = shown.iloc[rows[0]]["reference"]
     st.write(f"Clock of ticket {literal(reference)} (the same as on the SLA compliance page):")
-    for item in explain_clock(db, reference, as_of=as_of):
-        with st.container(border=True):
-            st.markdown(f"**{code_label(item['measure'], 'measure')}** — {code_label(item['state'], 'sla_state').lower()}")
-            for line in item["lines"]:
-                st.text(line)
+    ticket_clock(db, reference, as_of=as_of)
 else:
     st.caption("Select a ticket to see its clock.")

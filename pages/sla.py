@@ -7,7 +7,6 @@ import streamlit as st
 
 from analytics.sla import stats as sla
 from analytics.sla.charts import compliance_figure, trend_figure
-from analytics.sla.clock import explain_clock
 from analytics.sla.engine import STATES, at_risk_share
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import figures_status
@@ -15,6 +14,7 @@ from ui.filters import ticket_filters
 from ui.formats import share
 from ui.labels import code_label
 from ui.session import get_database
+from ui.sla_blocks import rebuild_notice, ticket_clock
 from ui.sla_view import severity_rows
 from ui.tables import show_table
 from ui.text import literal
@@ -50,9 +50,7 @@ as_of = datetime.now(UTC).replace(second=0, microsecond=0)
 st.title("SLA compliance")
 period, flt = ticket_filters(db, "sla", as_of.astimezone(ZoneInfo(db.timezone)).date())
 version, rebuilding = figures_status(db)  # one version for every figure of this run
-if rebuilding is not None:
-    st.info(f"Figures are being recomputed for the changed SLA rules: {rebuilding:.0%} done. Until then every "
-            "figure here follows the rules as they were before the change.", icon=":material/sync:")
+rebuild_notice(rebuilding)
 table, trend = load_overview(db, str(db.path), period, flt, as_of, version)
 st.caption(f"Figures as of {as_of.astimezone(ZoneInfo(db.timezone)):%d %b %Y %H:%M} ({db.timezone}). "
            "A target is met when elapsed ≤ target; a breach counts when its deadline passes, even while open.")
@@ -115,12 +113,5 @@ if selected_reference and selected_reference != st.session_state.get("sla_clock_
     st.session_state["sla_clock_reference"] = selected_reference
 reference = st.text_input("Ticket reference", key="sla_clock_reference",
                           help="Select a ticket in a table above, or type its reference.")
-if reference:
-    explanations = explain_clock(db, reference.strip(), as_of=as_of)
-    if not explanations:
-        st.warning(f"No ticket with reference “{literal(reference.strip())}”.")
-    for item in explanations:
-        with st.container(border=True):
-            st.markdown(f"**{code_label(item['measure'], 'measure')}** — {code_label(item['state'], 'sla_state').lower()}")
-            for line in item["lines"]:
-                st.text(line)
+if reference and not ticket_clock(db, reference.strip(), as_of=as_of):
+    st.warning(f"No ticket with reference “{literal(reference.strip())}”.")

@@ -154,6 +154,9 @@ NOTIFICATIONS = {"kind": code("Kind", "notification_kind"), "sent_at": Col("Sent
                  "recipients": Col("To"), "minutes_after_impact": Col("After the impact was defined (min)", MINUTES),
                  "late": Col("Late", YES_NO), "next_update_due": Col("Next update due", TIMESTAMP),
                  "message": Col("Text")}
+OUTBOX_MESSAGES = {"kind": Col("Notice"), "company": Col("Customer"), "recipients": Col("To"), "subject": Col("Subject"),
+                   "queued_at": Col("Queued", TIMESTAMP), "delivery": Col("Delivery", help="Accepted by the mail "
+                                                                         "server, queued, or failed with its reply")}
 INVESTIGATION_STEPS = {"label": Col("Step"), "completed_at": Col("Done", TIMESTAMP), "owner": Col("Owner"),
                        "note": Col("Note")}
 INCIDENT_TIMELINE = {"track": code("Track", "track"), "event": Col("Event"), "who": Col("Who"),

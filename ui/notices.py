@@ -23,7 +23,9 @@ from analytics.notices.queries import incident_messages
 from analytics.notices.rules import PURPOSE_LABELS, PURPOSES
 from analytics.notices.smtp import NotConfigured, SmtpConfig, load_config
 from analytics.store.database import Database
+from ui.columns import OUTBOX_MESSAGES
 from ui.incident_data import clear_incident_caches
+from ui.tables import show_table
 from ui.text import literal
 
 FLASH_KEY = "incidents_flash"
@@ -59,10 +61,7 @@ def messages_table(db: Database, incident_id: int, tz: str) -> None:
     if frame.empty:
         st.caption("No e-mail sent from Vigie for this incident yet.")
         return
-    queued = frame["queued_at"].dt.tz_convert(tz).dt.strftime("%d %b %Y %H:%M:%S")
-    st.dataframe(pd.DataFrame({"kind": frame["kind"], "customer": frame["company"], "to": frame["recipients"],
-                               "subject": frame["subject"], "queued": queued, "delivery": frame["delivery"]}),
-                 hide_index=True, width="stretch", key="notices_messages_table")
+    show_table(frame[list(OUTBOX_MESSAGES)], key="notices_messages_table", tz=tz, columns=OUTBOX_MESSAGES)
 
 
 def _preview(db: Database, draft: notices.Draft, actor: Actor, config: SmtpConfig) -> None:

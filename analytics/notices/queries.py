@@ -13,16 +13,9 @@ import pandas as pd
 
 from analytics.incidents import queries as incidents_queries
 from analytics.notices.rules import PURPOSE_LABELS, valid_address
-from analytics.store.database import Database
+from analytics.store.database import Database, read_rows
 
 QUEUED_TEXT = "queued, not delivered yet"
-
-
-def _rows(source, sql: str, params: list) -> list[tuple]:
-    """Rows from the store (``Database``) or from a cursor inside a write transaction."""
-    if isinstance(source, Database):
-        return source.rows(sql, params)
-    return source.execute(sql, params).fetchall()
 
 
 def incident_facts(db: Database, *, incident_id: int) -> dict | None:
@@ -36,7 +29,7 @@ def incident_facts(db: Database, *, incident_id: int) -> dict | None:
 
 def recipients(source, *, incident_id: int) -> dict[int, dict]:
     """Per impacted company (id): its name and its administrators' valid addresses, by name."""
-    rows = _rows(source, """
+    rows = read_rows(source, """
         SELECT c.id, c.name, ct.email FROM incident_impacted_companies ic
         JOIN companies c ON c.id = ic.company_id
         LEFT JOIN contacts ct ON ct.company_id = c.id AND ct.is_admin AND ct.email IS NOT NULL

@@ -137,15 +137,7 @@ def save_calendar(db: Database, *, actor: Actor | None, calendar_id: int | None,
 
 
 def _derive(cur) -> None:
-    calendars = {row[0]: Calendar(*row) for row in cur.execute(
-        "SELECT id, name, timezone, hours_per_day, holiday_country, holiday_subdiv, always_open FROM calendars "
-        "ORDER BY id").fetchall()}
-    for cal_id, weekday, start, end in cur.execute(
-            "SELECT calendar_id, weekday, start_time, end_time FROM calendar_hours ORDER BY 1, 2, 3").fetchall():
-        calendars[cal_id].hours.setdefault(weekday, []).append((start, end))
-    for cal_id, day in cur.execute("SELECT calendar_id, day FROM calendar_closures").fetchall():
-        calendars[cal_id].closures.add(day)
-    rebuild_intervals(cur, list(calendars.values()))
+    rebuild_intervals(cur, load_calendars(cur))
 
 
 def change_closure(db: Database, *, actor: Actor | None, calendar_id: int, day: date, name: str = "",

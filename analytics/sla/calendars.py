@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from analytics.store.database import Database
+from analytics.store.database import Cursor, Database, read_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,20 +82,22 @@ def working_intervals(cal: Calendar, first: date = FIRST_DAY, last: date = LAST_
     return frame.reset_index(drop=True)
 
 
-def load_calendars(db: Database) -> list[Calendar]:
-    """Every calendar with its weekly hours and closures."""
+def load_calendars(reader: Database | Cursor) -> list[Calendar]:
+    """Every calendar with its weekly hours and closures, from the store or from a cursor inside the
+    caller's write transaction (a calendar edit derives its intervals from what it just wrote)."""
     cals = {
         row[0]: Calendar(*row)
-        for row in db.rows(
+        for row in read_rows(
+            reader,
             "SELECT id, name, timezone, hours_per_day, holiday_country, holiday_subdiv, always_open "
-            "FROM calendars ORDER BY id"
+            "FROM calendars ORDER BY id",
         )
     }
-    for cal_id, weekday, start, end in db.rows(
-        "SELECT calendar_id, weekday, start_time, end_time FROM calendar_hours ORDER BY 1, 2, 3"
+    for cal_id, weekday, start, end in read_rows(
+        reader, "SELECT calendar_id, weekday, start_time, end_time FROM calendar_hours ORDER BY 1, 2, 3"
     ):
         cals[cal_id].hours.setdefault(weekday, []).append((start, end))
-    for cal_id, day in db.rows("SELECT calendar_id, day FROM calendar_closures"):
+    for cal_id, day in read_rows(reader, "SELECT calendar_id, day FROM calendar_closures"):
         cals[cal_id].closures.add(day)
     return list(cals.values())
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from analytics.sla.engine import TARGETS_SQL
 from analytics.store.cursor import Cursor
-from analytics.store.database import Database
+from analytics.store.database import Database, read_rows
 
 RULE_TABLES = ("sla_targets", "calendars", "calendar_hours", "calendar_closures", "calendar_intervals",
                "severities", "settings")  # a write to one of these may change the rules
@@ -73,8 +73,7 @@ def current_rules(cur: Cursor) -> tuple[str, tuple[str, ...]]:
 def versions(reader: Database | Cursor) -> list[Version]:
     """Every version not retired, newest first."""
     sql = f"SELECT {COLUMNS} FROM sla_versions WHERE state <> 'retired' ORDER BY version DESC"
-    rows = reader.rows(sql) if isinstance(reader, Database) else reader.execute(sql).fetchall()
-    return [_version(r) for r in rows]
+    return [_version(r) for r in read_rows(reader, sql)]
 
 
 def in_force(reader: Database | Cursor) -> Version | None:

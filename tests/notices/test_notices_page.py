@@ -1,6 +1,7 @@
 """The Incidents page's "Notify impacted customers" under Streamlit's AppTest, with a real SMTP server on loopback."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -56,8 +57,13 @@ def test_notify_impacted_customers_previews_queues_and_delivers(page_db, monkeyp
     assert at.success[0].value == ("Queued for 2 customer(s). Delivery via 127.0.0.1: 2 accepted, 0 to retry, "
                                    "0 failed, 0 left for the next run.")
     assert len(smtp_server.received) == 2
-    messages = next(d.value for d in at.dataframe if "delivery" in d.value.columns)
+    table = next(d for d in at.dataframe if "delivery" in d.value.columns)
+    messages = table.value
     assert all(v.startswith("accepted by the server at ") for v in messages["delivery"])
+    labels = {name: c["label"] for name, c in json.loads(table.proto.columns).items() if name != "_index"}
+    assert labels == {"kind": "Notice", "company": "Customer", "recipients": "To", "subject": "Subject",
+                      "queued_at": "Queued", "delivery": "Delivery"}
+    assert messages["company"].tolist() == ["Alpha", "Beta"] and set(messages["kind"]) == {"First notice"}
     first = db.scalar("SELECT min(accepted_at) FROM outbox")
     minutes = (first - db.scalar("SELECT impact_defined_at FROM incidents")).total_seconds() / 60
     assert f"First notification {minutes:.0f} min after the impact was defined" in " ".join(m.value for m in at.markdown)
