@@ -38,7 +38,7 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "action_status": _capitalised(ACTION_STATUS_LABELS),
     "attack_kind": {"spray": "Password spray", "burst": "Fast failures"},  # ATTACK_KINDS' patterns, in short
     "escalation_event": {"raised": "Raised", "acknowledged": "Acknowledged", "escalated": "Escalated further",
-                         "resolved": "Resolved"},
+                         "resolved": "Resolved", "reminder": "Reminder to the next level"},
     "audit_action": {},  # "escalation.raise" reads "Escalation: raise"
     "zone": {"inside": "Inside the trusted zone", "outside": "Outside the trusted zone"},
     "ticket_event": {"status": "Status changed", "reassigned": "Reassigned", "severity": "Severity changed",

@@ -101,13 +101,23 @@ def display_open(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def escalation_timeline(db: Database, reference: str, *, chain: list[str] | None = None) -> pd.DataFrame:
-    """Every event of one escalation, oldest first, with level names."""
+    """Every event of one escalation, oldest first, with level names; the reminders e-mailed to the next level
+    (``analytics.jobs.escalation_reminders``) are events too, at their delivery (or queueing) time."""
     chain = chain or escalation_chain(db)
     return db.query(f"""
-        SELECT ev.occurred_at, ev.kind, {LEVEL_NAME.format(col='ev.from_level')} AS from_level_name,
-               {LEVEL_NAME.format(col='ev.to_level')} AS level_name, ev.actor, ev.note
-        FROM escalation_events ev JOIN escalations e ON e.id = ev.escalation_id
-        WHERE e.reference = $reference ORDER BY ev.occurred_at, ev.id
+        SELECT occurred_at, kind, from_level_name, level_name, actor, note FROM (
+            SELECT ev.occurred_at, ev.kind, {LEVEL_NAME.format(col='ev.from_level')} AS from_level_name,
+                   {LEVEL_NAME.format(col='ev.to_level')} AS level_name, ev.actor, ev.note, 0 AS source, ev.id
+            FROM escalation_events ev JOIN escalations e ON e.id = ev.escalation_id
+            WHERE e.reference = $reference
+            UNION ALL
+            SELECT coalesce(o.accepted_at, o.queued_at), 'reminder', NULL, NULL, o.queued_by,
+                   'E-mail to ' || array_to_string(o.recipients, ', ') || ': ' || CASE o.status
+                       WHEN 'accepted' THEN 'accepted by the mail server'
+                       WHEN 'failed' THEN 'failed (' || coalesce(o.last_reply, 'no reply') || ')'
+                       ELSE 'queued, not delivered yet' END, 1, o.id
+            FROM outbox o WHERE o.entity = 'escalation' AND o.entity_id = $reference
+        ) ORDER BY occurred_at, source, id
     """, {"reference": reference, "chain": chain})
 
 

@@ -4,14 +4,15 @@
 sent, nothing logged; an unusable one: said in the log) and runs one delivery
 (``analytics.notices.delivery``), logging a line when it handed anything to the server.
 :func:`run_schedules` runs each scheduled job once for its current period
-(``analytics.jobs.monthly_report``).
+(``analytics.jobs.monthly_report``) and reminds the next level of every escalation left
+unacknowledged (``analytics.jobs.escalation_reminders``).
 """
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
-from analytics.jobs import monthly_report
+from analytics.jobs import escalation_reminders, monthly_report
 from analytics.notices.delivery import deliver
 from analytics.notices.smtp import NotConfigured, load_config
 from analytics.store.database import Database
@@ -36,7 +37,8 @@ def deliver_outbox(db: Database):
 
 def run_schedules(db: Database, now: datetime | None = None) -> list:
     """One tick: every scheduled job whose period is due and not done yet runs (their outcomes)."""
-    outcome = monthly_report.tick(db, now=now)
-    if outcome is not None:
+    monthly = monthly_report.tick(db, now=now)
+    outcomes = ([monthly] if monthly is not None else []) + escalation_reminders.tick(db, now=now)
+    for outcome in outcomes:
         LOG.info("job %s %s: %s (%s)", outcome.job, outcome.period, outcome.outcome, outcome.detail)
-    return [outcome] if outcome is not None else []
+    return outcomes

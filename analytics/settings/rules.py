@@ -58,7 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
             ["Customer support", "Support supervisor", "Senior manager", "Director", "Senior director"],
             "The escalation chain, called in order (level 1 first)."),
     Setting("escalation.contacts", {},
-            "Name and phone per level of the chain (configuration only, never demo data)."),
+            "Name, phone and e-mail per level of the chain (configuration only, never demo data); a level with an "
+            "e-mail is sent the reminder of an escalation left unacknowledged at the level below."),
     Setting("escalation.ack_hours", 4,
             "Hours after which an unacknowledged escalation is flagged for the next level.", low=0.25, high=720,
             integer=False),
@@ -172,6 +173,12 @@ def check_value(name: str, value: Any) -> Any:
         raise SettingError(f"{name} must be a {type(default).__name__}")
     if name.startswith("notices.template_"):
         _check_template(name, value)
+    if name == "escalation.contacts":
+        for level, contact in value.items():
+            email = contact.get("email") if isinstance(contact, dict) else None
+            if email is not None and not (isinstance(email, str) and valid_address(email.strip())):
+                raise SettingError(f"{name}: the e-mail of {_shown(str(level))} must be one plain address "
+                                   f"(name@domain); {_shown(email)} is not")
     if name == "reports.monthly_recipients":
         bad = [a for a in value if not valid_address(a)]
         if bad:
