@@ -13,7 +13,8 @@ import pandas as pd
 
 from analytics.incidents import queries as incidents_queries
 from analytics.notices.rules import PURPOSE_LABELS, valid_address
-from analytics.store.database import Database, read_rows
+from analytics.store.database import Database
+from analytics.store.reading import read_rows
 
 QUEUED_TEXT = "queued, not delivered yet"
 

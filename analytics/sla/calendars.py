@@ -16,7 +16,9 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from analytics.store.database import Cursor, Database, read_rows
+from analytics.store.cursor import Cursor
+from analytics.store.database import Database
+from analytics.store.reading import read_rows
 
 if TYPE_CHECKING:
     import pandas as pd

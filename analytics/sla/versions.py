@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 
 from analytics.sla.engine import TARGETS_SQL
 from analytics.store.cursor import Cursor
-from analytics.store.database import Database, read_rows
+from analytics.store.database import Database
+from analytics.store.reading import read_rows
 
 RULE_TABLES = ("sla_targets", "calendars", "calendar_hours", "calendar_closures", "calendar_intervals",
                "severities", "settings")  # a write to one of these may change the rules

@@ -33,7 +33,7 @@ from analytics.store.cursor import Cursor
 from analytics.store.errors import DatabaseError, WriteConflict, busy_error, translated
 
 __all__ = ["Cursor", "Database", "DatabaseError", "database_path", "database_target", "deployment_timezone",
-           "migration_files", "read_rows"]
+           "migration_files"]
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -298,11 +298,3 @@ class Database:
         """Close the shared connection (again: nothing)."""
         self.closed = True
         self._con.close()
-
-
-def read_rows(reader: Database | Cursor, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
-    """Rows from the store (``Database``) or from a cursor inside the caller's write transaction, so one
-    reading function serves both."""
-    if isinstance(reader, Database):
-        return reader.rows(sql, params)
-    return reader.execute(sql, params or []).fetchall()
