@@ -121,6 +121,7 @@ COLUMNS: dict[str, Col] = {
     "days_since_resolution": Col("Days since resolution", DAYS), "id": Col("#", INTEGER),
     "requested_by": Col("Requested by"), "requested_at": Col("Requested", TIMESTAMP),
     "delivered_at": Col("Delivered", TIMESTAMP), "delivered_revision": Col("Revision delivered", INTEGER),
+    "email_copy": Col("E-mail copy", help="The latest copy e-mailed from Vigie and its delivery"),
     # settings and audit
     "value": Col("Value in force"), "default": Col("Default"), "allowed": Col("Allowed values"),
     "overridden": Col("Changed", YES_NO, "Changed from its default"), "updated_at": Col("Changed at", TIMESTAMP),

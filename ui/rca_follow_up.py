@@ -12,11 +12,14 @@ import streamlit as st
 
 from analytics.kernel.errors import RuleRefused, ValidationError
 from analytics.kernel.roles import Actor, PermissionDenied
+from analytics.notices import rca_copy
+from analytics.notices.delivery import deliver
 from analytics.rca import service as rca
 from analytics.rca import tracking as rca_tracking
 from analytics.rca.queries import Review, customer_requests, impacted_companies
 from analytics.rca.rules import ACTION_STATUS_LABELS, ACTION_STATUSES, STATUS_LABELS
 from analytics.store.database import Database
+from ui.notices import provider
 from ui.rca_data import clear_rca_caches, internal_markdown, load_customer_markdown, load_customer_pdf
 from ui.tables import code_choices, show_table
 from ui.text import literal
@@ -146,12 +149,15 @@ def _action_progress(db: Database, review: Review, actor: Actor) -> None:
 def _requests(db: Database, incident_id: int, actor: Actor, *, published: bool) -> None:
     st.subheader("Customers' requests for this RCA")
     requests = customer_requests(db, incident_id=incident_id)
+    states = rca_copy.copy_states(db, incident_id=incident_id)
+    requests["email_copy"] = [states.get(int(i)) for i in requests["id"]]
     show_table(requests, key="rca_review_requests", tz=db.timezone)
     pending = requests[requests["delivered_at"].isna()]
     if published and not pending.empty:
         chosen = st.selectbox("Request", pending["id"].tolist(), key="rca_review_deliver_pick",
                               format_func=lambda i: f"#{i} from {pending.set_index('id').loc[i, 'company']}")
-        if st.button("Mark as delivered now", key="rca_review_deliver", icon=":material/outgoing_mail:"):
+        _send_copy(db, int(chosen), actor)
+        if st.button("Mark as delivered now (sent elsewhere)", key="rca_review_deliver", icon=":material/done:"):
             _run(rca_tracking.mark_delivered, "Delivery recorded.", db=db, actor=actor, request_id=int(chosen))
     companies = impacted_companies(db, incident_id=incident_id)
     with st.form("rca_review_request_form"):
@@ -164,3 +170,35 @@ def _requests(db: Database, incident_id: int, actor: Actor, *, published: bool) 
             else:
                 _run(rca_tracking.record_request, "Request recorded.", db=db, actor=actor, incident_id=incident_id,
                      company_id=companies[company], requested_by=contact)
+
+
+
+def _send_copy(db: Database, request_id: int, actor: Actor) -> None:
+    """Send the customer PDF of the published revision by e-mail, when a mail provider is configured."""
+    config, reason = provider()
+    if config is None:
+        st.caption(literal(reason))
+        return
+    facts = rca_copy.request_facts(db, request_id)
+    proposed = ", ".join(rca_copy.company_addresses(db, facts["company_id"]))
+    with st.form(f"rca_review_copy_form_{request_id}"):
+        to = st.text_input(f"Send the customer PDF to (asked by {facts['requested_by']})", value=proposed,
+                           key=f"rca_review_copy_to_{request_id}", help="Addresses separated by commas; proposed: "
+                           "the customer's contacts, administrators first")
+        if st.form_submit_button("Send the RCA by e-mail", icon=":material/outgoing_mail:", type="primary"):
+            recipients = [a.strip() for a in to.split(",") if a.strip()]
+            revision = int(facts["revision"])
+
+            def cached(_db, incident_id, rev):
+                return f"RCA-{facts['reference']}-r{rev}-customer.pdf", load_customer_pdf(
+                    _db, str(_db.path), incident_id, rev)
+            try:
+                rca_copy.queue_rca_copy(db, actor=actor, request_id=request_id, recipients=recipients, render=cached)
+            except ValidationError as exc:
+                st.error(literal(" ".join(exc.errors.values())))
+            except ERRORS as exc:
+                st.error(literal(exc))
+            else:
+                run = deliver(db, config=config)
+                flash(literal(f"RCA revision {revision} queued for {', '.join(recipients)}. Delivery via "
+                              f"{config.host}: {run.line()}."))

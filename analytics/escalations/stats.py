@@ -20,6 +20,7 @@ import pandas as pd
 from analytics.escalations.rules import REASON_CODES
 from analytics.escalations.service import escalation_chain
 from analytics.kernel.periods import Period
+from analytics.notices.rules import delivery_state_sql
 from analytics.settings.queries import get_setting
 from analytics.sla.clock import format_duration
 from analytics.sla.filters import TicketFilter
@@ -112,10 +113,7 @@ def escalation_timeline(db: Database, reference: str, *, chain: list[str] | None
             WHERE e.reference = $reference
             UNION ALL
             SELECT coalesce(o.accepted_at, o.queued_at), 'reminder', NULL, NULL, o.queued_by,
-                   'E-mail to ' || array_to_string(o.recipients, ', ') || ': ' || CASE o.status
-                       WHEN 'accepted' THEN 'accepted by the mail server'
-                       WHEN 'failed' THEN 'failed (' || coalesce(o.last_reply, 'no reply') || ')'
-                       ELSE 'queued, not delivered yet' END, 1, o.id
+                   'E-mail to ' || {delivery_state_sql("o")}, 1, o.id
             FROM outbox o WHERE o.entity = 'escalation' AND o.entity_id = $reference
         ) ORDER BY occurred_at, source, id
     """, {"reference": reference, "chain": chain})

@@ -93,3 +93,12 @@ def backoff(attempts: int) -> timedelta:
 def permanent(code: int | None) -> bool:
     """Whether an SMTP reply code says the message will never be accepted as it is (5xx)."""
     return code is not None and 500 <= code < 600
+
+
+def delivery_state_sql(alias: str = "o") -> str:
+    """SQL text of an outbox row's delivery in words: 'to: accepted by the mail server', queued, or failed with
+    the server's reply (the timelines of incidents and escalations, the RCA requests)."""
+    return (f"array_to_string({alias}.recipients, ', ') || ': ' || CASE {alias}.status "
+            f"WHEN 'accepted' THEN 'accepted by the mail server' "
+            f"WHEN 'failed' THEN 'failed (' || coalesce({alias}.last_reply, 'no reply') || ')' "
+            f"ELSE 'queued, not delivered yet' END")
