@@ -4,7 +4,9 @@
 of ``[smtp]`` in ``.streamlit/secrets.toml`` (or ``VIGIE_SMTP_*``) and prints one line: exit 0
 when every message tried was accepted, 1 when some wait for a retry or failed, 2 with one line
 on stderr when no provider is configured or its configuration is unusable (nothing is sent).
-``status`` prints the messages per state and the provider in force (exit 0).
+``status`` prints the messages per state and the provider in force (exit 0). ``settle ID --as
+accepted|queued|failed`` settles a message a killed run left ``sending``, as the operator found it in
+the server's log (exit 0; 2 with one line when the message is not ``sending``).
 """
 from __future__ import annotations
 
@@ -51,6 +53,17 @@ def cmd_status(args, open_store: OpenStore) -> int:
     return 0
 
 
+def cmd_settle(args, open_store: OpenStore) -> int:
+    """Settle one message left sending."""
+    import getpass
+
+    from analytics.notices.delivery import settle
+
+    print(settle(open_store(args.db), message_id=args.message_id, outcome=args.outcome,
+                 operator=f"operator:{getpass.getuser()}", note=args.note or ""))
+    return 0
+
+
 def add_commands(sub) -> None:
     """Add ``notices deliver`` and ``notices status`` to the command line."""
     notices = sub.add_parser("notices", help="e-mail notices: deliver the outbox, or its status")
@@ -60,3 +73,9 @@ def add_commands(sub) -> None:
         verb = verbs.add_parser(name, help=text)
         verb.add_argument("--db")
         verb.set_defaults(func=func)
+    verb = verbs.add_parser("settle", help="settle a message a killed run left 'sending', as the server's log says")
+    verb.add_argument("message_id", type=int)
+    verb.add_argument("--as", dest="outcome", required=True, choices=("accepted", "queued", "failed"))
+    verb.add_argument("--note", help="what the server's log says (kept in the message's last reply and the audit)")
+    verb.add_argument("--db")
+    verb.set_defaults(func=cmd_settle)

@@ -14,10 +14,12 @@ at most ``notices.rate_limit_per_run`` of them. Each message is
    An unreachable server ends the run: the other messages wait for the next one (a page that
    delivers after queueing is not held by a dead server once per message).
    An accepted incident notice records the incident's notification in the same transaction
-   (``analytics.incidents.delivered``): the first accepted delivery is the notification instant.
+   (``analytics.incidents.delivered``): the first accepted delivery is the notification instant;
+   an accepted RCA copy records its request as delivered (``analytics.notices.rca_copy``).
 
 A run that dies between 1 and 3 leaves the message ``sending``: never sent again by itself
-(it may have reached the server), shown by ``notices status`` for an operator to check.
+(it may have reached the server), shown by ``notices status`` for an operator to check in the
+server's log and settle (:func:`settle`, ``notices settle ID --as accepted|queued|failed``).
 Addresses in domains reserved for examples (the demo's) are never handed to a server unless
 the configuration says ``allow_example_domains`` (a test server on loopback).
 """
@@ -33,8 +35,10 @@ from uuid import uuid4
 
 from analytics.audit import service as audit
 from analytics.incidents.delivered import record_delivery
+from analytics.kernel.errors import RuleRefused
 from analytics.kernel.roles import system_actor
 from analytics.kernel.times import utc_now
+from analytics.notices import rca_copy
 from analytics.notices.rules import backoff, permanent, reserved_domain
 from analytics.notices.smtp import Outgoing, Rejected, SmtpConfig, send
 from analytics.settings.queries import get_setting
@@ -98,6 +102,41 @@ def deliver(db: Database, *, config: SmtpConfig, now: Callable[[], datetime] = u
     return run
 
 
+SETTLED = {"accepted": "accepted", "queued": "retry", "failed": "failed"}
+
+
+def settle(db: Database, *, message_id: int, outcome: str, operator: str, note: str = "",
+           now: Callable[[], datetime] = utc_now) -> str:
+    """Settle a message left ``sending`` by a run killed between its claim and its record, as the operator
+    found it in the server's log: ``accepted`` (it reached the server: recorded as delivered then, with what
+    depends on it), ``queued`` (it did not: sent again by the next run) or ``failed``. One line saying what was
+    done; RuleRefused for a message that is not ``sending``."""
+    if outcome not in SETTLED:
+        raise RuleRefused(f"Settle a message as accepted, queued or failed, not {outcome!r}.")
+    interval = int(get_setting(db, "incident.status_update_minutes"))
+    return db.write(_settle, message_id=message_id, outcome=outcome, operator=operator, note=note, at=now(),
+                    interval=interval)
+
+
+def _settle(cur, *, message_id, outcome, operator, note, at, interval) -> str:
+    row = cur.execute(f"SELECT status, claimed_by, {', '.join(COLUMNS)} FROM outbox WHERE id = ?",
+                      [message_id]).fetchone()
+    if row is None:
+        raise RuleRefused(f"No outbox message {message_id}.")
+    if row[0] != "sending":
+        raise RuleRefused(f"Outbox message {message_id} is {row[0]}, not sending: nothing to settle.")
+    message = dict(zip(COLUMNS, row[2:]))
+    message["recipients"] = list(message["recipients"])
+    reply = f"settled as {outcome} by {operator}" + (f": {note.strip()}" if note.strip() else "")
+    _record(cur, message=message, worker=str(row[1] or "unknown run"), started=at, finished=at,
+            outcome=SETTLED[outcome], reply=reply, interval=interval)
+    if outcome == "queued":
+        cur.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [at, message_id])
+    audit.record(cur, actor=system_actor(operator), action="notice.settle", entity=message["entity"],
+                 entity_id=message["entity_id"], after={"message_id": message_id, "as": outcome, "note": note})
+    return f"outbox message {message_id} settled as {outcome}"
+
+
 COLUMNS = ("id", "batch", "entity", "entity_id", "company_id", "recipients", "subject", "body_text", "body_html",
            "attempts", "queued_by", "attachments")
 
@@ -140,6 +179,8 @@ def _record(cur, *, message: dict, worker: str, started: datetime, finished: dat
                             sent_by=message["queued_by"], company_ids=_batch_companies(cur, message["batch"]),
                             message=message["body_text"], token=f"outbox:{message['batch']}",
                             interval_minutes=interval)
+        elif message["entity"] == rca_copy.ENTITY:
+            rca_copy.record_copy_delivered(cur, actor=OUTBOX_ACTOR, message=message, accepted_at=finished)
     elif outcome == "retry":
         cur.execute("UPDATE outbox SET status = 'queued', next_attempt_at = ?, last_reply = ? WHERE id = ?",
                     [finished + backoff(attempts), reply, mid])
