@@ -16,7 +16,7 @@ from analytics.settings.service import (
     sla_targets_table,
 )
 from analytics.store.errors import DatabaseError
-from ui import api_tokens_settings, calendars_settings, notices_settings
+from ui import api_tokens_settings, calendars_settings, jobs_settings, notices_settings
 from ui.columns import SETTINGS
 from ui.session import current_actor, get_database
 from ui.tables import show_table
@@ -128,3 +128,4 @@ if save_target:
 calendars_settings.calendars_section(db, actor, saved)
 api_tokens_settings.tokens_section(db, actor, saved)
 notices_settings.test_send(db, actor)
+jobs_settings.jobs_section(db)

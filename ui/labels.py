@@ -50,6 +50,8 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "resolution_code": {"third_party_software": "Third-party software", "third-party software": "Third-party software",
                         "customer_infrastructure": "Customer infrastructure",
                         "customer infrastructure": "Customer infrastructure"},
+    "job": {"monthly_report": "Monthly report", "escalation_reminder": "Escalation reminder"},
+    "job_outcome": {"done": "Done", "failed": "Failed"},
     "track": {"impact": "Impact", "notification": "Notification", "investigation": "Investigation",
               "lifecycle": "Status"},
 }

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
+
 from analytics.audit import service as audit
 from analytics.store.database import Database
 
@@ -37,3 +39,9 @@ def load_runs(db: Database, *, job: str | None = None) -> list[dict]:
     rows = db.rows(sql + (" WHERE job = ?" if job else "") + " ORDER BY id", [job] if job else [])
     keys = ("job", "period", "due_at", "started_at", "outcome", "detail", "worker")
     return [dict(zip(keys, r)) for r in rows]
+
+
+def recent_runs(db: Database, *, limit: int = 100) -> pd.DataFrame:
+    """The latest runs of every job, newest first (the Settings page's table)."""
+    return db.query("SELECT job, period, due_at, started_at, outcome, detail, worker FROM job_runs "
+                    "ORDER BY started_at DESC, id DESC LIMIT ?", [int(limit)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +145,28 @@ def test_a_contact_address_that_is_not_plain_is_refused_in_one_line(db):
     contacts(db, **{"Support supervisor": NOOR})
     assert json.loads(db.scalar("SELECT value FROM settings WHERE name = 'escalation.contacts'")) == {
         "Support supervisor": NOOR}
+
+
+def test_the_settings_page_lists_the_schedules_and_the_runs(db, raised, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    contacts(db, **{"Support supervisor": NOOR})
+    escalation_reminders.tick(db, now=RAISED + timedelta(hours=4, minutes=10))
+    path = db.path
+    db.close()
+    monkeypatch.setenv("VIGIE_DB", str(path))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "pages" / "settings.py"), default_timeout=120)
+    at.session_state["vigie_actor"] = ADMIN
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    texts = [t.value for t in at.text]
+    assert "Monthly report: off (reports.monthly_recipients is empty)." in texts
+    assert ("Escalation reminder: after 4 h unacknowledged, e-mailed to the next level for Support supervisor "
+            "(escalation.contacts).") in texts
+    assert "Outbox: 1 queued (1 due now), 0 being sent or interrupted, 0 accepted, 0 failed." in texts
+    table = next(d for d in at.dataframe if "outcome" in d.value.columns)
+    labels = {name: c["label"] for name, c in json.loads(table.proto.columns).items() if name != "_index"}
+    assert labels == {"job": "Job", "period": "Covers", "due_at": "Due", "started_at": "Ran", "outcome": "Outcome",
+                      "detail": "What it did", "worker": "Process"}
+    runs = table.value
+    assert runs[["job", "period", "outcome"]].values.tolist() == [["Escalation reminder", f"{raised}@1", "Done"]]
