@@ -189,7 +189,7 @@ def _send_copy(db: Database, request_id: int, actor: Actor) -> None:
             recipients = [a.strip() for a in to.split(",") if a.strip()]
             revision = int(facts["revision"])
 
-            def cached(_db, incident_id, rev):
+            def cached(_db: Database, incident_id: int, rev: int) -> tuple[str, bytes]:
                 return f"RCA-{facts['reference']}-r{rev}-customer.pdf", load_customer_pdf(
                     _db, str(_db.path), incident_id, rev)
             try:
