@@ -4,7 +4,12 @@
   balancer or an uptime check), 503 with the reason otherwise;
 - ``GET /metrics``: the Prometheus text of ``analytics/api/metrics.py`` (a ``read`` token);
 - ``GET /api/v1/sla?from=YYYY-MM-DD&to=YYYY-MM-DD[&as_of=...]``: the rows of ``python -m analytics sla
-  --format json`` (a ``read`` token).
+  --format json`` (a ``read`` token);
+- ``POST /api/v1/events/{source}``: a ticket event pushed by a ticketing system, signed with the
+  source's shared secret (``analytics/api/intake.py``): ``202`` with the ticket once committed,
+  ``200`` for a replay of an event already applied, ``4xx`` with the reason naming the field, ``413``
+  past :data:`intake.MAX_BODY_BYTES`, ``429`` with ``Retry-After`` when more requests wait for the
+  store than it takes (:data:`MAX_WAITING`) or the store is busy.
 
 A token is presented as ``Authorization: Bearer <token>`` (``analytics/api/tokens.py``); a refusal
 is a JSON ``{"error": ...}`` with 401 (no, unknown or revoked token), 403 (scope) or 400 (a
@@ -20,11 +25,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from analytics.api import intake
 from analytics.api.metrics import CONTENT_TYPE, metrics_text
 from analytics.api.tokens import TokenRefused, verify
 from analytics.kernel.periods import Period
 from analytics.store.database import Database
-from analytics.store.errors import DatabaseError
+from analytics.store.errors import DatabaseError, WriteConflict
+
+MAX_WAITING = 32   # event requests waiting for the store at once; beyond, 429
 
 
 def _bearer(request: Request) -> str | None:
@@ -94,4 +102,39 @@ def api_routes(open_database: Callable[[], Database]) -> list[Route]:
 
         return await guarded(request, answer)
 
-    return [Route("/api/v1/health", health), Route("/metrics", metrics), Route("/api/v1/sla", sla)]
+    waiting = {"now": 0}
+
+    async def events(request: Request) -> Response:
+        source = request.path_params["source"]
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > intake.MAX_BODY_BYTES:
+            return JSONResponse({"error": f"the body is over {intake.MAX_BODY_BYTES // 1024} KiB"}, status_code=413)
+        body = await request.body()
+        if len(body) > intake.MAX_BODY_BYTES:
+            return JSONResponse({"error": f"the body is over {intake.MAX_BODY_BYTES // 1024} KiB"}, status_code=413)
+        if waiting["now"] >= MAX_WAITING:
+            return JSONResponse({"error": "too many events waiting for the store: send it again later"},
+                                status_code=429, headers={"Retry-After": "2"})
+        waiting["now"] += 1
+        try:
+            def answer() -> Response:
+                intake.verify(source, request.headers, body, now=datetime.now(UTC), secret=intake.shared_secret(source))
+                event_id, row = intake.parse_event(source, request.headers, body)
+                done = intake.apply_event(open_database(), source=source, event_id=event_id, row=row)
+                return JSONResponse({"status": "duplicate" if done.duplicate else "accepted", "event_id": done.event_id,
+                                     "ticket": done.reference, "outcome": done.outcome},
+                                    status_code=200 if done.duplicate else 202)
+            return await asyncio.to_thread(answer)
+        except intake.IntakeRefused as exc:
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        except WriteConflict:
+            return JSONResponse({"error": "the store is busy: send it again later"}, status_code=429,
+                                headers={"Retry-After": "2"})
+        except DatabaseError as exc:
+            return JSONResponse({"error": f"the store did not answer: {str(exc).splitlines()[0]}"}, status_code=503,
+                                headers={"Retry-After": "5"})
+        finally:
+            waiting["now"] -= 1
+
+    return [Route("/api/v1/health", health), Route("/metrics", metrics), Route("/api/v1/sla", sla),
+            Route("/api/v1/events/{source}", events, methods=["POST"])]

@@ -1,0 +1,219 @@
+"""Events pushed by ticketing systems: ``POST /api/v1/events/{source}`` (``analytics/api/routes.py``).
+
+Sources and their signatures (the shared secret of each is ``[webhooks] <source> = "..."`` in
+``.streamlit/secrets.toml``, or ``VIGIE_WEBHOOK_SECRET_<SOURCE>``; none configured: the source is refused):
+
+- ``canonical``: Vigie's own JSON event ``{"event_id": "...", "ticket": {<the canonical CSV columns>}}``,
+  signed ``X-Vigie-Signature: sha256=<hex HMAC-SHA256 of "<X-Vigie-Timestamp>.<body>">`` with
+  ``X-Vigie-Timestamp`` the Unix time of the signature; any system that can compute an HMAC
+  (ServiceNow's outbound REST, a JSM automation through a relay, a script) uses it;
+- ``zendesk``: a Zendesk webhook, signed as Zendesk signs (``X-Zendesk-Webhook-Signature``: base64
+  HMAC-SHA256 of ``<X-Zendesk-Webhook-Signature-Timestamp><body>``), idempotent on
+  ``X-Zendesk-Webhook-Invocation-Id``; its body is the JSON of the trigger's template documented in the
+  README (``{"ticket": {"id": "{{ticket.id}}", ...}}``), read through :data:`ZENDESK_FIELDS`.
+
+A signature older or newer than :data:`MAX_SKEW_S` is refused (a replayed request). The event becomes one
+ticket row and goes through the file import's own validation and upsert (``imports.staging``: the same
+rejection reasons, the same change events, the SLA ledger kept current) in one write transaction that also
+records the event id (``api_events``, migration 085) and an audit row by ``api:<source>``; a replay of an
+event id already applied changes nothing and says so. Nothing is half-written: a refused event writes nothing.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from analytics.audit import service as audit
+from analytics.imports.columns import CANONICAL_COLUMNS, ISO_HINT, TIMESTAMP_COLUMNS
+from analytics.imports.staging import TicketImportReport, apply_staged, drop_work_tables, validate_staging
+from analytics.kernel.roles import system_actor
+from analytics.settings.queries import earliest_accepted, get_setting
+from analytics.store.database import Database
+
+SECRETS_FILE = Path(__file__).resolve().parents[2] / ".streamlit" / "secrets.toml"
+SOURCES = ("canonical", "zendesk")
+MAX_BODY_BYTES = 256 * 1024
+MAX_SKEW_S = 300
+ZENDESK_PRIORITY = {"urgent": "1", "high": "2", "normal": "3", "low": "4"}
+ZENDESK_CHANNEL = {"email": "email", "mail": "email", "web": "portal", "web_form": "portal", "api": "portal",
+                   "voice": "phone", "phone": "phone", "chat": "portal", "messaging": "portal"}
+# the canonical column each field of the documented Zendesk trigger template fills
+ZENDESK_FIELDS = {"id": "reference", "organization": "company", "requester_email": "contact_email",
+                  "requester_name": "contact_name", "via": "channel", "priority": "severity", "status": "status",
+                  "created_at": "opened_at", "first_response_at": "first_response_at", "solved_at": "resolved_at",
+                  "group": "team", "assignee": "assignee", "type": "category", "subject": "description"}
+
+
+class IntakeRefused(Exception):
+    """An event refused, with its HTTP status and the reason (naming the field) returned as JSON."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What an accepted event did."""
+
+    source: str
+    event_id: str
+    reference: str
+    outcome: str        # inserted | updated | unchanged
+    duplicate: bool     # the event id had been applied before: nothing changed now
+
+
+def shared_secret(source: str, *, secrets_file: Path | None = None, env: dict | None = None) -> str | None:
+    """The source's shared secret: ``VIGIE_WEBHOOK_SECRET_<SOURCE>``, else ``[webhooks]`` of secrets.toml."""
+    env = dict(os.environ) if env is None else env
+    value = env.get(f"VIGIE_WEBHOOK_SECRET_{source.upper()}")
+    if value:
+        return value
+    path = secrets_file or SECRETS_FILE
+    if not path.exists():
+        return None
+    try:
+        table = tomllib.loads(path.read_text()).get("webhooks", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    secret = table.get(source) if isinstance(table, dict) else None
+    return str(secret) if secret else None
+
+
+def sign_canonical(secret: str, timestamp: int, body: bytes) -> str:
+    """The ``X-Vigie-Signature`` of a body signed at ``timestamp`` (Unix seconds)."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def sign_zendesk(secret: str, timestamp: str, body: bytes) -> str:
+    """The ``X-Zendesk-Webhook-Signature`` Zendesk sends for a body signed at ``timestamp`` (its header text)."""
+    return base64.b64encode(hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()).decode()
+
+
+def verify(source: str, headers, body: bytes, *, now: datetime, secret: str | None) -> None:
+    """Refuse (401/403) a request whose signature is missing, wrong or stale."""
+    if source not in SOURCES:
+        raise IntakeRefused(404, f"unknown source {source!r}: one of {', '.join(SOURCES)}")
+    if not secret:
+        raise IntakeRefused(403, f"no shared secret is configured for {source!r} ([webhooks] {source} in "
+                                 f".streamlit/secrets.toml, or VIGIE_WEBHOOK_SECRET_{source.upper()}): events refused")
+    if source == "canonical":
+        stamp, given = headers.get("x-vigie-timestamp"), headers.get("x-vigie-signature")
+        if not stamp or not given:
+            raise IntakeRefused(401, "X-Vigie-Timestamp and X-Vigie-Signature are required")
+        try:
+            signed_at = datetime.fromtimestamp(int(stamp), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise IntakeRefused(401, f"X-Vigie-Timestamp must be Unix seconds, not {stamp[:40]!r}") from None
+        expected = sign_canonical(secret, int(stamp), body)
+    else:
+        stamp = headers.get("x-zendesk-webhook-signature-timestamp")
+        given = headers.get("x-zendesk-webhook-signature")
+        if not stamp or not given:
+            raise IntakeRefused(401, "X-Zendesk-Webhook-Signature and its -Timestamp are required")
+        try:
+            signed_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        except ValueError:
+            raise IntakeRefused(401, f"X-Zendesk-Webhook-Signature-Timestamp is not ISO 8601: {stamp[:40]!r}") from None
+        signed_at = signed_at if signed_at.tzinfo else signed_at.replace(tzinfo=UTC)
+        expected = sign_zendesk(secret, stamp, body)
+    if not hmac.compare_digest(expected.encode(), given.strip().encode()):
+        raise IntakeRefused(401, "the signature does not match the body (wrong secret, or the body was changed)")
+    if abs((now - signed_at).total_seconds()) > MAX_SKEW_S:
+        raise IntakeRefused(401, f"the signature is stale (signed {signed_at:%Y-%m-%dT%H:%M:%SZ}, more than "
+                                 f"{MAX_SKEW_S // 60} minutes from now): a replayed or delayed request")
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def parse_event(source: str, headers, body: bytes) -> tuple[str, dict[str, str]]:
+    """The event's id and its ticket as canonical column texts; 400 naming the field otherwise."""
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IntakeRefused(400, f"the body is not JSON: {exc}") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("ticket"), dict):
+        raise IntakeRefused(400, "ticket: an object with the ticket's fields is required")
+    ticket = payload["ticket"]
+    if source == "canonical":
+        event_id = _text(payload.get("event_id"))
+        unknown = sorted(set(ticket) - set(CANONICAL_COLUMNS))
+        if unknown:
+            raise IntakeRefused(400, f"ticket.{unknown[0]}: unknown field (the fields are those of the canonical CSV)")
+        row = {column: _text(ticket.get(column)) for column in CANONICAL_COLUMNS}
+    else:
+        event_id = _text(headers.get("x-zendesk-webhook-invocation-id"))
+        unknown = sorted(set(ticket) - set(ZENDESK_FIELDS))
+        if unknown:
+            raise IntakeRefused(400, f"ticket.{unknown[0]}: unknown field (see the README's Zendesk template)")
+        row = {column: "" for column in CANONICAL_COLUMNS}
+        for name, column in ZENDESK_FIELDS.items():
+            row[column] = _text(ticket.get(name))
+        if row["reference"]:
+            row["reference"] = f"ZD-{row['reference']}"
+        row["severity"] = ZENDESK_PRIORITY.get(row["severity"].lower(), row["severity"])
+        row["channel"] = ZENDESK_CHANNEL.get(row["channel"].lower(), row["channel"])
+    if not event_id:
+        raise IntakeRefused(400, "event_id: required (the source's id of this event, for idempotency)"
+                            if source == "canonical" else "X-Zendesk-Webhook-Invocation-Id: required")
+    if len(event_id) > 200:
+        raise IntakeRefused(400, "event_id: at most 200 characters")
+    return event_id, row
+
+
+def _instant(text: str, zone: ZoneInfo) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None   # kept as text: the validation rejects it as unreadable, naming the field
+    return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+def apply_event(db: Database, *, source: str, event_id: str, row: dict[str, str],
+                now: datetime | None = None) -> Applied:
+    """Validate and apply one ticket row in one transaction with its event id and audit row."""
+    now = now or datetime.now(UTC)
+    zone = ZoneInfo(db.timezone)
+    earliest = earliest_accepted(db)
+    default_severity = int(get_setting(db, "sla.email_default_severity"))
+    stamps = {f"{c}_ts": _instant(row[c], zone) for c in TIMESTAMP_COLUMNS}
+    return db.write(_apply, source=source, event_id=event_id, row=row, stamps=stamps, earliest=earliest,
+                    default_severity=default_severity, now=now)
+
+
+def _apply(cur, *, source, event_id, row, stamps, earliest, default_severity, now) -> Applied:
+    known = cur.execute("SELECT reference, outcome FROM api_events WHERE source = ? AND event_id = ?",
+                        [source, event_id]).fetchone()
+    if known:
+        return Applied(source, event_id, known[0], known[1], True)
+    columns = [f"?::VARCHAR AS {c}" for c in CANONICAL_COLUMNS] + [f"?::TIMESTAMPTZ AS {c}" for c in stamps]
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE staging AS SELECT 1 AS line, {', '.join(columns)}",
+                [row[c] for c in CANONICAL_COLUMNS] + list(stamps.values()))
+    validate_staging(cur, hint=ISO_HINT, earliest=earliest)
+    reason = cur.execute("SELECT reject_reason FROM staged").fetchone()[0]
+    if reason is not None:
+        drop_work_tables(cur)
+        raise IntakeRefused(422, f"ticket refused: {reason}")
+    report = TicketImportReport(file_name=f"api:{source}", source=f"api:{source}")
+    apply_staged(cur, report, source=f"api:{source}", default_severity=default_severity)
+    drop_work_tables(cur)
+    outcome = "inserted" if report.inserted else "updated" if report.updated else "unchanged"
+    reference = row["reference"]
+    cur.execute("INSERT INTO api_events (source, event_id, received_at, reference, outcome) VALUES (?, ?, ?, ?, ?)",
+                [source, event_id, now, reference, outcome])
+    audit.record(cur, actor=system_actor(f"api:{source}"), action="api.event", entity="ticket", entity_id=reference,
+                 after={"event_id": event_id, "outcome": outcome})
+    return Applied(source, event_id, reference, outcome, False)
