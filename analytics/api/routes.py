@@ -5,6 +5,9 @@
 - ``GET /metrics``: the Prometheus text of ``analytics/api/metrics.py`` (a ``read`` token);
 - ``GET /api/v1/sla?from=YYYY-MM-DD&to=YYYY-MM-DD[&as_of=...]``: the rows of ``python -m analytics sla
   --format json`` (a ``read`` token);
+- ``GET /api/v1/incidents``, ``GET /api/v1/escalations``, ``GET /api/v1/next-to-breach[?hours=N]`` (a
+  ``read`` token): the open incidents with their notification clocks, the open escalations with their
+  flag, the open measures next to breach (the Backlog page's queue), as JSON records (times in ISO 8601 UTC);
 - ``POST /api/v1/events/{source}``: a ticket event pushed by a ticketing system, signed with the
   source's shared secret (``analytics/api/intake.py``): ``202`` with the ticket once committed,
   ``200`` for a replay of an event already applied, ``4xx`` with the reason naming the field, ``413``
@@ -18,6 +21,7 @@ parameter, named). The handlers run the store's queries in a worker thread, neve
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
@@ -62,6 +66,25 @@ def _as_of(request: Request) -> datetime:
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
+def records(frame) -> list[dict]:
+    """A frame as JSON records: ISO 8601 UTC times, null for empty, the store's row ids left out."""
+    shown = frame.drop(columns=[c for c in ("id", "ticket_id") if c in frame.columns])
+    return json.loads(shown.to_json(orient="records", date_format="iso", date_unit="s"))
+
+
+def _hours(request: Request) -> float | None:
+    value = request.query_params.get("hours")
+    if value is None:
+        return None
+    try:
+        hours = float(value)
+    except ValueError:
+        raise ValueError(f"hours must be a number of working hours, not {value!r}") from None
+    if not 0 < hours <= 240:
+        raise ValueError("hours must be more than 0 and at most 240")
+    return hours
+
+
 def api_routes(open_database: Callable[[], Database]) -> list[Route]:
     """The routes, on the process's store."""
 
@@ -102,6 +125,30 @@ def api_routes(open_database: Callable[[], Database]) -> list[Route]:
 
         return await guarded(request, answer)
 
+    async def incidents(request: Request) -> Response:
+        def answer(db: Database) -> Response:
+            from analytics.incidents.queries import notify_settings, open_incidents
+
+            return JSONResponse(records(open_incidents(db, settings=notify_settings(db), as_of=datetime.now(UTC))))
+
+        return await guarded(request, answer)
+
+    async def escalations(request: Request) -> Response:
+        def answer(db: Database) -> Response:
+            from analytics.escalations.stats import open_escalations
+
+            return JSONResponse(records(open_escalations(db, now=datetime.now(UTC))))
+
+        return await guarded(request, answer)
+
+    async def next_to_breach(request: Request) -> Response:
+        def answer(db: Database) -> Response:
+            from analytics.sla.next_to_breach import next_to_breach as queue
+
+            return JSONResponse(records(queue(db, as_of=datetime.now(UTC), hours=_hours(request))))
+
+        return await guarded(request, answer)
+
     waiting = {"now": 0}
 
     async def events(request: Request) -> Response:
@@ -137,4 +184,5 @@ def api_routes(open_database: Callable[[], Database]) -> list[Route]:
             waiting["now"] -= 1
 
     return [Route("/api/v1/health", health), Route("/metrics", metrics), Route("/api/v1/sla", sla),
-            Route("/api/v1/events/{source}", events, methods=["POST"])]
+            Route("/api/v1/incidents", incidents), Route("/api/v1/escalations", escalations),
+            Route("/api/v1/next-to-breach", next_to_breach), Route("/api/v1/events/{source}", events, methods=["POST"])]
