@@ -29,13 +29,8 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from analytics.audit import service as audit
-from analytics.imports.columns import CANONICAL_COLUMNS, ISO_HINT, TIMESTAMP_COLUMNS
-from analytics.imports.staging import TicketImportReport, apply_staged, drop_work_tables, validate_staging
-from analytics.kernel.roles import system_actor
-from analytics.settings.queries import earliest_accepted, get_setting
+from analytics.imports.columns import CANONICAL_COLUMNS
 from analytics.store.database import Database
 
 SECRETS_FILE = Path(__file__).resolve().parents[2] / ".streamlit" / "secrets.toml"
@@ -172,48 +167,13 @@ def parse_event(source: str, headers, body: bytes) -> tuple[str, dict[str, str]]
     return event_id, row
 
 
-def _instant(text: str, zone: ZoneInfo) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None   # kept as text: the validation rejects it as unreadable, naming the field
-    return value if value.tzinfo else value.replace(tzinfo=zone)
-
-
 def apply_event(db: Database, *, source: str, event_id: str, row: dict[str, str],
                 now: datetime | None = None) -> Applied:
-    """Validate and apply one ticket row in one transaction with its event id and audit row."""
-    now = now or datetime.now(UTC)
-    zone = ZoneInfo(db.timezone)
-    earliest = earliest_accepted(db)
-    default_severity = int(get_setting(db, "sla.email_default_severity"))
-    stamps = {f"{c}_ts": _instant(row[c], zone) for c in TIMESTAMP_COLUMNS}
-    return db.write(_apply, source=source, event_id=event_id, row=row, stamps=stamps, earliest=earliest,
-                    default_severity=default_severity, now=now)
+    """Validate and apply one ticket row in one transaction with its event id and audit row (IntakeRefused
+    when the import's validation rejects it); a batch of one (``analytics.api.intake_batch``)."""
+    from analytics.api.intake_batch import apply_events
 
-
-def _apply(cur, *, source, event_id, row, stamps, earliest, default_severity, now) -> Applied:
-    known = cur.execute("SELECT reference, outcome FROM api_events WHERE source = ? AND event_id = ?",
-                        [source, event_id]).fetchone()
-    if known:
-        return Applied(source, event_id, known[0], known[1], True)
-    columns = [f"?::VARCHAR AS {c}" for c in CANONICAL_COLUMNS] + [f"?::TIMESTAMPTZ AS {c}" for c in stamps]
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE staging AS SELECT 1 AS line, {', '.join(columns)}",
-                [row[c] for c in CANONICAL_COLUMNS] + list(stamps.values()))
-    validate_staging(cur, hint=ISO_HINT, earliest=earliest)
-    reason = cur.execute("SELECT reject_reason FROM staged").fetchone()[0]
-    if reason is not None:
-        drop_work_tables(cur)
-        raise IntakeRefused(422, f"ticket refused: {reason}")
-    report = TicketImportReport(file_name=f"api:{source}", source=f"api:{source}")
-    apply_staged(cur, report, source=f"api:{source}", default_severity=default_severity)
-    drop_work_tables(cur)
-    outcome = "inserted" if report.inserted else "updated" if report.updated else "unchanged"
-    reference = row["reference"]
-    cur.execute("INSERT INTO api_events (source, event_id, received_at, reference, outcome) VALUES (?, ?, ?, ?, ?)",
-                [source, event_id, now, reference, outcome])
-    audit.record(cur, actor=system_actor(f"api:{source}"), action="api.event", entity="ticket", entity_id=reference,
-                 after={"event_id": event_id, "outcome": outcome})
-    return Applied(source, event_id, reference, outcome, False)
+    [done] = apply_events(db, [(source, event_id, row)], now=now)
+    if isinstance(done, IntakeRefused):
+        raise done
+    return done

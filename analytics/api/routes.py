@@ -11,8 +11,9 @@
 - ``POST /api/v1/events/{source}``: a ticket event pushed by a ticketing system, signed with the
   source's shared secret (``analytics/api/intake.py``): ``202`` with the ticket once committed,
   ``200`` for a replay of an event already applied, ``4xx`` with the reason naming the field, ``413``
-  past :data:`intake.MAX_BODY_BYTES`, ``429`` with ``Retry-After`` when more requests wait for the
-  store than it takes (:data:`MAX_WAITING`) or the store is busy.
+  past :data:`intake.MAX_BODY_BYTES`, ``429`` with ``Retry-After`` when more events wait for the
+  store than it takes (:data:`MAX_WAITING`) or the store is busy. Events arriving together are applied
+  together, a batch per transaction (``analytics/api/intake_batch.py``).
 
 A token is presented as ``Authorization: Bearer <token>`` (``analytics/api/tokens.py``); a refusal
 is a JSON ``{"error": ...}`` with 401 (no, unknown or revoked token), 403 (scope) or 400 (a
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import queue
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
@@ -29,14 +31,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from analytics.api import intake
+from analytics.api import intake, intake_batch
 from analytics.api.metrics import CONTENT_TYPE, metrics_text
 from analytics.api.tokens import TokenRefused, verify
 from analytics.kernel.periods import Period
 from analytics.store.database import Database
 from analytics.store.errors import DatabaseError, WriteConflict
 
-MAX_WAITING = 32   # event requests waiting for the store at once; beyond, 429
+MAX_WAITING = 1000   # events waiting for the intake's writer at once; beyond, 429
 
 
 def _bearer(request: Request) -> str | None:
@@ -149,7 +151,7 @@ def api_routes(open_database: Callable[[], Database]) -> list[Route]:
 
         return await guarded(request, answer)
 
-    waiting = {"now": 0}
+    writer = intake_batch.IntakeWriter(open_database, capacity=MAX_WAITING + intake_batch.BATCH_MAX)
 
     async def events(request: Request) -> Response:
         source = request.path_params["source"]
@@ -159,19 +161,24 @@ def api_routes(open_database: Callable[[], Database]) -> list[Route]:
         body = await request.body()
         if len(body) > intake.MAX_BODY_BYTES:
             return JSONResponse({"error": f"the body is over {intake.MAX_BODY_BYTES // 1024} KiB"}, status_code=413)
-        if waiting["now"] >= MAX_WAITING:
-            return JSONResponse({"error": "too many events waiting for the store: send it again later"},
-                                status_code=429, headers={"Retry-After": "2"})
-        waiting["now"] += 1
         try:
-            def answer() -> Response:
+            def check() -> intake_batch.Event:
                 intake.verify(source, request.headers, body, now=datetime.now(UTC), secret=intake.shared_secret(source))
                 event_id, row = intake.parse_event(source, request.headers, body)
-                done = intake.apply_event(open_database(), source=source, event_id=event_id, row=row)
-                return JSONResponse({"status": "duplicate" if done.duplicate else "accepted", "event_id": done.event_id,
-                                     "ticket": done.reference, "outcome": done.outcome},
-                                    status_code=200 if done.duplicate else 202)
-            return await asyncio.to_thread(answer)
+                return source, event_id, row
+
+            event = await asyncio.to_thread(check)
+            if writer.waiting() >= MAX_WAITING:
+                raise queue.Full
+            done = await asyncio.wrap_future(writer.submit(event))
+            if isinstance(done, intake.IntakeRefused):
+                raise done
+            return JSONResponse({"status": "duplicate" if done.duplicate else "accepted", "event_id": done.event_id,
+                                 "ticket": done.reference, "outcome": done.outcome},
+                                status_code=200 if done.duplicate else 202)
+        except queue.Full:
+            return JSONResponse({"error": "too many events waiting for the store: send it again later"},
+                                status_code=429, headers={"Retry-After": "2"})
         except intake.IntakeRefused as exc:
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
         except WriteConflict:
@@ -180,8 +187,6 @@ def api_routes(open_database: Callable[[], Database]) -> list[Route]:
         except DatabaseError as exc:
             return JSONResponse({"error": f"the store did not answer: {str(exc).splitlines()[0]}"}, status_code=503,
                                 headers={"Retry-After": "5"})
-        finally:
-            waiting["now"] -= 1
 
     return [Route("/api/v1/health", health), Route("/metrics", metrics), Route("/api/v1/sla", sla),
             Route("/api/v1/incidents", incidents), Route("/api/v1/escalations", escalations),

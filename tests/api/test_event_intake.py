@@ -197,3 +197,44 @@ def test_over_a_real_server_the_event_is_acknowledged_after_commit(tmp_path):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(bad, timeout=30)
         assert refused.value.code == 401
+
+
+def row_of(body: bytes) -> tuple[str, str, dict]:
+    event_id, row = parse_event("canonical", {}, body)
+    return "canonical", event_id, row
+
+
+def test_events_together_are_applied_together_in_order_each_with_its_own_answer(db):
+    from analytics.api.intake_batch import apply_events, rounds
+
+    ensure_intervals(db)
+    events = [row_of(canonical("a1", reference="B-1")),
+              row_of(canonical("a2", reference="B-2", severity="9")),                       # refused alone
+              row_of(canonical("a3", reference="B-1", status="resolved",                    # B-1 again: next round
+                               resolved_at="2026-11-16T12:00:00+01:00")),
+              row_of(canonical("a1", reference="B-1")),                                     # a1 repeated
+              row_of(canonical("a4", reference="B-3"))]
+    assert rounds(events) == [[0, 1, 4], [2], [3]]   # B-1 three times: three rounds
+    results = apply_events(db, events)
+    assert [(r.reference, r.outcome, r.duplicate) if not isinstance(r, IntakeRefused) else (r.status, str(r))
+            for r in results] == [
+        ("B-1", "inserted", False), (422, "ticket refused: severity must be 1, 2, 3 or 4, not '9'"),
+        ("B-1", "updated", False), ("B-1", "inserted", True), ("B-3", "inserted", False)]
+    assert db.rows("SELECT reference, status FROM tickets ORDER BY 1") == [("B-1", "resolved"), ("B-3", "open")]
+    assert db.scalar("SELECT count(*) FROM api_events") == 3
+
+
+def test_the_writer_answers_every_concurrent_event_once_committed(db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analytics.api.intake_batch import IntakeWriter
+
+    ensure_intervals(db)
+    writer = IntakeWriter(lambda: db, capacity=500)
+    bodies = [canonical(f"c{n}", reference=f"C-{n}") for n in range(60)]
+    with ThreadPoolExecutor(12) as pool:
+        futures = list(pool.map(lambda body: writer.submit(row_of(body)), bodies))
+    answers = [f.result(timeout=120) for f in futures]
+    assert sorted(a.reference for a in answers) == sorted(f"C-{n}" for n in range(60))
+    assert {a.outcome for a in answers} == {"inserted"}
+    assert db.scalar("SELECT count(*) FROM tickets") == 60 and db.scalar("SELECT count(*) FROM api_events") == 60
