@@ -2,7 +2,7 @@
 
     python benchmarks/bench_intake.py [--events 500] [--threads 1 8] [--db PATH]
 
-Starts the README's server on a copy-free new store (or ``--db``, which must not be open elsewhere) on a
+Starts the README's server on a new store (or ``--db``, which must not be open elsewhere) on a
 free loopback port with a webhook secret, then for each thread count sends ``--events`` distinct events
 (each a new ticket, then as many updates resolving them) and prints events per second and the p50 / p95
 latency of a request; then the same events applied in process one per transaction (``intake.apply_event``,
