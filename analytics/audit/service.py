@@ -45,6 +45,19 @@ def record(cur, *, actor, action: str, entity: str, entity_id: Any,
     )
 
 
+def record_many(cur, *, actor, action: str, entity: str, rows: list[tuple[Any, Any]]) -> None:
+    """Write one audit row per ``(entity_id, after)`` in one statement, inside the caller's transaction."""
+    if not rows:
+        return
+    at = datetime.now(UTC)
+    values, params = [], []
+    for entity_id, after in rows:
+        values.append("(?, ?, ?, ?, ?, NULL, ?)")
+        params += [at, actor.label, action, entity, None if entity_id is None else str(entity_id), to_json(after)]
+    cur.execute("INSERT INTO audit_log (occurred_at, actor, action, entity, entity_id, before, after) VALUES "
+                + ", ".join(values), params)
+
+
 def load_audit(db: Database, *, entity: str | None = None, actor: str | None = None,
                since: datetime | None = None, until: datetime | None = None,
                limit: int = 5000, action: str | None = None) -> pd.DataFrame:
