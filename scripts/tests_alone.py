@@ -58,29 +58,38 @@ def main() -> int:
 
     targets = test_ids(args.directories, args.marker) if args.each_test else test_files(args.directories)
     started = time.monotonic()
-    failed = empty = 0
-    for target in targets:
-        command = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", target]
-        if args.marker:
-            command += ["-m", args.marker]
-        try:
-            run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=args.timeout,
-                                 check=False)
-        except subprocess.TimeoutExpired:
-            failed += 1
-            print(f"FAILED {target}: timed out after {args.timeout:.0f} s", flush=True)
-            continue
-        if run.returncode == 5:  # every test of the file deselected by the marker
-            empty += 1
-        elif run.returncode != 0:
-            failed += 1
-            print(f"FAILED {target}: {last_line(run.stdout + run.stderr)}", flush=True)
+    done = failed = empty = 0
+    try:
+        for target in targets:
+            outcome = run_alone(target, args.marker, args.timeout)
+            failed += outcome == "failed"
+            empty += outcome == "empty"
+            done += 1
+    except KeyboardInterrupt:  # the figures so far, still
+        print("interrupted", flush=True)
     kind = "test ids" if args.each_test else "files"
     minutes = (time.monotonic() - started) / 60
-    print(f"{len(targets)} {kind} run alone, {failed} failed, {empty} with no test selected, "
+    print(f"{done} of {len(targets)} {kind} run alone, {failed} failed, {empty} with no test selected, "
           f"in {minutes:.1f} min", flush=True)
-    return 1 if failed else 0
+    return 1 if failed or done < len(targets) else 0
 
+
+def run_alone(target: str, marker: str | None, timeout: float) -> str:
+    """Runs one file or test id in its own pytest process: "passed", "failed" (its line printed) or "empty"."""
+    command = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", target]
+    if marker:
+        command += ["-m", marker]
+    try:
+        run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        print(f"FAILED {target}: timed out after {timeout:.0f} s", flush=True)
+        return "failed"
+    if run.returncode == 5:  # every test of the file deselected by the marker
+        return "empty"
+    if run.returncode != 0:
+        print(f"FAILED {target}: {last_line(run.stdout + run.stderr)}", flush=True)
+        return "failed"
+    return "passed"
 
 if __name__ == "__main__":
     sys.exit(main())
