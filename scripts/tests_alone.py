@@ -87,7 +87,11 @@ def run_alone(target: str, marker: str | None, timeout: float) -> str:
     if run.returncode == 5:  # every test of the file deselected by the marker
         return "empty"
     if run.returncode != 0:
-        print(f"FAILED {target}: {last_line(run.stdout + run.stderr)}", flush=True)
+        output = run.stdout + run.stderr
+        print(f"FAILED {target}: {last_line(output)}", flush=True)
+        for line in output.splitlines():  # the -ra summary of pytest.ini: which test, and why
+            if line.startswith(("FAILED ", "ERROR ")):
+                print(f"    {line}", flush=True)
         return "failed"
     return "passed"
 
