@@ -6,6 +6,7 @@ monthly trend and the comparison with ServiceNow's own ``made_sla`` work on it.
 """
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,13 +25,32 @@ AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def real_db(tmp_path_factory):
-    """A database holding the real log, imported once for the module (the first report kept)."""
+def imported(tmp_path_factory):
+    """The real log imported once for the module into a file: (its path, the import's report)."""
     if not REAL_LOG.exists():
         pytest.fail(f"the real event log is missing at {REAL_LOG}")
-    database = open_store(tmp_path_factory.mktemp("real") / "real.duckdb")
-    profile = resolve_profile(REAL_LOG)
-    database.first_report = import_file(database, REAL_LOG, profile=profile, actor=system_actor("test"))
+    path = tmp_path_factory.mktemp("real") / "real.duckdb"
+    database = open_store(path)
+    report = import_file(database, REAL_LOG, profile=resolve_profile(REAL_LOG), actor=system_actor("test"))
+    database.close()
+    return path, report
+
+
+@pytest.fixture(scope="module")
+def real_db(imported):
+    """The imported database, read-only: no test of the module changes what another one reads."""
+    database = open_store(imported[0], read_only=True)
+    database.first_report = imported[1]
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def own_copy(imported, tmp_path):
+    """A copy of the imported database for a test that writes (the re-import adds an import run)."""
+    path = tmp_path / "real.duckdb"
+    shutil.copyfile(imported[0], path)
+    database = open_store(path)
     yield database
     database.close()
 
@@ -67,11 +87,11 @@ def test_the_log_folds_into_events_and_facts(real_db):
     assert priorities == {1: 270, 2: 408, 3: 23_466, 4: 774}       # "3 - Moderate" dominates
 
 
-def test_reimporting_the_log_changes_nothing(real_db):
-    before = [real_db.table_count(t) for t in ("tickets", "ticket_events", "ticket_source_facts")]
-    again = import_file(real_db, REAL_LOG, profile=resolve_profile(REAL_LOG), actor=system_actor("test"))
+def test_reimporting_the_log_changes_nothing(own_copy):
+    before = [own_copy.table_count(t) for t in ("tickets", "ticket_events", "ticket_source_facts")]
+    again = import_file(own_copy, REAL_LOG, profile=resolve_profile(REAL_LOG), actor=system_actor("test"))
     assert (again.inserted, again.updated, again.unchanged, again.events) == (0, 0, 24_918, 0)
-    assert [real_db.table_count(t) for t in ("tickets", "ticket_events", "ticket_source_facts")] == before
+    assert [own_copy.table_count(t) for t in ("tickets", "ticket_events", "ticket_source_facts")] == before
 
 
 def test_sla_and_trend_views_work_on_it(real_db):
