@@ -16,6 +16,7 @@ at the end so that a new test can kill them (``mutmut show NAME`` prints the cha
 
     scripts/mutation.py                 # mutate and test (about 40 minutes on 2 cores), then report
     scripts/mutation.py --report-only   # report the results of the last run
+    scripts/mutation.py --survivors     # test again only the mutants not killed last time (after new tests)
     scripts/mutation.py --min 0.9       # exit 1 when the ratio is below 90 %
 
 Not run in CI: too long for every push.
@@ -116,14 +117,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--report-only", action="store_true", help="report the last run, do not run mutmut")
     parser.add_argument("--min", type=float, default=None, help="exit 1 when the kill ratio is below this share")
+    parser.add_argument("--survivors", action="store_true",
+                        help="test again only the mutants the last run did not kill (new tests added since)")
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested in parallel (default 2)")
     args = parser.parse_args(argv)
     seconds = None
     if not args.report_only:
         started = time.monotonic()
-        run = subprocess.run(["nice", str(MUTMUT), "run", "--max-children", str(args.max_children)], cwd=ROOT)
+        names = []
+        if args.survivors:
+            names = [n for n, code in results().items() if KINDS.get(code, "other") != "killed"
+                     and KINDS.get(code) != "timeout" and n not in equivalents()]
+            if not names:
+                print("no surviving mutant to test again")
+        command = ["nice", str(MUTMUT), "run", "--max-children", str(args.max_children), *names]
+        run = subprocess.run(command, cwd=ROOT) if names or not args.survivors else None
         seconds = time.monotonic() - started
-        if run.returncode not in (0, 1):  # 1: some mutants survived
+        if run is not None and run.returncode not in (0, 1):  # 1: some mutants survived
             print(f"mutmut run failed (exit {run.returncode})", file=sys.stderr)
             return run.returncode
     codes = results()
