@@ -103,3 +103,47 @@ def test_action_rows_are_cleaned_and_blank_rows_dropped():
         ActionItemInput("Done already", "", None, "done", None),
     )
     assert type(normalized_actions(rows)[0].item_id) is int
+
+
+def test_the_limits_of_causes_actions_and_timeline_lines_are_inclusive():
+    from analytics.rca.rules import EVENT_MAX, RootCause, TimelineEntry
+
+    assert check(ReviewContent(root_causes=(RootCause("capacity", "Messaging", "x" * TEXT_MAX),))) == {}
+    assert check(ReviewContent(root_causes=(RootCause("capacity", "Messaging", "x" * (TEXT_MAX + 1)),))) == {
+        "root_causes": f"Root cause 1: at most {TEXT_MAX:,} characters."}
+    assert check(ReviewContent(), (ActionItemInput("Act", "x" * NAME_MAX),)) == {}
+    assert check(ReviewContent(), (ActionItemInput("Act", "x" * (NAME_MAX + 1)),)) == {
+        "action_items": f"Action 1: the owner's name may have at most {NAME_MAX} characters."}
+    assert check(ReviewContent(timeline=(TimelineEntry(NOW, "x" * EVENT_MAX),))) == {}
+    assert check(ReviewContent(timeline=(TimelineEntry(NOW, "x" * (EVENT_MAX + 1)),))) == {
+        "timeline": f"Line 1: the event may have at most {EVENT_MAX} characters."}
+    assert check(ReviewContent(timeline=(TimelineEntry(NOW.replace(microsecond=1), "Later"),))) == {
+        "timeline": "Line 1: an event cannot be in the future."}
+
+
+def test_normalizing_reads_the_cells_a_table_editor_gives():
+    from analytics.rca.rules import RootCause, TimelineEntry
+
+    early, late = datetime(2026, 11, 18, 9, tzinfo=UTC), datetime(2026, 11, 18, 10, tzinfo=UTC)
+    content = ReviewContent(
+        customers_affected=3.0, impact_minutes=np.int64(90), tickets=2.0,
+        root_causes=(RootCause("", "Messaging", ""), RootCause("capacity", "", ""), RootCause("", "", "Why"),
+                     RootCause(np.nan, None, " ")),
+        timeline=(TimelineEntry(None, "Undated"), TimelineEntry(late, "Second", customer_visible=np.nan),
+                  TimelineEntry(early, "First", customer_visible=None), TimelineEntry(None, "", "", " "))
+    ).normalized("Europe/Paris")
+    assert (content.customers_affected, content.impact_minutes, content.tickets) == (3, 90, 2)
+    assert [type(v) for v in (content.customers_affected, content.impact_minutes, content.tickets)] == [int] * 3
+    assert content.root_causes == (RootCause("", "Messaging", ""), RootCause("capacity", "", ""), RootCause("", "", "Why"))
+    assert content.timeline == (TimelineEntry(early, "First", customer_visible=False),
+                                TimelineEntry(late, "Second", customer_visible=False),
+                                TimelineEntry(None, "Undated", customer_visible=True))
+    assert check(content) == {"timeline": "Line 3: give the time of the event."}
+
+
+def test_missing_and_clean_text_know_every_empty_cell():
+    from analytics.rca.rules import clean_text, missing
+
+    assert [missing(v) for v in (None, pd.NaT, pd.NA, np.nan, "", "x", 0, False, date(2026, 1, 1))] == [
+        True, True, True, True, False, False, False, False, False]
+    assert [clean_text(v) for v in (None, pd.NA, np.nan, " x ", 5, 2.5)] == ["", "", "", "x", "5", "2.5"]
