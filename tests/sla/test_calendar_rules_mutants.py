@@ -33,3 +33,52 @@ def test_times_past_their_bounds_are_refused_in_words(text):
 def test_a_day_that_ends_at_midnight_reads_back_as_24_00():
     assert hours_text(parse_hours("09:00-12:00, 13:00-24:00", 0)) == "09:00-12:00, 13:00-24:00"
     assert hours_text([]) == ""
+
+
+def test_working_intervals_of_a_week_with_a_closure_a_holiday_and_a_dst_change():
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from analytics.sla.calendars import Calendar, working_intervals
+
+    paris = ZoneInfo("Europe/Paris")
+    cal = Calendar(7, "Paris", "Europe/Paris", 8, holiday_country="FR",
+                   hours={0: [(time(9), time(12)), (time(13), time(18))], 5: [(time(10), time(10))],
+                          6: [(time(9), time(11))]},
+                   closures={date(2026, 3, 30), date(2026, 4, 20)})
+    # Sunday 29 March 2026: clocks go forward; Monday 30 March closed; Easter Monday 6 April a public holiday
+    frame = working_intervals(cal, date(2026, 3, 29), date(2026, 4, 13))
+    assert list(frame.columns) == ["calendar_id", "start_s", "end_s", "seconds", "cum_start"]
+    spans = [(datetime.fromtimestamp(a, paris), b - a) for a, b in zip(frame["start_s"], frame["end_s"])]
+    assert spans == [(datetime(2026, 3, 29, 9, tzinfo=paris), 7200), (datetime(2026, 4, 5, 9, tzinfo=paris), 7200),
+                     (datetime(2026, 4, 12, 9, tzinfo=paris), 7200), (datetime(2026, 4, 13, 9, tzinfo=paris), 10800),
+                     (datetime(2026, 4, 13, 13, tzinfo=paris), 18000)]
+    assert frame["seconds"].tolist() == [7200, 7200, 7200, 10800, 18000]
+    assert frame["cum_start"].tolist() == [0, 7200, 14400, 21600, 32400]
+    assert frame["calendar_id"].tolist() == [7] * 5
+    assert frame.index.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_closed_days_are_the_closures_and_holidays_between_the_two_dates_inclusive():
+    from datetime import date
+
+    from analytics.sla.calendars import Calendar
+
+    cal = Calendar(1, "Rome", "Europe/Rome", 9, holiday_country="IT",
+                   closures={date(2025, 12, 31), date(2026, 1, 2), date(2026, 1, 3)})
+    assert cal.closed_days(date(2026, 1, 1), date(2026, 1, 6)) == {
+        date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3), date(2026, 1, 6)}
+    assert Calendar(2, "Munich", "Europe/Berlin", 8, holiday_country="DE", holiday_subdiv="BY").closed_days(
+        date(2026, 1, 6), date(2026, 1, 6)) == {date(2026, 1, 6)}          # Epiphany: Bavaria only
+    assert Calendar(3, "Berlin", "Europe/Berlin", 8, holiday_country="DE").closed_days(
+        date(2026, 1, 6), date(2026, 1, 6)) == set()
+    assert Calendar(4, "Plain", "UTC", 8).closed_days(date(2026, 1, 1), date(2026, 1, 6)) == set()
+
+
+def test_a_round_the_clock_calendar_is_one_interval_from_1970_to_2100():
+    from analytics.sla.calendars import ALWAYS_OPEN_END, ALWAYS_OPEN_START, Calendar, working_intervals
+
+    frame = working_intervals(Calendar(5, "24/7", "UTC", 24, always_open=True))
+    assert frame.to_dict("records") == [{"calendar_id": 5, "start_s": ALWAYS_OPEN_START.timestamp(),
+                                         "end_s": ALWAYS_OPEN_END.timestamp(), "seconds": 4102444800.0,
+                                         "cum_start": 0.0}]
