@@ -38,7 +38,7 @@ MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
 # mutmut's exit codes of a mutant's test run (mutmut/stats.py), folded into the kinds reported here
 KINDS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout",
          -24: "timeout", 152: "timeout", 255: "timeout", None: "not checked"}
-COLUMNS = ("killed", "timeout", "survived", "no tests", "equivalent", "other")
+COLUMNS = ("killed", "timeout", "survived", "no tests", "equivalent", "not checked", "other")
 ENTRY = re.compile(r"^\s*[-*]\s*`([^`]+)`\s*[:\u2014-]\s*(.+)$")
 
 
@@ -89,13 +89,13 @@ def ratio(counts: Counter) -> float | None:
 def report(codes: dict[str, int | None], equivalent: dict[str, str], seconds: float | None) -> float | None:
     per_module, alive = tally(codes, equivalent)
     width = max([len(m) for m in per_module] + [6])
-    print(f"{'module':<{width}}  total  " + "  ".join(f"{c:>10}" for c in COLUMNS) + "   ratio")
+    print(f"{'module':<{width}}  total  " + "  ".join(f"{c:>11}" for c in COLUMNS) + "   ratio")
     total = Counter()
     for module in sorted(per_module):
         counts = per_module[module]
         total.update(counts)
         share = ratio(counts)
-        print(f"{module:<{width}}  {sum(counts.values()):>5}  " + "  ".join(f"{counts[c]:>10}" for c in COLUMNS)
+        print(f"{module:<{width}}  {sum(counts.values()):>5}  " + "  ".join(f"{counts[c]:>11}" for c in COLUMNS)
               + (f"  {share:6.1%}" if share is not None else "       -"))
     stale = sorted(set(equivalent) - set(codes))
     if stale:
@@ -108,7 +108,8 @@ def report(codes: dict[str, int | None], equivalent: dict[str, str], seconds: fl
     took = f" in {seconds / 60:.0f} min" if seconds is not None else ""
     print(f"\nmutation: {sum(total.values())} mutants, {total['killed']} killed, {total['timeout']} timed out, "
           f"{total['survived'] + total['no tests']} not killed ({total['no tests']} reached by no test), "
-          f"{total['equivalent']} equivalent; kill ratio "
+          + (f"{total['not checked']} not checked, " if total["not checked"] else "")
+          + f"{total['equivalent']} equivalent; kill ratio "
           + (f"{share:.1%}" if share is not None else "-") + took)
     return share
 

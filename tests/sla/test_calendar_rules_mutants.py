@@ -3,6 +3,7 @@
 scripts/mutation.py): each limit of a span accepted at the bound and refused one past it, in words."""
 from __future__ import annotations
 
+import re
 from datetime import time
 
 import pytest
@@ -82,3 +83,45 @@ def test_a_round_the_clock_calendar_is_one_interval_from_1970_to_2100():
     assert frame.to_dict("records") == [{"calendar_id": 5, "start_s": ALWAYS_OPEN_START.timestamp(),
                                          "end_s": ALWAYS_OPEN_END.timestamp(), "seconds": 4102444800.0,
                                          "cum_start": 0.0}]
+
+
+def spec(**change):
+    from analytics.sla.calendar_edits import CalendarSpec
+
+    values = {"name": "Business hours (Milan)", "timezone": "Europe/Rome", "hours_per_day": 9, "holiday_country": "IT",
+              "hours": {d: [(time(9), time(18))] for d in range(5)}}
+    values.update(change)
+    return CalendarSpec(**values)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"name": "  "}, "A calendar needs a name"),
+    ({"timezone": "Europe/Milano"}, "'Europe/Milano' is not a known time zone (e.g. Europe/Rome)"),
+    ({"hours_per_day": 0}, "A business day lasts more than 0 and at most 24 hours"),
+    ({"hours_per_day": 24.01}, "A business day lasts more than 0 and at most 24 hours"),
+    ({"holiday_country": "XX"}, "'XX' is not a holiday country the holidays package knows (ISO codes such as FR, IT, "
+                                "DE, US)"),
+    ({"holiday_subdiv": "ZZ"}, "'ZZ' is not a subdivision of IT (" + ", ".join(
+        __import__("holidays").list_supported_countries()["IT"][:12]) + ")"),
+    ({"holiday_country": "AW", "holiday_subdiv": "ZZ"}, "'ZZ' is not a subdivision of AW (it has none)"),
+    ({"holiday_country": None, "holiday_subdiv": "BY"}, "A holiday subdivision needs its country"),
+    ({"hours": {1: [(time(9), time(9))]}}, "Tuesday: 09:00 must come before 09:00"),
+    ({"hours": {6: [(time(13), time(18)), (time(9), time(13, 1))]}}, "Sunday: the spans overlap at 13:00"),
+    ({"hours": {0: []}}, "A calendar that is not open 24/7 needs opening hours on at least one day"),
+])
+def test_a_calendar_that_cannot_measure_time_is_refused_word_for_word(change, message):
+    from analytics.sla.calendar_edits import check_spec
+
+    with pytest.raises(CalendarError, match="^" + re.escape(message) + "$"):
+        check_spec(spec(**change))
+
+
+@pytest.mark.parametrize("change", [
+    {"hours_per_day": 24}, {"hours_per_day": 0.5}, {"holiday_country": None}, {"holiday_subdiv": "MI"},
+    {"hours": {2: [(time(9), time(13)), (time(13), time(18))]}},          # touching spans do not overlap
+    {"always_open": True, "hours": {}},
+])
+def test_calendars_at_the_bounds_are_accepted(change):
+    from analytics.sla.calendar_edits import check_spec
+
+    check_spec(spec(**change))
