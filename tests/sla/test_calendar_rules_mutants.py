@@ -125,3 +125,49 @@ def test_calendars_at_the_bounds_are_accepted(change):
     from analytics.sla.calendar_edits import check_spec
 
     check_spec(spec(**change))
+
+
+def test_saving_and_closing_days_refuse_in_words_and_record_what_changed(db):
+    import json
+    from datetime import date
+
+    from analytics.kernel.roles import system_actor
+    from analytics.sla.calendar_edits import change_closure, save_calendar
+    from analytics.sla.calendars import load_calendars
+
+    admin = system_actor("admin-test")
+    new = save_calendar(db, actor=admin, calendar_id=None, spec=spec(name="  Milan  ", holiday_country=" it ",
+                                                                     holiday_subdiv=" mi "))
+    assert new == 3
+    milan = next(c for c in load_calendars(db) if c.id == new)
+    assert (milan.name, milan.holiday_country, milan.holiday_subdiv, milan.hours_per_day) == ("Milan", "IT", "MI", 9)
+    assert save_calendar(db, actor=admin, calendar_id=new, spec=spec(name="Milan", holiday_subdiv="MI")) == new
+    rows = db.rows("SELECT action, entity, entity_id, before, after FROM audit_log ORDER BY id")
+    assert [r[:3] for r in rows] == [("create", "calendar", "3")]              # unchanged: nothing written
+    assert json.loads(rows[0][4]) == {"name": "Milan", "timezone": "Europe/Rome", "hours_per_day": 9.0,
+                                      "holiday_country": "IT", "holiday_subdiv": "MI", "always_open": False,
+                                      "hours": {d: "09:00-18:00" for d in
+                                                ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")}}
+    refusals = [
+        (lambda: save_calendar(db, actor=admin, calendar_id=9, spec=spec()), "There is no calendar with id 9"),
+        (lambda: save_calendar(db, actor=admin, calendar_id=new, spec=spec(name="24/7")),
+         "There is already a calendar named '24/7'"),
+        (lambda: change_closure(db, actor=admin, calendar_id=9, day=date(2026, 5, 4), name="x"),
+         "There is no calendar with id 9"),
+        (lambda: change_closure(db, actor=admin, calendar_id=new, day=date(2026, 5, 4), name=" "),
+         "A closure needs a name (e.g. 'Company day')"),
+        (lambda: change_closure(db, actor=admin, calendar_id=new, day=date(2026, 5, 4), remove=True),
+         "2026-05-04 is not a closure of this calendar"),
+    ]
+    for attempt, message in refusals:
+        with pytest.raises(CalendarError, match="^" + re.escape(message) + "$"):
+            attempt()
+    change_closure(db, actor=admin, calendar_id=new, day=date(2026, 5, 4), name=" Inventory ")
+    with pytest.raises(CalendarError, match="^" + re.escape("2026-05-04 is already closed (Inventory)") + "$"):
+        change_closure(db, actor=admin, calendar_id=new, day=date(2026, 5, 4), name="Again")
+    change_closure(db, actor=admin, calendar_id=new, day=date(2026, 5, 4), remove=True)
+    rows = db.rows("SELECT action, entity, entity_id, before, after FROM audit_log ORDER BY id")[1:]
+    assert [(r[0], r[1], r[2], r[3] and json.loads(r[3]), r[4] and json.loads(r[4])) for r in rows] == [
+        ("change", "calendar_closure", "3/2026-05-04", None, {"name": "Inventory"}),
+        ("change", "calendar_closure", "3/2026-05-04", {"name": "Inventory"}, None)]
+    assert db.rows("SELECT count(*) FROM calendar_closures") == [(0,)]
