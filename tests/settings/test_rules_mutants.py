@@ -71,3 +71,10 @@ def test_ranges_in_words():
     assert BY_NAME["sla.next_to_breach_hours"].range_text() == "a number from 0.25 to 240"
     assert BY_NAME["escalation.chain"].range_text() == ""
     assert BY_NAME["auth.allow_public_local_mode"].numeric is False
+
+
+@pytest.mark.parametrize("length, shown", [(38, repr("x" * 38)), (39, repr("x" * 39)[:37] + "...")])
+def test_a_refused_value_of_40_characters_is_shown_whole_and_one_of_41_cut(length, shown):
+    assert len(repr("x" * length)) == length + 2
+    with pytest.raises(SettingError, match="; " + re.escape(shown) + " is not$"):
+        check_value("lockout.threshold", "x" * length)
