@@ -171,3 +171,21 @@ def test_saving_and_closing_days_refuse_in_words_and_record_what_changed(db):
         ("change", "calendar_closure", "3/2026-05-04", None, {"name": "Inventory"}),
         ("change", "calendar_closure", "3/2026-05-04", {"name": "Inventory"}, None)]
     assert db.rows("SELECT count(*) FROM calendar_closures") == [(0,)]
+
+
+def test_only_an_admin_may_change_a_calendar_or_its_closures(db):
+    from datetime import date
+
+    from analytics.kernel.roles import Actor, PermissionDenied
+    from analytics.sla.calendar_edits import change_closure, save_calendar
+
+    manager = Actor("Mia", "mia@example.test", frozenset({"manager"}))
+    refused = "Only a admin may change a calendar; you are signed in as "
+    for attempt in (lambda actor: save_calendar(db, actor=actor, calendar_id=None, spec=spec()),
+                    lambda actor: change_closure(db, actor=actor, calendar_id=1, day=date(2026, 5, 4), name="x")):
+        with pytest.raises(PermissionDenied, match="^" + re.escape(refused)):
+            attempt(manager)
+        with pytest.raises(PermissionDenied, match="^" + re.escape("You must be signed in to change a calendar.") + "$"):
+            attempt(None)
+    assert db.rows("SELECT count(*) FROM calendars") == [(2,)]
+    assert db.rows("SELECT count(*) FROM calendar_closures") == [(0,)]
