@@ -111,6 +111,11 @@ def report(codes: dict[str, int | None], equivalent: dict[str, str], seconds: fl
           + (f"{total['not checked']} not checked, " if total["not checked"] else "")
           + f"{total['equivalent']} equivalent; kill ratio "
           + (f"{share:.1%}" if share is not None else "-") + took)
+    if total["not checked"]:
+        checked = Counter({k: v for k, v in total.items() if k != "not checked"})
+        checked_share = ratio(checked)
+        print(f"  over the {sum(checked.values())} mutants checked (a run stopped before the end): "
+              + (f"{checked_share:.1%}" if checked_share is not None else "-"))
     return share
 
 

@@ -131,3 +131,13 @@ def communication(**change) -> dict[str, str]:
 ])
 def test_communication_messages_and_bounds(change, errors):
     assert communication(**change) == errors
+
+
+def test_missing_texts_become_empty_and_every_time_is_read_in_the_deployment_zone():
+    raw = replace(GOOD, title=None, description=None, commander=None, notification_lead=None, investigation_lead=None,
+                  started_at=datetime(2026, 11, 20, 10, 0), detected_at=datetime(2026, 11, 20, 10, 5),
+                  impact_defined_at=datetime(2026, 11, 20, 10, 10))
+    assert raw.normalized("Europe/Paris") == replace(
+        GOOD, title="", description="", commander="", notification_lead="", investigation_lead="",
+        started_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC), detected_at=datetime(2026, 11, 20, 9, 5, tzinfo=UTC),
+        impact_defined_at=datetime(2026, 11, 20, 9, 10, tzinfo=UTC))
