@@ -189,3 +189,14 @@ def test_only_an_admin_may_change_a_calendar_or_its_closures(db):
             attempt(None)
     assert db.rows("SELECT count(*) FROM calendars") == [(2,)]
     assert db.rows("SELECT count(*) FROM calendar_closures") == [(0,)]
+
+
+def test_a_closure_given_no_name_is_refused(db):
+    from datetime import date
+
+    from analytics.kernel.roles import system_actor
+    from analytics.sla.calendar_edits import change_closure
+
+    with pytest.raises(CalendarError, match="^" + re.escape("A closure needs a name (e.g. 'Company day')") + "$"):
+        change_closure(db, actor=system_actor("admin-test"), calendar_id=1, day=date(2026, 5, 4))
+    assert db.rows("SELECT count(*) FROM calendar_closures") == [(0,)]
