@@ -48,3 +48,11 @@ def test_policy_statement_word_for_word():
         "`2001:db8:100::/48`. Inactivity timeout: 60 min inside the zone, 15 min outside. "
         "Phone support: Business hours (Paris).")
     assert "Trusted zone: none." in LockoutPolicy(trusted_zone=()).describe()
+
+
+def test_a_threshold_of_one_locks_at_the_first_failure(db):
+    with db.transaction() as cur:
+        put_setting(cur, name="lockout.threshold", value=1, actor="test")
+    policy = load_policy(db)
+    assert policy.threshold == 1
+    assert policy.delays() == [] and policy.is_locked(1)
