@@ -5,7 +5,7 @@
 Starts the README's server on a new store (or ``--db``, which must not be open elsewhere) on a
 free loopback port with a webhook secret, then for each thread count sends ``--events`` distinct events
 (each a new ticket, then as many updates resolving them) and prints events per second and the p50 / p95
-latency of a request; then the same events applied in process one per transaction (``intake.apply_event``,
+latency of a request; then the same events applied in process one per transaction (``intake_batch.apply_event``,
 no HTTP) as the peer that shows what batching the concurrent ones gains and what HTTP and signing cost.
 Each run ends with the ticket count the store holds, to show nothing was dropped.
 """
@@ -27,7 +27,8 @@ from pathlib import Path
 
 from support import ROOT  # first: puts the repository on sys.path
 
-from analytics.api.intake import apply_event, parse_event, sign_canonical
+from analytics.api.intake import parse_event, sign_canonical
+from analytics.api.intake_batch import apply_event
 from analytics.domains import open_store
 from analytics.sla.calendars import ensure_intervals
 

@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analytics.imports.columns import CANONICAL_COLUMNS
-from analytics.store.database import Database
 
 SECRETS_FILE = Path(__file__).resolve().parents[2] / ".streamlit" / "secrets.toml"
 SOURCES = ("canonical", "zendesk")
@@ -165,15 +164,3 @@ def parse_event(source: str, headers, body: bytes) -> tuple[str, dict[str, str]]
     if len(event_id) > 200:
         raise IntakeRefused(400, "event_id: at most 200 characters")
     return event_id, row
-
-
-def apply_event(db: Database, *, source: str, event_id: str, row: dict[str, str],
-                now: datetime | None = None) -> Applied:
-    """Validate and apply one ticket row in one transaction with its event id and audit row (IntakeRefused
-    when the import's validation rejects it); a batch of one (``analytics.api.intake_batch``)."""
-    from analytics.api.intake_batch import apply_events
-
-    [done] = apply_events(db, [(source, event_id, row)], now=now)
-    if isinstance(done, IntakeRefused):
-        raise done
-    return done

@@ -124,6 +124,16 @@ def _apply(cur, *, source, events, zone, earliest, default_severity, now) -> lis
     return [outcomes[event_id] for event_id in ids]
 
 
+def apply_event(db: Database, *, source: str, event_id: str, row: dict[str, str],
+                now: datetime | None = None) -> Applied:
+    """Validate and apply one ticket row in its own transaction (a batch of one); IntakeRefused when the
+    import's validation rejects it."""
+    [done] = apply_events(db, [(source, event_id, row)], now=now)
+    if isinstance(done, IntakeRefused):
+        raise done
+    return done
+
+
 class IntakeWriter:
     """One thread applying the events handed to :meth:`submit`, a batch per transaction."""
 
