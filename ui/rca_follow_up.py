@@ -182,7 +182,7 @@ def _send_copy(db: Database, request_id: int, actor: Actor) -> None:
     facts = rca_copy.request_facts(db, request_id)
     proposed = ", ".join(rca_copy.company_addresses(db, facts["company_id"]))
     with st.form(f"rca_review_copy_form_{request_id}"):
-        to = st.text_input(f"Send the customer PDF to (asked by {facts['requested_by']})", value=proposed,
+        to = st.text_input(f"Send the customer PDF to (asked by {literal(facts['requested_by'])})", value=proposed,
                            key=f"rca_review_copy_to_{request_id}", help="Addresses separated by commas; proposed: "
                            "the customer's contacts, administrators first")
         if st.form_submit_button("Send the RCA by e-mail", icon=":material/outgoing_mail:", type="primary"):
