@@ -83,6 +83,8 @@ def test_an_empty_draft_gets_one_message_per_field():
      {"started_at": "Say when the disruption started."}),
     ({"detected_at": None, "impact_defined_at": START - timedelta(hours=1)},
      {"detected_at": "Say when the disruption was detected."}),
+    # a missing impact time is only asked for, never compared with the detection
+    ({"impact_defined_at": None}, {"impact_defined_at": "Say when the impact was defined."}),
 ])
 def test_draft_messages_and_bounds(change, errors):
     assert draft_errors(**change) == errors

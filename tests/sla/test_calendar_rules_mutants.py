@@ -200,3 +200,11 @@ def test_a_closure_given_no_name_is_refused(db):
     with pytest.raises(CalendarError, match="^" + re.escape("A closure needs a name (e.g. 'Company day')") + "$"):
         change_closure(db, actor=system_actor("admin-test"), calendar_id=1, day=date(2026, 5, 4))
     assert db.rows("SELECT count(*) FROM calendar_closures") == [(0,)]
+
+
+def test_rebuilding_the_intervals_returns_the_number_of_rows_written(db):
+    from analytics.sla.calendars import load_calendars, rebuild_intervals
+
+    written = db.write(rebuild_intervals, load_calendars(db))
+    assert written == db.scalar("SELECT count(*) FROM calendar_intervals")
+    assert written > 0
