@@ -34,7 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENTS = ROOT / "tests" / "mutation_equivalents.md"
-MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
+# run as a module of this interpreter: a venv copied or moved keeps a launcher whose first line is stale
+MUTMUT = [sys.executable, "-m", "mutmut"]
 # mutmut's exit codes of a mutant's test run (mutmut/stats.py), folded into the kinds reported here
 KINDS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout",
          -24: "timeout", 152: "timeout", 255: "timeout", None: "not checked"}
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                      and KINDS.get(code) != "timeout" and n not in equivalents()]
             if not names:
                 print("no surviving mutant to test again")
-        command = ["nice", str(MUTMUT), "run", "--max-children", str(args.max_children), *names]
+        command = ["nice", *MUTMUT, "run", "--max-children", str(args.max_children), *names]
         run = subprocess.run(command, cwd=ROOT) if names or not args.survivors else None
         seconds = time.monotonic() - started
         if run is not None and run.returncode not in (0, 1):  # 1: some mutants survived
