@@ -181,3 +181,14 @@ def test_timestamps_follow_the_deployment_zone():
 def test_plurals():
     assert [plural(n, "suspected attack") for n in (0, 1, 2, 1500)] == [
         "0 suspected attacks", "1 suspected attack", "2 suspected attacks", "1,500 suspected attacks"]
+
+
+def test_an_empty_month_column_shows_as_an_empty_table():
+    # an empty datetime column maps to a datetime column, whose .any() pandas refuses (the Escalations
+    # page on a store without tickets crashed on it)
+    frame = pd.DataFrame({"month": pd.Series([], dtype="datetime64[us, UTC]"), "incidents": pd.Series([], dtype="int64")})
+    shown, config = table_view(frame, "Europe/Paris", None)
+    assert len(shown) == 0 and list(shown.columns) == ["month", "incidents"]
+    assert config["month"]["label"] == "Month"
+    with_gap = pd.DataFrame({"month": pd.to_datetime(["2026-10-01", None], utc=True), "incidents": [3, 1]})
+    assert list(table_view(with_gap, "Europe/Paris", None)[0]["month"]) == ["Oct 2026", "—"]  # the dash of every empty cell

@@ -55,21 +55,39 @@ def follow_other_replicas(db: Database) -> None:
         st.cache_data.clear()
 
 
+# an organisation's own data: a store holding any of these is never filled with demo data
+OWN_DATA_TABLES = ("companies", "incidents", "login_events", "import_runs")
+
+
+def holds_other_data(db: Database) -> bool:
+    """Whether the store holds companies, incidents, logins or import runs (tickets aside)."""
+    return any(db.scalar(f"SELECT count(*) FROM {table}") for table in OWN_DATA_TABLES)
+
+
 def build_demo_if_empty(db: Database) -> Database:
     """Build the demo data into an empty database, saying so while it does.
+
+    A store without tickets but with its own data (companies, incidents, logins, import runs) is
+    not empty: it says how to import tickets and goes on, without demo data.
 
     Never on the shared PostgreSQL store: demo tickets have no place in a real organisation's
     data, so an empty store says how to fill it and stops.
     """
-    if db.postgres and not db.scalar("SELECT count(*) FROM tickets"):
+    if db.scalar("SELECT count(*) FROM tickets"):
+        return db
+    if holds_other_data(db):
+        st.info(f"The store `{db.path}` holds no tickets yet (its companies, incidents and logins are "
+                "kept): import them with `python -m analytics import tickets FILE`. The SLA figures stay "
+                "empty until then.")
+        return db
+    if db.postgres:
         st.warning(f"The shared store {db.path} holds no tickets yet. Copy an embedded installation "
                    "(`python -m analytics copy --from data/vigie.duckdb --to $VIGIE_DATABASE_URL`), import "
                    "tickets (`python -m analytics import tickets FILE`), or, for a trial only, fill it with "
                    "demo data (`python -m analytics demo`). See \"Running several replicas\" in the README.")
         st.stop()
-    if not db.scalar("SELECT count(*) FROM tickets"):
-        with st.status("First run: building the demo database (about 50,000 tickets)…", expanded=True) as status:
-            summary = build_demo(db)
-            status.update(label=f"Demo database ready: {summary.tickets:,} tickets over "
-                                f"{summary.companies} companies", state="complete", expanded=False)
+    with st.status("First run: building the demo database (about 50,000 tickets)…", expanded=True) as status:
+        summary = build_demo(db)
+        status.update(label=f"Demo database ready: {summary.tickets:,} tickets over "
+                            f"{summary.companies} companies", state="complete", expanded=False)
     return db

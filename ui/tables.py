@@ -96,7 +96,7 @@ def _shown(series: pd.Series, col: Col, tz: str):
         return series.map(lambda v: DASH if _empty(v) else pd.Timestamp(v).strftime(DATE_FORMAT)), \
             st.column_config.TextColumn(**common)
     if col.kind == MONTH:
-        if series.map(_empty).any():
+        if any(_empty(v) for v in series):  # not series.map(...).any(): an empty datetime column maps to datetimes
             return series.map(lambda v: DASH if _empty(v) else pd.Timestamp(v).strftime("%b %Y")), \
                 st.column_config.TextColumn(**common)
         return _as_dates(series), st.column_config.DateColumn(format="MMM YYYY", **common)
