@@ -10,7 +10,17 @@ Sources and their signatures (the shared secret of each is ``[webhooks] <source>
 - ``zendesk``: a Zendesk webhook, signed as Zendesk signs (``X-Zendesk-Webhook-Signature``: base64
   HMAC-SHA256 of ``<X-Zendesk-Webhook-Signature-Timestamp><body>``), idempotent on
   ``X-Zendesk-Webhook-Invocation-Id``; its body is the JSON of the trigger's template documented in the
-  README (``{"ticket": {"id": "{{ticket.id}}", ...}}``), read through :data:`ZENDESK_FIELDS`.
+  README (``{"ticket": {"id": "{{ticket.id}}", ...}}``);
+- ``jsm``: a Jira Service Management (Jira Cloud) admin webhook with a secret, signed as Jira signs
+  (``X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body>``); the signature covers the body only, so the
+  event id is the body's own SHA-256 (a retry, or a replay under any headers, is a duplicate) and the
+  body's ``timestamp`` (Jira's event time, milliseconds) may be at most :data:`JSM_MAX_AGE_S` old, room
+  for Jira's retries;
+- ``servicenow``: the body a ServiceNow business rule posts (README), signed as ``canonical`` (the digest
+  in hex or base64, as ``CertificateEncryption.generateMac`` gives it), idempotent on
+  ``<sys_id>@<sys_mod_count>``.
+
+How each body becomes a ticket row is in ``analytics/api/webhook_profiles.py``.
 
 A signature older or newer than :data:`MAX_SKEW_S` is refused (a replayed request). The event becomes one
 ticket row and goes through the file import's own validation and upsert (``imports.staging``: the same
@@ -30,20 +40,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analytics.api import webhook_profiles as profiles
 from analytics.imports.columns import CANONICAL_COLUMNS
 
 SECRETS_FILE = Path(__file__).resolve().parents[2] / ".streamlit" / "secrets.toml"
-SOURCES = ("canonical", "zendesk")
+SOURCES = ("canonical", "zendesk", "jsm", "servicenow")
 MAX_BODY_BYTES = 256 * 1024
 MAX_SKEW_S = 300
-ZENDESK_PRIORITY = {"urgent": "1", "high": "2", "normal": "3", "low": "4"}
-ZENDESK_CHANNEL = {"email": "email", "mail": "email", "web": "portal", "web_form": "portal", "api": "portal",
-                   "voice": "phone", "phone": "phone", "chat": "portal", "messaging": "portal"}
-# the canonical column each field of the documented Zendesk trigger template fills
-ZENDESK_FIELDS = {"id": "reference", "organization": "company", "requester_email": "contact_email",
-                  "requester_name": "contact_name", "via": "channel", "priority": "severity", "status": "status",
-                  "created_at": "opened_at", "first_response_at": "first_response_at", "solved_at": "resolved_at",
-                  "group": "team", "assignee": "assignee", "type": "category", "subject": "description"}
+JSM_MAX_AGE_S = 3600
 
 
 class IntakeRefused(Exception):
@@ -93,6 +97,34 @@ def sign_zendesk(secret: str, timestamp: str, body: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()).decode()
 
 
+def sign_jsm(secret: str, body: bytes) -> str:
+    """The ``X-Hub-Signature`` Jira sends for a body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _canonical_signature(headers, body: bytes, secret: str, *, base64_too: bool) -> tuple[datetime, str, list[str]]:
+    stamp, given = headers.get("x-vigie-timestamp"), headers.get("x-vigie-signature")
+    if not stamp or not given:
+        raise IntakeRefused(401, "X-Vigie-Timestamp and X-Vigie-Signature are required")
+    try:
+        signed_at = datetime.fromtimestamp(int(stamp), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise IntakeRefused(401, f"X-Vigie-Timestamp must be Unix seconds, not {stamp[:40]!r}") from None
+    expected = [sign_canonical(secret, int(stamp), body)]
+    if base64_too:
+        digest = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).digest()
+        expected.append("sha256=" + base64.b64encode(digest).decode())
+    return signed_at, given, expected
+
+
+def _jsm_signed_at(body: bytes) -> datetime:
+    try:
+        millis = json.loads(body).get("timestamp")
+        return datetime.fromtimestamp(int(millis) / 1000, UTC)
+    except (ValueError, TypeError, AttributeError, OverflowError, OSError, UnicodeDecodeError):
+        raise IntakeRefused(401, "timestamp: Jira's event time in milliseconds is required in the body") from None
+
+
 def verify(source: str, headers, body: bytes, *, now: datetime, secret: str | None) -> None:
     """Refuse (401/403) a request whose signature is missing, wrong or stale."""
     if source not in SOURCES:
@@ -100,15 +132,14 @@ def verify(source: str, headers, body: bytes, *, now: datetime, secret: str | No
     if not secret:
         raise IntakeRefused(403, f"no shared secret is configured for {source!r} ([webhooks] {source} in "
                                  f".streamlit/secrets.toml, or VIGIE_WEBHOOK_SECRET_{source.upper()}): events refused")
-    if source == "canonical":
-        stamp, given = headers.get("x-vigie-timestamp"), headers.get("x-vigie-signature")
-        if not stamp or not given:
-            raise IntakeRefused(401, "X-Vigie-Timestamp and X-Vigie-Signature are required")
-        try:
-            signed_at = datetime.fromtimestamp(int(stamp), UTC)
-        except (ValueError, OverflowError, OSError):
-            raise IntakeRefused(401, f"X-Vigie-Timestamp must be Unix seconds, not {stamp[:40]!r}") from None
-        expected = sign_canonical(secret, int(stamp), body)
+    window = MAX_SKEW_S
+    if source in ("canonical", "servicenow"):
+        signed_at, given, expected = _canonical_signature(headers, body, secret, base64_too=source == "servicenow")
+    elif source == "jsm":
+        given = headers.get("x-hub-signature")
+        if not given:
+            raise IntakeRefused(401, "X-Hub-Signature is required (set a secret on the Jira webhook)")
+        expected, window = [sign_jsm(secret, body)], JSM_MAX_AGE_S
     else:
         stamp = headers.get("x-zendesk-webhook-signature-timestamp")
         given = headers.get("x-zendesk-webhook-signature")
@@ -119,48 +150,52 @@ def verify(source: str, headers, body: bytes, *, now: datetime, secret: str | No
         except ValueError:
             raise IntakeRefused(401, f"X-Zendesk-Webhook-Signature-Timestamp is not ISO 8601: {stamp[:40]!r}") from None
         signed_at = signed_at if signed_at.tzinfo else signed_at.replace(tzinfo=UTC)
-        expected = sign_zendesk(secret, stamp, body)
-    if not hmac.compare_digest(expected.encode(), given.strip().encode()):
+        expected = [sign_zendesk(secret, stamp, body)]
+    if not any(hmac.compare_digest(e.encode(), given.strip().encode()) for e in expected):
         raise IntakeRefused(401, "the signature does not match the body (wrong secret, or the body was changed)")
-    if abs((now - signed_at).total_seconds()) > MAX_SKEW_S:
+    if source == "jsm":
+        signed_at = _jsm_signed_at(body)
+    if abs((now - signed_at).total_seconds()) > window:
         raise IntakeRefused(401, f"the signature is stale (signed {signed_at:%Y-%m-%dT%H:%M:%SZ}, more than "
-                                 f"{MAX_SKEW_S // 60} minutes from now): a replayed or delayed request")
+                                 f"{window // 60} minutes from now): a replayed or delayed request")
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def parse_event(source: str, headers, body: bytes) -> tuple[str, dict[str, str]]:
-    """The event's id and its ticket as canonical column texts; 400 naming the field otherwise."""
+def parse_event(source: str, headers, body: bytes) -> tuple[str, dict[str, str] | None]:
+    """The event's id and its ticket as canonical column texts (None: an event that changes no ticket, as a
+    Jira comment); 400 naming the field otherwise."""
     try:
         payload = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IntakeRefused(400, f"the body is not JSON: {exc}") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("ticket"), dict):
-        raise IntakeRefused(400, "ticket: an object with the ticket's fields is required")
-    ticket = payload["ticket"]
-    if source == "canonical":
-        event_id = _text(payload.get("event_id"))
-        unknown = sorted(set(ticket) - set(CANONICAL_COLUMNS))
-        if unknown:
-            raise IntakeRefused(400, f"ticket.{unknown[0]}: unknown field (the fields are those of the canonical CSV)")
-        row = {column: _text(ticket.get(column)) for column in CANONICAL_COLUMNS}
-    else:
-        event_id = _text(headers.get("x-zendesk-webhook-invocation-id"))
-        unknown = sorted(set(ticket) - set(ZENDESK_FIELDS))
-        if unknown:
-            raise IntakeRefused(400, f"ticket.{unknown[0]}: unknown field (see the README's Zendesk template)")
-        row = {column: "" for column in CANONICAL_COLUMNS}
-        for name, column in ZENDESK_FIELDS.items():
-            row[column] = _text(ticket.get(name))
-        if row["reference"]:
-            row["reference"] = f"ZD-{row['reference']}"
-        row["severity"] = ZENDESK_PRIORITY.get(row["severity"].lower(), row["severity"])
-        row["channel"] = ZENDESK_CHANNEL.get(row["channel"].lower(), row["channel"])
+    if not isinstance(payload, dict):
+        raise IntakeRefused(400, "the body must be a JSON object")
+    try:
+        if source == "canonical":
+            event_id, row = profiles.text(payload.get("event_id")), _canonical_row(payload)
+            missing = "event_id: required (the source's id of this event, for idempotency)"
+        elif source == "zendesk":
+            event_id, row = profiles.text(headers.get("x-zendesk-webhook-invocation-id")), profiles.zendesk_row(payload)
+            missing = "X-Zendesk-Webhook-Invocation-Id: required"
+        elif source == "jsm":
+            event_id, row = "sha256:" + hashlib.sha256(body).hexdigest(), profiles.jsm_row(payload)
+            missing = ""
+        else:
+            event_id, row = profiles.servicenow_event_id(payload), profiles.servicenow_row(payload)
+            missing = "incident.sys_id and sys_mod_count: required (the record's id and update count)"
+    except profiles.PayloadError as exc:
+        raise IntakeRefused(400, str(exc)) from None
     if not event_id:
-        raise IntakeRefused(400, "event_id: required (the source's id of this event, for idempotency)"
-                            if source == "canonical" else "X-Zendesk-Webhook-Invocation-Id: required")
+        raise IntakeRefused(400, missing)
     if len(event_id) > 200:
         raise IntakeRefused(400, "event_id: at most 200 characters")
     return event_id, row
+
+
+def _canonical_row(payload: dict) -> dict[str, str]:
+    ticket = payload.get("ticket")
+    if not isinstance(ticket, dict):
+        raise profiles.PayloadError("ticket: an object with the ticket's fields is required")
+    unknown = sorted(set(ticket) - set(CANONICAL_COLUMNS))
+    if unknown:
+        raise profiles.PayloadError(f"ticket.{unknown[0]}: unknown field (the fields are those of the canonical CSV)")
+    return {column: profiles.text(ticket.get(column)) for column in CANONICAL_COLUMNS}

@@ -168,6 +168,9 @@ def api_routes(open_database: Callable[[], Database]) -> list[Route]:
                 return source, event_id, row
 
             event = await asyncio.to_thread(check)
+            if event[2] is None:
+                return JSONResponse({"status": "ignored", "event_id": event[1],
+                                     "reason": "this event changes no ticket Vigie measures"}, status_code=200)
             if writer.waiting() >= MAX_WAITING:
                 raise queue.Full
             done = await asyncio.wrap_future(writer.submit(event))

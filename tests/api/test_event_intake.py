@@ -122,7 +122,7 @@ def test_signatures_wrong_stale_missing_or_unconfigured_are_refused(db, client, 
     stale = post(client, body, signed(body, at=datetime.now(UTC) - timedelta(minutes=6)))
     assert stale.status_code == 401 and "the signature is stale" in stale.json()["error"]
     assert post(client, body, now_signed(body), source="jira").json() == {
-        "error": "unknown source 'jira': one of canonical, zendesk"}
+        "error": "unknown source 'jira': one of canonical, zendesk, jsm, servicenow"}
     monkeypatch.delenv("VIGIE_WEBHOOK_SECRET_CANONICAL")
     refused = post(client, body, now_signed(body))
     assert refused.status_code == 403 and refused.json()["error"].startswith(
