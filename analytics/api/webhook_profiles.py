@@ -77,21 +77,32 @@ def _iso(value: str, *, naive_is_utc: bool) -> str:
     return value
 
 
+def _object(payload: dict, key: str, allowed, what: str, where: str) -> dict:
+    """``payload[key]``, an object holding only ``allowed`` fields; PayloadError naming the first other one."""
+    found = payload.get(key)
+    if not isinstance(found, dict):
+        raise PayloadError(f"{key}: an object with the {what}'s fields is required")
+    unknown = sorted(set(found) - set(allowed))
+    if unknown:
+        raise PayloadError(f"{key}.{unknown[0]}: unknown field (see the README's {where})")
+    return found
+
+
+def _rename(found: dict, fields: dict[str, str | None]) -> dict[str, str]:
+    row = {column: "" for column in CANONICAL_COLUMNS}
+    for name, column in fields.items():
+        if column:
+            row[column] = text(found.get(name))
+    return row
+
+
 def _mapped(value: str, table: dict[str, str]) -> str:
     return table.get(value.lower(), value)
 
 
 def zendesk_row(payload: dict) -> dict[str, str]:
     """The ticket row of a Zendesk trigger's body."""
-    ticket = payload.get("ticket")
-    if not isinstance(ticket, dict):
-        raise PayloadError("ticket: an object with the ticket's fields is required")
-    unknown = sorted(set(ticket) - set(ZENDESK_FIELDS))
-    if unknown:
-        raise PayloadError(f"ticket.{unknown[0]}: unknown field (see the README's Zendesk template)")
-    row = {column: "" for column in CANONICAL_COLUMNS}
-    for name, column in ZENDESK_FIELDS.items():
-        row[column] = text(ticket.get(name))
+    row = _rename(_object(payload, "ticket", ZENDESK_FIELDS, "ticket", "Zendesk template"), ZENDESK_FIELDS)
     if row["reference"]:
         row["reference"] = f"ZD-{row['reference']}"
     row["severity"] = _mapped(row["severity"], ZENDESK_PRIORITY)
@@ -132,16 +143,8 @@ def jsm_row(payload: dict) -> dict[str, str] | None:
 
 def servicenow_row(payload: dict) -> dict[str, str]:
     """The ticket row of the ServiceNow business rule's body."""
-    incident = payload.get("incident")
-    if not isinstance(incident, dict):
-        raise PayloadError("incident: an object with the incident's fields is required")
-    unknown = sorted(set(incident) - set(SERVICENOW_FIELDS))
-    if unknown:
-        raise PayloadError(f"incident.{unknown[0]}: unknown field (see the README's ServiceNow business rule)")
-    row = {column: "" for column in CANONICAL_COLUMNS}
-    for name, column in SERVICENOW_FIELDS.items():
-        if column:
-            row[column] = text(incident.get(name))
+    incident = _object(payload, "incident", SERVICENOW_FIELDS, "incident", "ServiceNow business rule")
+    row = _rename(incident, SERVICENOW_FIELDS)
     row["company"] = row["company"] or UNKNOWN_COMPANY
     row["severity"] = _mapped(row["severity"], profile_map("servicenow", "severity"))
     row["channel"] = _mapped(row["channel"], profile_map("servicenow", "channel")) or "portal"
