@@ -139,7 +139,7 @@ def api_routes(open_database: Callable[[], Database]) -> list[Route]:
         def answer(db: Database) -> Response:
             from analytics.escalations.stats import open_escalations
 
-            return JSONResponse(records(open_escalations(db, now=datetime.now(UTC))))
+            return JSONResponse(records(open_escalations(db, now=_as_of(request))))
 
         return await guarded(request, answer)
 

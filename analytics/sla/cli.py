@@ -5,9 +5,12 @@ import csv
 import json
 import sys
 
+from analytics.cli.remote import read_through_api
 from analytics.kernel.arguments import FORMATS, as_of, date_argument, timestamp_argument, without_pandas
 from analytics.kernel.periods import Period
 from analytics.kernel.registry import OpenStore
+from analytics.store.database import deployment_timezone
+from analytics.store.errors import StoreBusy
 
 
 def add_commands(sub) -> None:
@@ -32,30 +35,51 @@ def cmd_sla(args, open_store: OpenStore) -> int:
     """Print compliance for the decisions of [--from, --to), as of ``--as-of`` (default now).
 
     CSV and JSON are written from the rows themselves (the command loads no pandas); the table uses it.
+    When a running dashboard holds the embedded file, the same rows come from its API (``cli/remote.py``).
     """
-    from analytics.sla.stats import CLI_COLUMNS, cli_records, compliance_cli_rows
+    from analytics.sla.stats import CLI_COLUMNS, cli_records
 
-    db = open_store(args.db)
-    instant = as_of(args.as_of, db.timezone)
     if args.to <= args.from_:
         print("error: --to must be after --from", file=sys.stderr)
         return 2
+    try:
+        db = open_store(args.db)
+    except StoreBusy as busy:
+        instant = as_of(args.as_of, deployment_timezone())
+        records = read_through_api(busy, "/api/v1/sla", {"from": args.from_.isoformat(), "to": args.to.isoformat(),
+                                                         "as_of": instant.isoformat()})
+        print_rows([tuple(record[c] for c in CLI_COLUMNS) for record in records], args.format)
+        return 0
+    instant = as_of(args.as_of, db.timezone)
     period = Period(args.from_, args.to, db.timezone)
     if args.format == "table":
-        print(compliance_cli_rows(db, period, as_of=instant).to_string(index=False))
+        print_rows(cli_records(db, period, as_of=instant), "table")
         return 0
     try:
         with without_pandas():
             rows = cli_records(db, period, as_of=instant)
     except ImportError:  # something on the way needed pandas after all
         rows = cli_records(db, period, as_of=instant)
-    if args.format == "json":
+    print_rows(rows, args.format)
+    return 0
+
+
+def print_rows(rows: list[tuple], form: str) -> None:
+    """The ``sla`` rows (:data:`analytics.sla.stats.CLI_COLUMNS`) as a table, CSV or JSON on stdout."""
+    from analytics.sla.stats import CLI_COLUMNS
+
+    if form == "table":
+        import pandas as pd
+
+        frame = pd.DataFrame(rows, columns=list(CLI_COLUMNS))
+        print(frame.astype({"severity": int, "met": int, "breached": int, "pending": int,
+                            "compliance_pct": float}).to_string(index=False))
+    elif form == "json":
         print(json.dumps([dict(zip(CLI_COLUMNS, row)) for row in rows], default=str))
     else:
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow(CLI_COLUMNS)
         out.writerows(["" if value is None else value for value in row] for row in rows)
-    return 0
 
 
 def cmd_ledger(args, open_store: OpenStore) -> int:

@@ -1,0 +1,46 @@
+"""Read-only commands against a running dashboard: when the embedded file is held (DuckDB lets one process open
+it), ``sla``, ``incidents`` and ``escalations`` read the same figures through the dashboard's read API.
+
+The dashboard is at ``$VIGIE_API_URL`` (default ``http://127.0.0.1:8501``, the run command's address) and the
+command presents ``$VIGIE_API_TOKEN``, a read token an admin creates on the Settings page. The command says on
+stderr that it read through the API; without a token, the store's "in use" message names the variable to set.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from analytics.store.errors import DatabaseError, StoreBusy
+
+API_URL_ENV, TOKEN_ENV = "VIGIE_API_URL", "VIGIE_API_TOKEN"
+DEFAULT_URL = "http://127.0.0.1:8501"
+TIMEOUT_S = 60
+
+
+def read_through_api(busy: StoreBusy, path: str, params: dict[str, str] | None = None):
+    """The JSON of ``GET <dashboard><path>`` when the store is ``busy``; DatabaseError in one line otherwise."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise DatabaseError(f"{busy} To read beside a running dashboard, set {TOKEN_ENV} to a read token "
+                            f"(Settings page, API tokens) and {API_URL_ENV} to its address (default {DEFAULT_URL}).")
+    base = os.environ.get(API_URL_ENV, DEFAULT_URL).rstrip("/")
+    query = "?" + urllib.parse.urlencode({k: v for k, v in (params or {}).items() if v is not None}) if params else ""
+    request = urllib.request.Request(base + path + query, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            answer = json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        try:
+            reason = json.loads(refused.read()).get("error", "")
+        except (ValueError, AttributeError):
+            reason = ""
+        raise DatabaseError(f"the store is held by a running dashboard and its API at {base} refused the read "
+                            f"({refused.code}{': ' + reason if reason else ''})") from None
+    except (OSError, ValueError) as exc:
+        raise DatabaseError(f"{busy} Its API at {base} did not answer either ({exc}).") from None
+    print(f"note: {busy.path} is held by a running dashboard; read through its API at {base}", file=sys.stderr)
+    return answer

@@ -1,0 +1,74 @@
+"""The read-only ``sla`` and ``escalations`` commands beside a running dashboard: the embedded file is held by the server, so the
+command reads the same rows through its API with a read token and says so; without a token, or with a
+refused one, it ends in one line naming what to set, exit 2."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from analytics.api.tokens import create_token
+from analytics.domains import build_demo, open_store
+from analytics.kernel.roles import Actor
+from tests.browser_support import start_dashboard
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
+SLA = ["sla", "--from", "2026-09-01", "--to", "2026-11-01", "--as-of", "2026-11-15T12:00:00"]
+ESCALATIONS = ["escalations", "--as-of", "2026-11-15T12:00:00"]
+
+
+def cli(*args, env: dict | None = None) -> subprocess.CompletedProcess:
+    full = {k: v for k, v in os.environ.items() if k not in ("VIGIE_API_TOKEN", "VIGIE_API_URL")}
+    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, env={**full, **(env or {})},
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("held") / "held.duckdb"
+    db = open_store(path)
+    build_demo(db, tickets=600, seed=5, now=NOW, months=3, companies=6)
+    admin = Actor("Ada Admin", "ada@example.test", frozenset({"admin"}))
+    _, secret = create_token(db, actor=admin, name="command line", scope="read")
+    db.close()
+    return path, secret
+
+
+def test_sla_reads_through_the_running_dashboard_the_rows_it_reads_from_the_file(store):
+    path, secret = store
+    direct = {form: cli(*SLA, "--db", str(path), "--format", form) for form in ("json", "csv", "table")}
+    assert all(run.returncode == 0 and run.stderr == "" for run in direct.values()), direct
+    assert direct["csv"].stdout.count("\n") == 9           # the header and 4 severities x 2 measures
+    with start_dashboard(path, timeout=120) as url:
+        env = {"VIGIE_API_URL": url, "VIGIE_API_TOKEN": secret}
+        for form, expected in direct.items():
+            run = cli(*SLA, "--db", str(path), "--format", form, env=env)
+            assert (run.returncode, run.stdout) == (0, expected.stdout), run.stderr
+            assert run.stderr == f"note: {path} is held by a running dashboard; read through its API at {url}\n"
+        without = cli(*SLA, "--db", str(path), "--format", "json", env={"VIGIE_API_URL": url})
+        assert without.returncode == 2 and without.stdout == "" and len(without.stderr.splitlines()) == 1
+        assert f"error: The database {path} is in use by process" in without.stderr
+        assert "set VIGIE_API_TOKEN to a read token (Settings page, API tokens)" in without.stderr
+        wrong = cli(*SLA, "--db", str(path), env={"VIGIE_API_URL": url, "VIGIE_API_TOKEN": "vigie_not-a-token"})
+        assert wrong.returncode == 2 and len(wrong.stderr.splitlines()) == 1
+        assert wrong.stderr.startswith(f"error: the store is held by a running dashboard and its API at {url} "
+                                       "refused the read (401")
+
+
+def test_escalations_read_through_the_running_dashboard_as_from_the_file(store):
+    path, secret = store
+    runs = [(form, flagged) for form in ("json", "csv", "table") for flagged in ((), ("--flagged",))]
+    direct = {run: cli(*ESCALATIONS, *run[1], "--db", str(path), "--format", run[0]) for run in runs}
+    assert all(r.returncode == 0 for r in direct.values()), direct
+    assert direct[("csv", ())].stdout.count("\n") > direct[("csv", ("--flagged",))].stdout.count("\n") > 1
+    with start_dashboard(path, timeout=120) as url:
+        env = {"VIGIE_API_URL": url, "VIGIE_API_TOKEN": secret}
+        for (form, flagged), expected in direct.items():
+            run = cli(*ESCALATIONS, *flagged, "--db", str(path), "--format", form, env=env)
+            assert (run.returncode, run.stdout) == (0, expected.stdout), (form, flagged, run.stderr)
+            assert "read through its API" in run.stderr
