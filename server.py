@@ -9,4 +9,5 @@ from analytics.api.routes import api_routes
 from ui.lifespan import lifespan
 from ui.store import open_database
 
-app = st.App("dashboard.py", lifespan=lifespan, routes=api_routes(open_database))
+# a pushed event clears the pages' caches: the next refresh of the Backlog queue (every few seconds) shows it
+app = st.App("dashboard.py", lifespan=lifespan, routes=api_routes(open_database, after_write=st.cache_data.clear))

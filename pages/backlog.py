@@ -38,6 +38,7 @@ def load_oldest(_db, path, flt, as_of, version):
     return backlog.oldest(_db, flt, as_of=as_of, limit=50, version=version)
 
 
+QUEUE_REFRESH_SECONDS = 10
 db = get_database()
 as_of = datetime.now(UTC).replace(second=0, microsecond=0)
 st.title("Backlog")
@@ -45,9 +46,10 @@ version, rebuilding = figures_status(db)
 rebuild_notice(rebuilding)
 
 
-@st.fragment(run_every=60)
+@st.fragment(run_every=QUEUE_REFRESH_SECONDS)
 def queue() -> None:
-    """The open measures next to breach, read again every minute."""
+    """The open measures next to breach, read again every few seconds (from the cache of the minute, which a
+    pushed event clears)."""
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     hours = horizon_hours(db)
     st.subheader("Next to breach")
@@ -57,7 +59,8 @@ def queue() -> None:
     st.write(f"{plural(breached, 'open measurement')} already past the deadline (listed first), then "
              f"{plural(len(frame) - breached, 'measurement')} with {hours:g} working hours or less left "
              f"(the setting sla.next_to_breach_hours), least time left first. "
-             f"As of {now.astimezone(ZoneInfo(db.timezone)):%H:%M}, refreshed every minute.")
+             f"As of {now.astimezone(ZoneInfo(db.timezone)):%H:%M}, refreshed every {QUEUE_REFRESH_SECONDS} seconds "
+             "(a ticket pushed by a webhook shows at the next refresh).")
     show_table(frame.drop(columns=["ticket_id"]), key="backlog_queue", tz=db.timezone, columns=QUEUE,
                csv="next-to-breach.csv")
 

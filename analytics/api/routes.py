@@ -87,8 +87,9 @@ def _hours(request: Request) -> float | None:
     return hours
 
 
-def api_routes(open_database: Callable[[], Database]) -> list[Route]:
-    """The routes, on the process's store."""
+def api_routes(open_database: Callable[[], Database], *, after_write: Callable[[], None] | None = None) -> list[Route]:
+    """The routes, on the process's store; ``after_write`` is called once a pushed event changed a ticket (the
+    server clears the pages' caches with it, so the next refresh of a page shows the event)."""
 
     async def guarded(request: Request, answer: Callable[[Database], Response], need: str = "read") -> Response:
         db = open_database()
@@ -176,6 +177,8 @@ def api_routes(open_database: Callable[[], Database]) -> list[Route]:
             done = await asyncio.wrap_future(writer.submit(event))
             if isinstance(done, intake.IntakeRefused):
                 raise done
+            if after_write and not done.duplicate and done.outcome != "unchanged":
+                after_write()
             return JSONResponse({"status": "duplicate" if done.duplicate else "accepted", "event_id": done.event_id,
                                  "ticket": done.reference, "outcome": done.outcome},
                                 status_code=200 if done.duplicate else 202)

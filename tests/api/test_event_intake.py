@@ -238,3 +238,21 @@ def test_the_writer_answers_every_concurrent_event_once_committed(db):
     assert sorted(a.reference for a in answers) == sorted(f"C-{n}" for n in range(60))
     assert {a.outcome for a in answers} == {"inserted"}
     assert db.scalar("SELECT count(*) FROM tickets") == 60 and db.scalar("SELECT count(*) FROM api_events") == 60
+
+
+def test_the_pages_caches_are_cleared_by_an_event_that_changed_a_ticket_only(db, monkeypatch):
+    monkeypatch.setenv("VIGIE_WEBHOOK_SECRET_CANONICAL", SECRET)
+    monkeypatch.setattr(intake, "SECRETS_FILE", db.path.parent / "no-secrets.toml")
+    cleared = []
+    client = TestClient(Starlette(routes=routes.api_routes(lambda: db, after_write=lambda: cleared.append(1))))
+    sends = [canonical("c-1"), canonical("c-1"), canonical("c-2"), canonical("c-3", status="resolved",
+             first_response_at="2026-11-16T09:40:00+01:00", resolved_at="2026-11-16T10:00:00+01:00"),
+             canonical("c-4", severity="9")]
+    outcomes = []
+    for body in sends:
+        answer = post(client, body, now_signed(body))
+        outcomes.append((answer.status_code, answer.json().get("outcome")))
+        outcomes.append(len(cleared))
+    # inserted: cleared; duplicate, unchanged, refused: not; updated: cleared
+    assert outcomes == [(202, "inserted"), 1, (200, "inserted"), 1, (202, "unchanged"), 1, (202, "updated"), 2,
+                        (422, None), 2]
