@@ -1,5 +1,5 @@
 """Read-only commands against a running dashboard: when the embedded file is held (DuckDB lets one process open
-it), ``sla``, ``incidents`` and ``escalations`` read the same figures through the dashboard's read API.
+it), ``sla`` and ``escalations`` read the same rows through the dashboard's read API.
 
 The dashboard is at ``$VIGIE_API_URL`` (default ``http://127.0.0.1:8501``, the run command's address) and the
 command presents ``$VIGIE_API_TOKEN``, a read token an admin creates on the Settings page. The command says on
