@@ -47,6 +47,7 @@ def test_the_dashboard_says_no_tickets_and_builds_no_demo(no_ticket_store, monke
     assert not at.exception, [e.value for e in at.exception]
     said = " ".join(i.value for i in at.info)
     assert "holds no tickets yet" in said and "python -m analytics import tickets" in said
+    assert "_" in str(no_ticket_store) and str(no_ticket_store).replace("_", "\\_") in said  # the path as typed
     assert _counts(no_ticket_store) == (0, 2, 1)
 
 

@@ -18,6 +18,7 @@ import streamlit as st
 from analytics.domains import build_demo, open_store
 from analytics.sla import rebuild
 from analytics.store.database import Database, database_target
+from ui.text import literal
 
 REPLICA_POLL_SECONDS = 1.0
 
@@ -76,7 +77,7 @@ def build_demo_if_empty(db: Database) -> Database:
     if db.scalar("SELECT count(*) FROM tickets"):
         return db
     if holds_other_data(db):
-        st.info(f"The store `{db.path}` holds no tickets yet (its companies, incidents and logins are "
+        st.info(f"The store {literal(db.path)} holds no tickets yet (its companies, incidents and logins are "
                 "kept): import them with `python -m analytics import tickets FILE`. The SLA figures stay "
                 "empty until then.")
         return db
