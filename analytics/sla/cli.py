@@ -14,7 +14,10 @@ from analytics.store.errors import StoreBusy
 
 
 def add_commands(sub) -> None:
-    """Add ``sla`` and ``ledger status|rebuild`` to the command line."""
+    """Add ``sla``, ``ledger status|rebuild`` and ``contracts list|assign`` to the command line."""
+    from analytics.sla import contracts_cli
+
+    contracts_cli.add_commands(sub)
     sla = sub.add_parser("sla", help="SLA compliance per severity and measure")
     sla.add_argument("--from", dest="from_", type=date_argument, required=True)
     sla.add_argument("--to", type=date_argument, required=True)
