@@ -10,6 +10,7 @@ import pytest
 from analytics.kernel.periods import Period
 from analytics.kernel.roles import MANAGER, Actor, PermissionDenied, system_actor
 from analytics.sla import stats, versions
+from analytics.sla.clock import explain_clock
 from analytics.sla.contracts import (
     ContractError,
     assign_contract,
@@ -79,6 +80,9 @@ def test_a_change_of_contract_applies_from_its_day_and_history_keeps_the_old_one
     everyone = stats.severity_table(db, JUNE, as_of=AS_OF)
     sev3 = everyone[(everyone["severity"] == 3) & (everyone["measure"] == "resolution")].iloc[0]
     assert (sev3["met"], sev3["breached"], sev3["target_value"]) == (2, 1, 12)   # Standard's target shown
+    clock = {e["measure"]: e["lines"][2] for e in explain_clock(db, "AFTER", as_of=AS_OF)}
+    assert clock["resolution"].startswith("Severity 3 under the Premium contract allows ")
+    assert explain_clock(db, "BEFORE", as_of=AS_OF)[1]["lines"][2].startswith("Severity 3 allows ")
     # withdrawn: back to Standard for every ticket
     remove_assignment(db, actor=ADMIN, company_id=acme, starts_on=date(2026, 6, 10))
     assert states(db)[("AFTER", "resolution")] == "met"
