@@ -7,7 +7,10 @@ from datetime import timedelta
 
 from analytics.domains import open_store
 from tests.factories import add_ticket
-from tests.sla.test_sla_page import FROZEN, frozen, run_page, small_db  # noqa: F401  (the fixtures)
+from tests.sla import test_sla_page
+from tests.sla.test_sla_page import FROZEN, run_page
+
+frozen, small_db = test_sla_page.frozen, test_sla_page.small_db  # the page test's fixtures
 
 
 def scored(path, scores: dict[str, int]) -> None:
