@@ -100,3 +100,21 @@ def test_no_score_in_the_period(tickets):
     october = Period(date(2026, 9, 1), date(2026, 10, 1), "Europe/Paris")
     tables = satisfaction.figures(tickets, october, as_of=AS_OF)
     assert satisfaction.responses(tables) == 0 and all(frame.empty for frame in tables.values())
+
+
+def test_the_demo_scores_a_share_of_the_resolved_tickets_lower_after_a_breach(demo_db_path, tmp_path):
+    import shutil
+
+    from analytics.domains import open_store
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    db = open_store(path)
+    try:
+        assert db.rows("SELECT satisfaction, count(*) FROM tickets GROUP BY 1 ORDER BY 1 NULLS LAST") == [
+            (1, 34), (2, 48), (3, 100), (4, 292), (5, 411), (None, 2113)]
+        assert db.scalar("SELECT count(*) FROM tickets WHERE satisfaction IS NOT NULL AND resolved_at IS NULL") == 0
+        tables = satisfaction.figures(db, Period(date(2026, 8, 1), date(2026, 11, 21), "Europe/Paris"))
+        assert rows(tables["resolution_sla"], "resolution_sla") == {"met": (635, 195, 30.7, 4.19, 163, 83.6),
+                                                                    "breached": (49, 16, 32.7, 2.81, 5, 31.2)}
+    finally:
+        db.close()
