@@ -10,9 +10,10 @@ The tickets counted are those **resolved in the period** (their final severity a
 the page's filter). Each group gets: tickets resolved, responses (tickets with a score), the
 share answered, the average score, and the share satisfied (score of :data:`SATISFIED` or more)
 out of the responses. The same groups split by the verdict of the ticket's **resolution**
-target (met or breached), read from the SLA ledger of the version in force (or from the on-read
-engine before a ledger exists), show what a breach costs in satisfaction. One scan, with
-grouping sets for the three breakdowns.
+target (met or breached), read from the SLA ledger of the version in force (its resolution rows
+that ended in the period, joined to the tickets' scores), or from the on-read engine before a
+ledger exists, show what a breach costs in satisfaction. One scan, with grouping sets for the
+three breakdowns.
 """
 from __future__ import annotations
 
@@ -37,22 +38,25 @@ def scored_sql(db: Database, period: Period, flt: TicketFilter, *, as_of: dateti
                version: int | None) -> tuple[str, dict]:
     """SQL of the tickets resolved in the period (id, severity, team, satisfaction, sla_state: the verdict of
     their resolution target, met or breached) and its parameters."""
-    where, params = flt.sql("t")
     chosen = reading_version(db, version)
-    if chosen is None:  # no ledger yet: the on-read engine's verdicts
-        measures, mparams, _ = measures_for(db, flt, prune=False, chosen=None)
-        verdicts = f"SELECT ticket_id, state FROM ({measures}) m WHERE measure = 'resolution'"
-        params = {**params, **mparams, "as_of": as_of, "at_risk": at_risk_share(db)}
-    else:
-        verdicts = ("SELECT ticket_id, state FROM sla_ledger "
-                    "WHERE version = $rules_version AND measure = 'resolution' AND ended_at IS NOT NULL")
-        params = {**params, "rules_version": chosen.version}
     start, end = period.bounds()
+    if chosen is not None:  # the ledger alone: a resolution measure ends when its ticket is resolved
+        where, params = flt.sql("l")
+        sql = f"""
+        SELECT l.ticket_id AS id, l.severity, l.team, t.satisfaction, l.state AS sla_state
+        FROM sla_ledger l JOIN tickets t ON t.id = l.ticket_id
+        WHERE l.version = $rules_version AND l.measure = 'resolution' AND l.ended_at >= $from AND l.ended_at < $to
+          AND {where}"""
+        return sql, {**params, "rules_version": chosen.version, "from": start, "to": end}
+    where, params = flt.sql("t")  # no ledger yet: the on-read engine's verdicts
+    measures, mparams, _ = measures_for(db, flt, prune=False, chosen=None)
     sql = f"""
     SELECT t.id, t.severity, t.team, t.satisfaction,
            CASE WHEN v.state IN ('met', 'breached') THEN v.state END AS sla_state
-    FROM tickets t LEFT JOIN ({verdicts}) v ON v.ticket_id = t.id
+    FROM tickets t LEFT JOIN (SELECT ticket_id, state FROM ({measures}) m WHERE measure = 'resolution') v
+         ON v.ticket_id = t.id
     WHERE t.resolved_at >= $from AND t.resolved_at < $to AND {where}"""
+    params = {**params, **mparams, "as_of": as_of, "at_risk": at_risk_share(db)}
     return sql, {**params, "from": start, "to": end}
 
 
