@@ -118,3 +118,6 @@ reference = st.text_input("Ticket reference", key="sla_clock_reference",
                           help="Select a ticket in a table above, or type its reference.")
 if reference and not ticket_clock(db, reference.strip(), as_of=as_of):
     st.warning(f"No ticket with reference “{literal(reference.strip())}”.")
+
+from ui.satisfaction_view import satisfaction_section  # noqa: E402, I001  (issue 18, item 6)
+satisfaction_section(db, period, flt, version=version)
