@@ -14,6 +14,7 @@ from analytics.sla.measures import figures_status
 from ui.filters import ticket_filters
 from ui.formats import share
 from ui.labels import code_label
+from ui.satisfaction_view import satisfaction_section
 from ui.session import get_database
 from ui.sla_blocks import rebuild_notice, ticket_clock
 from ui.sla_view import severity_rows
@@ -110,6 +111,8 @@ with breakdown_tab:
         columns=["company_id", "contract_id"], errors="ignore")
     show_table(grouped, key="sla_breakdown", tz=db.timezone, csv=f"sla-by-{by}.csv")
 
+satisfaction_section(db, period, flt, version=version)
+
 st.subheader("Ticket clock")
 if selected_reference and selected_reference != st.session_state.get("sla_clock_last_selected"):
     st.session_state["sla_clock_last_selected"] = selected_reference
@@ -118,6 +121,3 @@ reference = st.text_input("Ticket reference", key="sla_clock_reference",
                           help="Select a ticket in a table above, or type its reference.")
 if reference and not ticket_clock(db, reference.strip(), as_of=as_of):
     st.warning(f"No ticket with reference “{literal(reference.strip())}”.")
-
-from ui.satisfaction_view import satisfaction_section  # noqa: E402, I001  (issue 18, item 6)
-satisfaction_section(db, period, flt, version=version)
