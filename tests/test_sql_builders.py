@@ -16,9 +16,9 @@ from analytics.kernel.sql import assignments, identifier
 from analytics.logins.days import local_day_sql
 from analytics.logins.rules import LockoutPolicy
 from analytics.logins.stats import event_filter, zone_sql
+from analytics.sla.breakdowns import breakdown_columns
 from analytics.sla.engine import measures_sql
 from analytics.sla.filters import TicketFilter
-from analytics.sla.stats import breakdown_columns
 
 HOSTILE = ["id; DROP TABLE tickets", "t.severity) OR (1=1", '"quoted"', "1abc", "", "a.b.c", "severity--"]
 
@@ -133,7 +133,7 @@ def test_incident_figures_refuse_an_unknown_grouping(by):
 
 
 @pytest.mark.parametrize("by, columns", [(None, ""), ("severity", ""), ("company", "company_id,"),
-                                        ("channel", "channel,"), ("team", "team,")])
+                                        ("contract", "contract_id,"), ("channel", "channel,"), ("team", "team,")])
 def test_sla_breakdown_columns(by, columns):
     assert breakdown_columns(by) == columns
 
@@ -141,7 +141,7 @@ def test_sla_breakdown_columns(by, columns):
 @pytest.mark.parametrize("by", ["assignee", "team; DROP TABLE tickets"])
 def test_sla_breakdown_refuses_an_unknown_column(by):
     with pytest.raises(ValueError, match=re.escape(
-            f"{by!r} is not an allowed name here (allowed: channel, company, severity, team)")):
+            f"{by!r} is not an allowed name here (allowed: channel, company, contract, severity, team)")):
         breakdown_columns(by)
 
 
