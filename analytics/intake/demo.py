@@ -3,7 +3,7 @@
 ``build_demo`` fills companies, contacts and tickets with their events over the
 ``months`` ending ``now``: daily and weekly rhythms, every channel, e-mail
 defaulting to severity 4 (sometimes raised by an agent), reassignments between
-teams, out-of-scope resolutions, and breaches concentrated where a real desk has
+teams (a few passed back and forth), reopenings, out-of-scope resolutions, and breaches concentrated where a real desk has
 them (one overloaded team, nights and weekends, a short-staffed summer, two
 demanding customers). Everything is drawn with NumPy from one seed, in chunks, so
 the same call builds the same database and scales to 10,000,000 tickets.
@@ -42,6 +42,7 @@ CATEGORIES = np.array([
 ])
 CATEGORY_SHARE = [0.12, 0.06, 0.12, 0.06, 0.05, 0.04, 0.25, 0.12, 0.08, 0.10]
 CATEGORY_TEAM = [0, 0, 1, 0, 2, 0, 3, 1, 2, 4]  # index into TEAMS
+REOPEN_PCT = [3, 2, 6, 4, 5, 2, 8, 5, 7, 3]  # per category: % of resolved tickets reopened once
 RESOLUTION_CODES = np.array(["fixed", "workaround", "information given", "duplicate",
                              "third-party software", "customer infrastructure"])
 RESOLUTION_SHARE = [0.46, 0.14, 0.26, 0.04, 0.05, 0.05]
@@ -192,7 +193,32 @@ def _ticket_chunk(rng, opened: np.ndarray, first_id: int, companies: pd.DataFram
     })
     events = _events(ids, opened, first_response, resolved, closed, now_s, no_response, is_open,
                      reassigned, TEAMS[first_team], TEAMS[final_team], initial, severity)
+    events = pd.concat([events, _rework_events(ids, opened, np.where(no_response, opened, first_response), resolved,
+                                               now_s, is_open, reassigned, TEAMS[first_team], TEAMS[final_team],
+                                               np.array(REOPEN_PCT)[category_idx])], ignore_index=True)
     return tickets, events
+
+
+def _rework_events(ids, opened, answered, resolved, now_s, is_open, reassigned, first_team, final_team,
+                   reopen_pct) -> pd.DataFrame:
+    """Reopenings (a first resolution that did not hold, then the reopening, before the final one) and tickets
+    passed back and forth between two teams; chosen from the ids, so the random draws stay as they were."""
+    reopen = ~is_open & ((ids * 7) % 100 < reopen_pct) & (resolved - answered > 600)
+    first = answered[reopen] + 0.5 * (resolved[reopen] - answered[reopen])
+    again = first + 0.25 * (resolved[reopen] - first)
+    bounced = reassigned & (ids % 9 == 4) & (answered + 240 <= now_s) & (answered > opened)
+    parts = [pd.DataFrame({"ticket_id": ids[reopen], "occurred_at": first, "kind": "resolved",
+                           "from_value": None, "to_value": None}),
+             pd.DataFrame({"ticket_id": ids[reopen], "occurred_at": again, "kind": "reopened",
+                           "from_value": "resolved", "to_value": "open"}),
+             pd.DataFrame({"ticket_id": ids[bounced], "occurred_at": answered[bounced] + 120, "kind": "reassigned",
+                           "from_value": final_team[bounced], "to_value": first_team[bounced]}),
+             pd.DataFrame({"ticket_id": ids[bounced], "occurred_at": answered[bounced] + 180, "kind": "reassigned",
+                           "from_value": first_team[bounced], "to_value": final_team[bounced]})]
+    events = pd.concat(parts, ignore_index=True)
+    events["occurred_at"] = pd.to_datetime(events["occurred_at"], unit="s", utc=True)
+    events["actor"] = None
+    return events
 
 
 def _events(ids, opened, first_response, resolved, closed, now_s, no_response, is_open,
