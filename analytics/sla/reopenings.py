@@ -41,7 +41,8 @@ def _sql(group: str | None, flt: TicketFilter) -> tuple[str, dict]:
     where, params = flt.sql("t")
     key = f"{GROUPS[group]} AS {group}, " if group else ""
     sql = f"""
-    WITH t AS (SELECT * FROM tickets t WHERE t.opened_at >= $from AND t.opened_at < $to AND {where}),
+    WITH t AS (SELECT t.id, t.team, t.channel, t.category, t.first_response_at, t.resolved_at FROM tickets t
+               WHERE t.opened_at >= $from AND t.opened_at < $to AND {where}),
     ev AS (SELECT e.ticket_id, count(*) AS reopenings FROM ticket_events e
            WHERE e.kind = 'reopened' AND e.ticket_id IN (SELECT id FROM t) GROUP BY e.ticket_id),
     f AS (SELECT t.*, coalesce(ev.reopenings, 0) AS reopenings,

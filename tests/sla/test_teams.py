@@ -134,3 +134,30 @@ def test_at_risk_tickets_per_team_now(db, version):
     table = workload.at_risk_now(db, as_of=NOW, version=version)
     assert table.to_dict("records") == [{"team": "Network", "open": 3, "at_risk": 1, "breached": 1},
                                         {"team": "Platforms", "open": 1, "at_risk": 1, "breached": 0}]
+
+
+@pytest.mark.parametrize("as_of", [paris(2026, 11, 18, 15, 30), paris(2026, 10, 28, 9, 0), paris(2026, 3, 30, 1, 0)])
+def test_the_weekly_workload_equals_a_count_ticket_by_ticket_on_the_demo(demo_db_path, as_of):
+    """The arithmetic and ASOF shortcuts of ``weekly`` against the definition, week end by week end (a week in
+    progress, tickets resolved after ``as_of``, the weeks around the change of time)."""
+    from analytics.domains import open_store
+
+    db = open_store(demo_db_path, read_only=True)
+    try:
+        period = Period(date(2026, 1, 5), date(2026, 11, 21))
+        got = workload.weekly(db, period, as_of=as_of, by="assignee")
+        tickets = db.query("SELECT assignee, opened_at, resolved_at FROM tickets")
+    finally:
+        db.close()
+    expected = {}
+    for monday, start_s, end_s, _ in workload.weeks_of(period, as_of):
+        opened = tickets["opened_at"].map(lambda v: v.timestamp())
+        stop = tickets["resolved_at"].map(lambda v: 1e12 if v is None or v != v else v.timestamp())
+        for who, open_now, done in zip(tickets["assignee"], (opened <= end_s) & (stop > end_s),
+                                       (stop >= start_s) & (stop < end_s)):
+            if open_now or done:
+                counts = expected.setdefault((str(monday), who), [0, 0])
+                counts[0] += int(open_now)
+                counts[1] += int(done)
+    assert {(str(r["week"])[:10], r["assignee"]): [r["open_at_end"], r["handled"]]
+            for r in got.to_dict("records")} == expected
