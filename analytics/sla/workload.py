@@ -116,11 +116,11 @@ def back_and_forth(db: Database, period: Period, flt: TicketFilter = TicketFilte
     return db.query(f"""
         WITH t AS (SELECT t.id FROM tickets t WHERE {where}),
         moved AS (SELECT e.ticket_id, e.from_value, e.to_value FROM ticket_events e
-                  WHERE e.kind = 'reassigned' AND e.from_value <> e.to_value),
+                  WHERE e.kind = 'reassigned' AND e.from_value <> e.to_value AND e.ticket_id IN (SELECT id FROM t)),
         twice AS (SELECT ticket_id FROM moved GROUP BY ticket_id HAVING count(*) >= 2),  -- both ways: 2 moves at least
         p AS (SELECT m.ticket_id, least(m.from_value, m.to_value) AS team_a, greatest(m.from_value, m.to_value) AS team_b,
                      count(*) AS passes, min(m.from_value) <> max(m.from_value) AS both_ways
-              FROM moved m WHERE m.ticket_id IN (SELECT ticket_id FROM twice) AND m.ticket_id IN (SELECT id FROM t)
+              FROM moved m WHERE m.ticket_id IN (SELECT ticket_id FROM twice)
               GROUP BY ALL)
         SELECT team_a, team_b, count(*) AS tickets, sum(passes)::BIGINT AS passes FROM p WHERE both_ways
         GROUP BY ALL ORDER BY tickets DESC, passes DESC, team_a, team_b""", params)
