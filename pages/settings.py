@@ -1,4 +1,5 @@
-"""Settings (admin): every setting with its value in force, default and help; change one; the SLA targets."""
+"""Settings (admin): every setting with its value in force, default and help; change one; the SLA targets,
+calendars, contracts, API tokens, mail and jobs."""
 import streamlit as st
 
 from analytics.kernel.roles import PermissionDenied
@@ -16,7 +17,7 @@ from analytics.settings.service import (
     sla_targets_table,
 )
 from analytics.store.errors import DatabaseError
-from ui import api_tokens_settings, calendars_settings, jobs_settings, notices_settings
+from ui import api_tokens_settings, calendars_settings, contracts_settings, jobs_settings, notices_settings
 from ui.columns import SETTINGS
 from ui.session import current_actor, get_database
 from ui.tables import show_table
@@ -126,6 +127,7 @@ if save_target:
         st.info("That target already has these values; nothing was changed.")
 
 calendars_settings.calendars_section(db, actor, saved)
+contracts_settings.contracts_section(db, actor, saved)
 api_tokens_settings.tokens_section(db, actor, saved)
 notices_settings.test_send(db, actor)
 jobs_settings.jobs_section(db)

@@ -7,12 +7,14 @@ import streamlit as st
 
 from analytics.sla import stats as sla
 from analytics.sla.charts import compliance_figure, trend_figure
+from analytics.sla.contracts import has_contracts
 from analytics.sla.engine import STATES, at_risk_share
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import figures_status
 from ui.filters import ticket_filters
 from ui.formats import share
 from ui.labels import code_label
+from ui.satisfaction_view import satisfaction_section
 from ui.session import get_database
 from ui.sla_blocks import rebuild_notice, ticket_clock
 from ui.sla_view import severity_rows
@@ -77,8 +79,9 @@ with right:
     st.plotly_chart(trend_figure(trend, so_far=month_in_progress), width="stretch", key="sla_trend_chart")
     st.caption("The month in progress is drawn dotted, labelled “so far”: a few days of a month are not a trend.")
 
+breakdowns = ["company", "contract", "channel", "team"] if has_contracts(db) else ["company", "channel", "team"]
 drill, breached_tab, risk_tab, breakdown_tab = st.tabs(
-    ["Tickets behind a figure", "Breached", "Open at risk", "By company, channel, team"])
+    ["Tickets behind a figure", "Breached", "Open at risk", f"By {', '.join(breakdowns)}"])
 selected_reference = None
 with drill:
     rows = picked_rows
@@ -103,9 +106,12 @@ with risk_tab:
              "(least time left first; the setting sla.at_risk_share).")
     selected_reference = show_tickets(frame, "sla_at_risk", "sla-at-risk.csv") or selected_reference
 with breakdown_tab:
-    by = st.radio("Break down by", ["company", "channel", "team"], horizontal=True, key="sla_breakdown_by")
-    grouped = load_breakdown(db, str(db.path), period, flt, as_of, by, version).drop(columns=["company_id"], errors="ignore")
+    by = st.radio("Break down by", breakdowns, horizontal=True, key="sla_breakdown_by", format_func=str.capitalize)
+    grouped = load_breakdown(db, str(db.path), period, flt, as_of, by, version).drop(
+        columns=["company_id", "contract_id"], errors="ignore")
     show_table(grouped, key="sla_breakdown", tz=db.timezone, csv=f"sla-by-{by}.csv")
+
+satisfaction_section(db, period, flt, version=version)
 
 st.subheader("Ticket clock")
 if selected_reference and selected_reference != st.session_state.get("sla_clock_last_selected"):

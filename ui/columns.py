@@ -48,7 +48,9 @@ COLUMNS: dict[str, Col] = {
     "at_risk": Col("At risk", COUNT), "compliance_pct": Col("Compliance (%)", PERCENT, "Met / (met + breached)"),
     "median": Col("Median"), "p90": Col("90th percentile"),
     "target_value": Col("Target", NUMBER), "target_unit": code("Unit", "target_unit"),
-    "calendar_name": Col("Calendar"),
+    "calendar_name": Col("Calendar"), "contract": Col("Contract"),
+    "starts_on": Col("From", DATE, "The contract applies to the tickets opened from this day on"),
+    "until": Col("Until", DATE, "The day the company's next contract starts; a dash: still in force"),
     # intake
     "tickets": Col("Tickets", COUNT), "from_team": Col("From team"), "to_team": Col("To team"),
     "reassignments": Col("Reassignments", COUNT), "by_admin_pct": Col("Raised by an administrator (%)", PERCENT),

@@ -44,3 +44,17 @@ def read_through_api(busy: StoreBusy, path: str, params: dict[str, str] | None =
         raise DatabaseError(f"{busy} Its API at {base} did not answer either ({exc}).") from None
     print(f"note: {busy.path} is held by a running dashboard; read through its API at {base}", file=sys.stderr)
     return answer
+
+
+def records_with(answer, columns: tuple[str, ...] | list[str], path: str) -> list[dict]:
+    """The API's answer as records holding every column the command prints; a dashboard of another version
+    that answers something else is refused in one line naming what is missing (never a traceback)."""
+    if not isinstance(answer, list) or not all(isinstance(record, dict) for record in answer):
+        raise DatabaseError(f"the running dashboard's {path} did not answer a list of records; "
+                            "is it the same version of Vigie as this command?")
+    missing = sorted({c for record in answer for c in columns if c not in record})
+    if missing:
+        raise DatabaseError(f"the running dashboard's {path} answered without {', '.join(missing)}; "
+                            "is it the same version of Vigie as this command?")
+    return answer
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from analytics.cli.remote import read_through_api
+from analytics.cli.remote import read_through_api, records_with
 from analytics.kernel.arguments import FORMATS, as_of, timestamp_argument
 from analytics.kernel.registry import OpenStore
 from analytics.store.database import Database, deployment_timezone
@@ -59,7 +59,8 @@ def cmd_escalations(args, open_store: OpenStore) -> int:
         import pandas as pd
 
         instant = as_of(args.as_of, deployment_timezone())
-        records = read_through_api(busy, "/api/v1/escalations", {"as_of": instant.isoformat()})
+        records = records_with(read_through_api(busy, "/api/v1/escalations", {"as_of": instant.isoformat()}),
+                               ESCALATION_FIELDS, "/api/v1/escalations")
         rows = cli_rows_of(pd.DataFrame.from_records(records, columns=ESCALATION_FIELDS), flagged_only=args.flagged)
     else:
         rows = open_cli_rows(db, now=as_of(args.as_of, db.timezone), flagged_only=args.flagged)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from analytics.imports.columns import OPTIONAL_COLUMNS
 from analytics.imports.mapping import FieldExpressions
 from analytics.imports.profiles import BOOLEAN_FIELDS, BOOLEAN_WORDS_TEXT, TIMESTAMP_FIELDS, Profile
 
@@ -54,6 +55,8 @@ def value_map_warnings(cur, profile: Profile, positions: dict[str, int], timezon
     seen = dict(zip([n for n, _ in wanted], cur.execute(sql, _used(sql, ex.params)).fetchone(), strict=True))
     found = []
     for spec in specs:
+        if spec.name in OPTIONAL_COLUMNS and not set(seen[spec.name] or ()) - {None}:
+            continue  # an optional column left empty (no survey): nothing to match, no typo to find
         keys = [k for k, _ in spec.value_map]
         columns = " / ".join(repr(c) for c in (spec.column, *spec.fallbacks) if c in positions)
         found += _unmatched(f"fields.{spec.name}.map", keys, set(seen[spec.name] or ()),

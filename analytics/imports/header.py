@@ -3,12 +3,14 @@
 Header names are compared trimmed and case-insensitive. :func:`column_positions` finds every
 column a profile reads and names the missing ones; a missing column that has a ``default`` is
 not an error, but :func:`defaulted_columns` lists it, so that the import warns that the default
-stands in for it on every row (a misspelt column hidden by a default).
+stands in for it on every row (a misspelt column hidden by a default); an optional column
+(``OPTIONAL_COLUMNS``: a satisfaction score) that is not in the file is simply empty, without a warning.
 """
 from __future__ import annotations
 
 import difflib
 
+from analytics.imports.columns import OPTIONAL_COLUMNS
 from analytics.imports.profiles import Profile, ProfileError, shipped_profiles
 
 
@@ -58,7 +60,7 @@ def defaulted_columns(profile: Profile, header: list[str]) -> list[str]:
     found = []
     for spec in profile.fields:
         for column in _spec_columns(spec):
-            if normalise(column) not in names and spec.default is not None:
+            if normalise(column) not in names and spec.default is not None and spec.name not in OPTIONAL_COLUMNS:
                 shown = repr(spec.default) if spec.default else "empty"
                 found.append(f"fields.{spec.name}: column {column!r} is not in the file, so its default ({shown}) "
                              f"is used for every row{_nearest_column(column, header)}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from analytics.audit import service as audit
-from analytics.imports.columns import CHANNELS, DEFAULTED_CHANNELS, ISO_HINT, TIMESTAMP_COLUMNS
+from analytics.imports.columns import CHANNELS, DEFAULTED_CHANNELS, ISO_HINT, SATISFACTION_SCORES, TIMESTAMP_COLUMNS
 from analytics.kernel.reports import ImportReport
 from analytics.kernel.roles import Actor
 from analytics.settings.queries import DEFAULT_EARLIEST
@@ -49,7 +49,8 @@ STAGED_COLUMNS = ("line", "reference", "ref", "company", "contact_name", "contac
                   "user_id", "channel", "severity", "sev_num", "category", "platform", "status", "opened_at_ts",
                   "first_response_at_ts", "resolved_at_ts", "closed_at_ts", "assignee", "team", "resolution_code",
                   "description", "source_made_sla", "initial_severity", "initial_team", "reopen_count",
-                  "reassignment_count", "waiting_s", "opened_at", "first_response_at", "resolved_at", "closed_at")
+                  "reassignment_count", "waiting_s", "opened_at", "first_response_at", "resolved_at", "closed_at",
+                  "satisfaction", "score")
 
 
 def validate_sql(hint: str, source: str | None = None, *, earliest: datetime | None = None,
@@ -60,6 +61,7 @@ def validate_sql(hint: str, source: str | None = None, *, earliest: datetime | N
     rejected with that reason rather than stored (a year 1 or 9999 broke pages)."""
     earliest = earliest or DEFAULT_EARLIEST
     latest = latest or datetime.now(UTC) + timedelta(days=1)
+    low, high = SATISFACTION_SCORES
     unreadable = "".join(
         f"WHEN nullif({c}, '') IS NOT NULL AND {c}_ts IS NULL THEN 'unreadable {c} (' || $hint || ')' "
         f"WHEN {c}_ts < $earliest THEN '{c} before ' || $earliest_text || ' (implausible)' "
@@ -74,6 +76,7 @@ def validate_sql(hint: str, source: str | None = None, *, earliest: datetime | N
     typed AS (
         SELECT s.*, nullif(s.reference, '') AS ref,
                try_cast(nullif(s.severity, '') AS INTEGER) AS sev_num,
+               try_cast(nullif(s.satisfaction, '') AS DOUBLE) AS score,
                CASE WHEN s.line < r.last_line THEN 2 ELSE 1 END AS dup_rank, r.last_line
         FROM staging s LEFT JOIN repeated r ON r.ref = nullif(s.reference, '')
     )
@@ -87,6 +90,9 @@ def validate_sql(hint: str, source: str | None = None, *, earliest: datetime | N
                THEN 'missing severity (required for ' || lower(channel) || ')'
           WHEN nullif(severity, '') IS NOT NULL AND (sev_num IS NULL OR sev_num NOT BETWEEN 1 AND 4)
                THEN 'severity must be 1, 2, 3 or 4, not ''' || severity || ''''
+          WHEN nullif(satisfaction, '') IS NOT NULL AND (score IS NULL OR score NOT BETWEEN {low} AND {high}
+               OR score <> floor(score)) THEN 'satisfaction must be a whole score from {low} to {high} '
+               || '(empty: not surveyed), not ''' || satisfaction || ''''
           WHEN nullif(opened_at, '') IS NULL AND opened_at_ts IS NULL THEN 'missing opened_at'
           {unreadable}
           WHEN first_response_at_ts < opened_at_ts THEN 'first_response_at before opened_at'
@@ -115,6 +121,8 @@ SELECT st.ref AS reference, co.id AS company_id,
        st.resolved_at_ts AS resolved_at, st.closed_at_ts AS closed_at,
        nullif(st.assignee, '') AS assignee, nullif(st.team, '') AS team,
        nullif(st.resolution_code, '') AS resolution_code, nullif(st.description, '') AS description,
+       -- a row without a score leaves the stored one: an update that does not carry the survey keeps its answer
+       coalesce(st.score, t.satisfaction)::SMALLINT AS satisfaction,
        st.source_made_sla, st.initial_severity, st.initial_team, st.reopen_count, st.reassignment_count, st.waiting_s,
        t.id AS existing_id,
        -- a new ticket's id: the highest id so far plus its (unique) line in the file; no sort needed
@@ -128,8 +136,10 @@ WHERE st.reject_reason IS NULL
 """
 COMPARED = ("company_id", "contact_name", "contact_email", "contact_phone", "user_id", "channel",
             "severity", "category", "platform", "status", "opened_at", "first_response_at",
-            "resolved_at", "closed_at", "assignee", "team", "resolution_code", "description", "source_made_sla")
-EXTRA_STAGING = {"source_made_sla": "NULL::BOOLEAN", "initial_severity": "NULL::SMALLINT", "initial_team": "NULL::VARCHAR",
+            "resolved_at", "closed_at", "assignee", "team", "resolution_code", "description", "source_made_sla",
+            "satisfaction")
+EXTRA_STAGING = {"satisfaction": "''::VARCHAR", "source_made_sla": "NULL::BOOLEAN", "initial_severity": "NULL::SMALLINT",
+                 "initial_team": "NULL::VARCHAR",
                  "reopen_count": "NULL::DOUBLE", "reassignment_count": "NULL::DOUBLE", "waiting_s": "NULL::DOUBLE"}
 
 

@@ -5,7 +5,8 @@
 defaulting to severity 4 (sometimes raised by an agent), reassignments between
 teams (a few passed back and forth), reopenings, out-of-scope resolutions, and breaches concentrated where a real desk has
 them (one overloaded team, nights and weekends, a short-staffed summer, two
-demanding customers). Everything is drawn with NumPy from one seed, in chunks, so
+demanding customers), and a satisfaction score on 30 % of the resolved tickets, lower
+where the resolution came late. Everything is drawn with NumPy from one seed, in chunks, so
 the same call builds the same database and scales to 10,000,000 tickets.
 
 Other domains add their demo data through their declaration (``Domain.demo``):
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.imports.columns import CHANNELS as TICKET_CHANNELS
+from analytics.intake.demo_rework import rework_events
 from analytics.kernel.times import utc_now
 from analytics.sla.calendars import ensure_intervals
 from analytics.store.database import Database
@@ -55,6 +57,9 @@ SEVERITY_SHARE = {  # severity 1..4 by channel when the customer sets it
 RESPONSE_MEDIAN_MIN = {1: 7, 2: 14, 3: 28, 4: 170}
 RESOLUTION_MEDIAN_H = {1: 0.65, 2: 1.0, 3: 3.6, 4: 14.0}
 OPEN_STATUSES = np.array(["open", "in progress", "awaiting customer"])
+RESOLUTION_TARGET_H = {1: 2, 2: 3, 3: 12, 4: 72}  # the wall-clock hours of the targets (3 business days: about 72 h)
+SURVEY_ANSWERED = 0.3  # resolved tickets whose customer answers the satisfaction survey
+SCORE_SHARE = {"in time": [0.03, 0.04, 0.10, 0.33, 0.50], "late": [0.22, 0.20, 0.25, 0.20, 0.13]}  # scores 1..5
 
 COMPANY_WORDS = (["Atelier", "Boréal", "Cobalt", "Delta", "Escale", "Fjord", "Granit", "Horizon",
                   "Iris", "Jade", "Kestrel", "Lumen", "Mistral", "Nacre", "Opale", "Pollen",
@@ -119,8 +124,19 @@ def _opened_at(rng: np.random.Generator, n: int, start: datetime, end: datetime)
     return opened[opened < end.timestamp() - 60]
 
 
+def _satisfaction(survey: np.random.Generator, severity: np.ndarray, resolution: np.ndarray,
+                  is_open: np.ndarray) -> pd.Series:
+    """A score from 1 to 5 on a share of the resolved tickets, lower where the resolution came late
+    (drawn from its own generator: the tickets and everything after them stay as they were)."""
+    n = len(severity)
+    late = resolution > np.vectorize(RESOLUTION_TARGET_H.get)(severity) * 3600.0
+    answered = ~is_open & (survey.random(n) < SURVEY_ANSWERED)
+    score = np.where(late, survey.choice(5, size=n, p=SCORE_SHARE["late"]), survey.choice(5, size=n, p=SCORE_SHARE["in time"]))
+    return pd.Series(score + 1, dtype="Int16").where(answered)
+
+
 def _ticket_chunk(rng, opened: np.ndarray, first_id: int, companies: pd.DataFrame,
-                  contacts: pd.DataFrame, now_s: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  contacts: pd.DataFrame, now_s: float, survey: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     n = len(opened)
     ids = np.arange(first_id, first_id + n)
     company = rng.choice(companies["id"].values, size=n, p=companies["weight"].values)
@@ -191,34 +207,13 @@ def _ticket_chunk(rng, opened: np.ndarray, first_id: int, companies: pd.DataFram
         "event_at": pd.to_datetime(np.where(complete, opened - rng.uniform(60, 7200, n), np.nan), unit="s", utc=True),
         "error_messages": np.where(complete & (rng.random(n) < 0.7), "Error shown to the user", None),
     })
+    tickets["satisfaction"] = _satisfaction(survey, severity, resolution, is_open).values
     events = _events(ids, opened, first_response, resolved, closed, now_s, no_response, is_open,
                      reassigned, TEAMS[first_team], TEAMS[final_team], initial, severity)
-    events = pd.concat([events, _rework_events(ids, opened, np.where(no_response, opened, first_response), resolved,
+    events = pd.concat([events, rework_events(ids, opened, np.where(no_response, opened, first_response), resolved,
                                                now_s, is_open, reassigned, TEAMS[first_team], TEAMS[final_team],
                                                np.array(REOPEN_PCT)[category_idx])], ignore_index=True)
     return tickets, events
-
-
-def _rework_events(ids, opened, answered, resolved, now_s, is_open, reassigned, first_team, final_team,
-                   reopen_pct) -> pd.DataFrame:
-    """Reopenings (a first resolution that did not hold, then the reopening, before the final one) and tickets
-    passed back and forth between two teams; chosen from the ids, so the random draws stay as they were."""
-    reopen = ~is_open & ((ids * 7) % 100 < reopen_pct) & (resolved - answered > 600)
-    first = answered[reopen] + 0.5 * (resolved[reopen] - answered[reopen])
-    again = first + 0.25 * (resolved[reopen] - first)
-    bounced = reassigned & (ids % 9 == 4) & (answered + 240 <= now_s) & (answered > opened)
-    parts = [pd.DataFrame({"ticket_id": ids[reopen], "occurred_at": first, "kind": "resolved",
-                           "from_value": None, "to_value": None}),
-             pd.DataFrame({"ticket_id": ids[reopen], "occurred_at": again, "kind": "reopened",
-                           "from_value": "resolved", "to_value": "open"}),
-             pd.DataFrame({"ticket_id": ids[bounced], "occurred_at": answered[bounced] + 120, "kind": "reassigned",
-                           "from_value": final_team[bounced], "to_value": first_team[bounced]}),
-             pd.DataFrame({"ticket_id": ids[bounced], "occurred_at": answered[bounced] + 180, "kind": "reassigned",
-                           "from_value": first_team[bounced], "to_value": final_team[bounced]})]
-    events = pd.concat(parts, ignore_index=True)
-    events["occurred_at"] = pd.to_datetime(events["occurred_at"], unit="s", utc=True)
-    events["actor"] = None
-    return events
 
 
 def _events(ids, opened, first_response, resolved, closed, now_s, no_response, is_open,
@@ -262,6 +257,7 @@ def build_demo(db: Database, *, tickets: int = DEFAULT_TICKETS, seed: int = 7, n
     now = utc_now(now).replace(microsecond=0)
     start = now - timedelta(days=round(months * 30.44))
     rng = np.random.default_rng(seed)
+    survey = np.random.default_rng([seed, 18])  # the satisfaction scores' own draws (issue 18)
     company_frame = _companies(rng, companies)
     contact_frame = _contacts(rng, company_frame)
     opened = _opened_at(rng, tickets, start, now)
@@ -273,7 +269,7 @@ def build_demo(db: Database, *, tickets: int = DEFAULT_TICKETS, seed: int = 7, n
         cur.execute("INSERT INTO contacts SELECT * FROM demo_contacts")
         for first in range(0, len(opened), CHUNK):
             chunk_t, chunk_e = _ticket_chunk(rng, opened[first:first + CHUNK], first + 1,
-                                             company_frame, contact_frame, now.timestamp())
+                                             company_frame, contact_frame, now.timestamp(), survey)
             cur.register("demo_tickets", chunk_t)
             cur.execute("INSERT INTO tickets BY NAME SELECT *, 'demo' AS source, now() AS updated_at FROM demo_tickets")
             cur.register("demo_events", chunk_e)

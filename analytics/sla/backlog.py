@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from analytics.kernel.periods import Period
 from analytics.kernel.sql import identifier
 from analytics.sla.engine import TARGETS_SQL, at_risk_share
-from analytics.sla.filters import TicketFilter
+from analytics.sla.filters import CONTRACT_OF, TicketFilter
 from analytics.sla.measures import measures_for, reading_version
 from analytics.store.database import Database
 
@@ -44,7 +44,8 @@ def _source(db: Database, flt: TicketFilter, version: int | None) -> tuple[str, 
         where, params = flt.sql("t")
         rows = f"""SELECT t.id AS ticket_id, t.severity, t.team, t.company_id, g.calendar_id, t.opened_at,
                           t.resolved_at FROM tickets t
-                   JOIN ({TARGETS_SQL}) g ON g.severity = t.severity AND g.measure = 'resolution' WHERE {where}"""
+                   JOIN ({TARGETS_SQL}) g ON g.severity = t.severity AND g.measure = 'resolution'
+                    AND g.contract_id = {CONTRACT_OF.format(alias="t")} WHERE {where}"""
         return rows, "calendar_intervals", params
     where, params = flt.sql("l")
     rows = f"""SELECT l.ticket_id, l.severity, l.team, l.company_id, l.calendar_id, l.opened_at, l.ended_at AS resolved_at

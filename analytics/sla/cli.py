@@ -5,7 +5,7 @@ import csv
 import json
 import sys
 
-from analytics.cli.remote import read_through_api
+from analytics.cli.remote import read_through_api, records_with
 from analytics.kernel.arguments import FORMATS, as_of, date_argument, timestamp_argument, without_pandas
 from analytics.kernel.periods import Period
 from analytics.kernel.registry import OpenStore
@@ -14,7 +14,10 @@ from analytics.store.errors import StoreBusy
 
 
 def add_commands(sub) -> None:
-    """Add ``sla`` and ``ledger status|rebuild`` to the command line."""
+    """Add ``sla``, ``ledger status|rebuild`` and ``contracts list|assign`` to the command line."""
+    from analytics.sla import contracts_cli
+
+    contracts_cli.add_commands(sub)
     sla = sub.add_parser("sla", help="SLA compliance per severity and measure")
     sla.add_argument("--from", dest="from_", type=date_argument, required=True)
     sla.add_argument("--to", type=date_argument, required=True)
@@ -46,8 +49,9 @@ def cmd_sla(args, open_store: OpenStore) -> int:
         db = open_store(args.db)
     except StoreBusy as busy:
         instant = as_of(args.as_of, deployment_timezone())
-        records = read_through_api(busy, "/api/v1/sla", {"from": args.from_.isoformat(), "to": args.to.isoformat(),
-                                                         "as_of": instant.isoformat()})
+        records = records_with(read_through_api(busy, "/api/v1/sla", {
+            "from": args.from_.isoformat(), "to": args.to.isoformat(), "as_of": instant.isoformat()}),
+            CLI_COLUMNS, "/api/v1/sla")
         print_rows([tuple(record[c] for c in CLI_COLUMNS) for record in records], args.format)
         return 0
     instant = as_of(args.as_of, db.timezone)

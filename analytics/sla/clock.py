@@ -10,7 +10,7 @@ from datetime import datetime
 import holidays as holidays_lib
 import pandas as pd
 
-from analytics.sla.engine import at_risk_share, ticket_measures
+from analytics.sla.engine import DEFAULT_CONTRACT, at_risk_share, ticket_measures
 from analytics.sla.filters import TicketFilter
 from analytics.store.database import Database
 
@@ -65,8 +65,8 @@ def explain_clock(db: Database, reference: str, *, as_of: datetime, at_risk: flo
         lines = [
             f"The {what} clock started when the ticket was opened, {row['opened_at']:%a %d %b %Y %H:%M %Z}.",
             f"It runs on {calendar_description(db, row['calendar_id'])}.",
-            f"Severity {row['severity']} allows {format_duration(row['target_seconds'])} of that clock: "
-            f"the deadline was {row['deadline']:%a %d %b %Y %H:%M %Z}.",
+            f"Severity {row['severity']}{_under_contract(db, row['contract_id'])} allows "
+            f"{format_duration(row['target_seconds'])} of that clock: the deadline was {row['deadline']:%a %d %b %Y %H:%M %Z}.",
         ]
         closed = _closed_days(db, row["calendar_id"], row["opened_at"], row["deadline"])
         if closed:
@@ -84,6 +84,13 @@ def explain_clock(db: Database, reference: str, *, as_of: datetime, at_risk: flo
                          + (" — at risk." if row["state"] == "at_risk" else "."))
         explanations.append({**row, "lines": lines})
     return explanations
+
+
+def _under_contract(db: Database, contract_id: int) -> str:
+    """' under the Premium contract' when the ticket's company was under a contract besides Standard."""
+    if int(contract_id) == DEFAULT_CONTRACT:
+        return ""
+    return f" under the {db.scalar('SELECT name FROM contracts WHERE id = ?', [int(contract_id)])} contract"
 
 
 def _closed_days(db: Database, calendar_id: int, start, end) -> list[str]:

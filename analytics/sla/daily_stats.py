@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from analytics.kernel.periods import Period
 from analytics.sla import rollups
-from analytics.sla.engine import query_params
+from analytics.sla.breakdowns import named_join, named_sql
+from analytics.sla.engine import grid_contract, grid_sql, query_params
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import measures_for
 from analytics.sla.versions import Version
@@ -54,7 +55,7 @@ def counted_sql(flt: TicketFilter, groups: str) -> str:
 def spread_sql(db: Database, period: Period, flt: TicketFilter, version: Version) -> str:
     """The median and 90th percentile per severity and measure: exact from the ledger, or from the buckets."""
     where, params = flt.sql("d")
-    if not (flt.company_ids or flt.channels or flt.teams):
+    if not (flt.company_ids or flt.contract_ids or flt.channels or flt.teams):
         measures = db.scalar(f"SELECT coalesce(sum(measures), 0) FROM sla_daily_elapsed d WHERE version = $v "
                              f"AND day >= $first_day AND day < $end_day AND {where}",
                              {**params, "v": version.version, "first_day": period.start, "end_day": period.end})
@@ -78,21 +79,22 @@ def severity_table(db: Database, period: Period, flt: TicketFilter, *, as_of: da
            coalesce(c.met, 0) AS met, coalesce(c.breached, 0) AS breached, coalesce(c.pending, 0) AS pending,
            coalesce(c.at_risk, 0) AS at_risk,
            round(100.0 * c.met / nullif(c.met + c.breached, 0), 1) AS compliance_pct, q.median_s, q.p90_s
-    FROM ({targets}) g LEFT JOIN counted c USING (severity, measure) LEFT JOIN spread q USING (severity, measure)
+    FROM ({grid_sql(targets)}) g LEFT JOIN counted c USING (severity, measure) LEFT JOIN spread q USING (severity, measure)
     ORDER BY g.severity, g.measure DESC
     """
-    return db.query(query, _params(params, period, as_of=as_of, at_risk=at_risk, version=version))
+    return db.query(query, {**_params(params, period, as_of=as_of, at_risk=at_risk, version=version),
+                            "grid_contract": grid_contract(flt)})
 
 
 def compliance_query(db: Database, period: Period, flt: TicketFilter, *, as_of: datetime, at_risk: float,
-                     version: Version, groups: str, by_company: bool) -> tuple[str, dict]:
+                     version: Version, groups: str, by: str | None) -> tuple[str, dict]:
     """The SQL of :func:`analytics.sla.stats.compliance` from the rollups (``groups``: its leading columns)."""
     live, params, _ = measures_for(db, flt, prune=True, chosen=version, live_only=True)
     query = f"""
     WITH live AS ({live}), counted AS ({counted_sql(flt, groups)})
-    SELECT {'co.name AS company,' if by_company else ''} counted.*,
+    SELECT {named_sql(by)} counted.*,
            round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct
-    FROM counted {'JOIN companies co ON co.id = counted.company_id' if by_company else ''}
+    FROM counted {named_join(by)}
     WHERE met + breached + pending > 0
     ORDER BY ALL
     """

@@ -17,7 +17,9 @@ on ``calendar_intervals`` (see ``analytics/sla/calendars.py``):
   Decisions are counted in the period that holds ``decided_at``.
 
 The response measure ends at the first response, or at the resolution when no
-response was recorded. A ticket is measured against its final severity.
+response was recorded. A ticket is measured against its final severity, with the targets of
+the contract its company was under when it was opened (Standard when none; see
+``analytics/sla/contracts.py``).
 """
 from __future__ import annotations
 
@@ -27,29 +29,52 @@ from typing import TYPE_CHECKING
 from analytics.kernel.periods import Period
 from analytics.kernel.sql import identifier
 from analytics.sla.filters import TicketFilter
+from analytics.store.cursor import Cursor
 from analytics.store.database import Database
+from analytics.store.reading import read_rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
 MEASURES = ("response", "resolution")
 STATES = ("met", "breached", "at_risk", "pending")
-BREAKDOWNS = {"company": "company", "channel": "channel", "team": "team", "severity": "severity"}
+BREAKDOWNS = {"company": "company", "contract": "contract", "channel": "channel", "team": "team", "severity": "severity"}
 
+DEFAULT_CONTRACT = 1  # Standard: its targets are sla_targets; a company without a contract is under it
+# Every contract's targets (Standard's are sla_targets, the others' contract_targets) with their seconds.
 TARGETS_SQL = """
-    SELECT s.severity, s.measure, s.calendar_id, c.name AS calendar_name, c.always_open,
+    SELECT s.contract_id, s.severity, s.measure, s.calendar_id, c.name AS calendar_name, c.always_open,
            s.target_value, s.target_unit,
            s.target_value * CASE s.target_unit WHEN 'minutes' THEN 60 WHEN 'hours' THEN 3600
                                  ELSE c.hours_per_day * 3600 END AS target_seconds
-    FROM sla_targets s JOIN calendars c ON c.id = s.calendar_id
+    FROM (SELECT 1 AS contract_id, severity, measure, target_value, target_unit, calendar_id FROM sla_targets
+          UNION ALL
+          SELECT contract_id, severity, measure, target_value, target_unit, calendar_id FROM contract_targets) s
+    JOIN calendars c ON c.id = s.calendar_id
 """
 # The same rules as a version of the ledger saved them (analytics/sla/versions.py), for $rules_version.
 VERSION_TARGETS_SQL = """
-    SELECT severity, measure, calendar_id, calendar_name, always_open, target_value, target_unit, target_seconds
+    SELECT coalesce(contract_id, 1) AS contract_id, severity, measure, calendar_id, calendar_name, always_open,
+           target_value, target_unit, target_seconds
     FROM sla_version_targets WHERE version = $rules_version
 """
 VERSION_INTERVALS_SQL = ("(SELECT calendar_id, start_s, end_s, seconds, cum_start FROM sla_version_intervals "
                          "WHERE version = $rules_version)")
+CONTRACTS_SQL = "SELECT company_id, contract_id, starts_at FROM company_contracts"
+VERSION_CONTRACTS_SQL = ("SELECT company_id, contract_id, starts_at FROM sla_version_contracts "
+                         "WHERE version = $rules_version")
+# Each company's contracts as spans [starts_at, ends_at): a ticket is measured under the one holding its opening.
+# A plain join on the company (not an ASOF join, which sorts every ticket); skipped when no company has a contract.
+UNCONTRACTED_SQL = "SELECT t.*, 1 AS contract_id FROM {source} t"
+CONTRACTED_SQL = """
+    SELECT t.*, coalesce(cs.contract_id, 1) AS contract_id
+    FROM {source} t LEFT JOIN (
+        SELECT company_id, contract_id, starts_at,
+               lead(starts_at) OVER (PARTITION BY company_id ORDER BY starts_at) AS ends_at
+        FROM ({contracts})) cs
+      ON cs.company_id = t.company_id AND t.opened_at >= cs.starts_at
+     AND (cs.ends_at IS NULL OR t.opened_at < cs.ends_at)
+"""
 RESTRICTIONS = ("sla_touched",)  # relations of ticket ids a computation may be limited to
 SOURCES = ("tickets", "live_tickets")  # relations with the ticket columns the engine reads
 
@@ -57,6 +82,23 @@ SOURCES = ("tickets", "live_tickets")  # relations with the ticket columns the e
 def targets_sql(versioned: bool) -> str:
     """The targets with their calendars and seconds: the rules in the tables, or those of ``$rules_version``."""
     return VERSION_TARGETS_SQL if versioned else TARGETS_SQL
+
+
+def any_assigned(reader: Database | Cursor, version: int | None = None) -> bool:
+    """True when a company is under a contract: in the tables, or in the rules of ``version``."""
+    if version is None:
+        return bool(read_rows(reader, "SELECT count(*) FROM company_contracts")[0][0])
+    return bool(read_rows(reader, "SELECT count(*) FROM sla_version_contracts WHERE version = ?", [version])[0][0])
+
+
+def grid_sql(targets: str) -> str:
+    """The targets of one contract, ``$grid_contract`` (see :func:`grid_contract`): the rows of a severity table."""
+    return f"SELECT * FROM ({targets}) WHERE contract_id = $grid_contract"
+
+
+def grid_contract(flt: TicketFilter) -> int:
+    """The contract whose targets a severity table shows: the one filtered on, else Standard."""
+    return flt.contract_ids[0] if len(flt.contract_ids) == 1 else DEFAULT_CONTRACT
 
 
 PAUSE_SQL = """
@@ -118,7 +160,7 @@ def pause_statuses(db: Database) -> tuple[str, ...]:
 
 def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = (), versioned: bool = False,
                  restrict: str | None = None, source: str = "tickets",
-                 id_range: tuple[int, int] | None = None) -> tuple[str, dict]:
+                 id_range: tuple[int, int] | None = None, contracted: bool = True) -> tuple[str, dict]:
     """SQL for one row per ticket and measure with its clock; params $as_of, $at_risk, $from, $to.
 
     With ``pauses`` (lower-cased statuses), the time a ticket spends in one of them stops its
@@ -126,8 +168,12 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
     ``versioned`` reads the rules of ``$rules_version`` instead of the rule tables; ``restrict``
     (one of :data:`RESTRICTIONS`) limits the tickets to the ids that relation holds, ``id_range``
     to the ids in ``(low, high]``; ``source`` (one of :data:`SOURCES`) is where the tickets are read from.
+    ``contracted=False`` (no company under a contract, :func:`any_assigned`) measures every ticket under Standard
+    without joining the contracts.
     """
-    where, params = flt.sql("t")
+    where, params = flt.sql("t", contract_column="t.contract_id")
+    contracted = (CONTRACTED_SQL if contracted else UNCONTRACTED_SQL).format(
+        source=identifier(source, SOURCES), contracts=VERSION_CONTRACTS_SQL if versioned else CONTRACTS_SQL)
     if restrict is not None:
         where += f" AND t.id IN (SELECT ticket_id FROM {identifier(restrict, RESTRICTIONS)})"
     if id_range is not None:
@@ -151,12 +197,12 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
         FROM {intervals} ci WHERE ci.start_s <= epoch($as_of) GROUP BY ci.calendar_id
     ),
     base AS (
-        SELECT t.id AS ticket_id, t.company_id, t.channel, t.team, t.severity, t.opened_at, g.measure, g.calendar_id,
-               g.target_seconds, g.always_open,
+        SELECT t.id AS ticket_id, t.company_id, t.contract_id, t.channel, t.team, t.severity, t.opened_at, g.measure,
+               g.calendar_id, g.target_seconds, g.always_open,
                CASE g.measure WHEN 'response' THEN coalesce(t.first_response_at, t.resolved_at)
                               ELSE t.resolved_at END AS m_end,
                t.source_made_sla
-        FROM {identifier(source, SOURCES)} t JOIN targets g ON g.severity = t.severity
+        FROM ({contracted}) t JOIN targets g ON g.severity = t.severity AND g.contract_id = t.contract_id
         WHERE t.opened_at <= $as_of AND {where} {ticket_pruning}
     ),
     m AS NOT MATERIALIZED (
@@ -199,7 +245,7 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
                     ELSE 'pending' END AS state
         FROM wd JOIN as_of_w a USING (calendar_id)
     )
-    SELECT ticket_id, company_id, channel, team, severity, measure,
+    SELECT ticket_id, company_id, contract_id, channel, team, severity, measure,
            calendar_id, target_seconds, opened_at, m_end AS ended_at, elapsed_s,
            elapsed_s / target_seconds AS used_share, target_seconds - elapsed_s AS left_s,
            to_timestamp(deadline_s) AS deadline, state,
@@ -224,7 +270,7 @@ def ticket_measures(db: Database, flt: TicketFilter = TicketFilter(), *, as_of: 
                     at_risk: float | None = None, period: Period | None = None) -> pd.DataFrame:
     """Every ticket and measure with deadline, state, share used and time left."""
     at_risk = at_risk_share(db, at_risk)
-    sql, fparams = measures_sql(flt, prune=period is not None, pauses=pause_statuses(db))
+    sql, fparams = measures_sql(flt, prune=period is not None, pauses=pause_statuses(db), contracted=any_assigned(db))
     start, end = period.bounds() if period else (None, None)
     return db.query(sql, query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
 

@@ -20,14 +20,15 @@ from datetime import UTC, datetime, timedelta
 from analytics.kernel.sql import identifier
 from analytics.kernel.times import local_day_of_seconds
 from analytics.sla import rollups, versions
-from analytics.sla.engine import measures_sql
+from analytics.sla.engine import any_assigned, measures_sql
 from analytics.sla.filters import TicketFilter
 from analytics.sla.versions import Version
 from analytics.store.cursor import Cursor
 
 FAR = datetime(2099, 12, 31, tzinfo=UTC)  # an instant after every end: a decided measure is final there
 TICKET_TABLES = ("tickets", "ticket_events")
-LEDGER_COLUMNS = ("version, ticket_id, measure, severity, company_id, channel, team, calendar_id, target_seconds, "
+LEDGER_COLUMNS = ("version, ticket_id, measure, severity, company_id, contract_id, channel, team, calendar_id, "
+                  "target_seconds, "
                   "opened_at, ended_at, elapsed_s, paused_s, deadline, state, decided_s, "
                   "decided_day, ended_day, source_made_sla, first_response_at, resolved_at, fingerprint")
 TICKET_INPUTS = "t.severity, t.opened_at, t.first_response_at, t.resolved_at, t.company_id, t.channel, t.team, " \
@@ -67,13 +68,15 @@ def compute(cur: Cursor, version: Version, restrict: str | tuple[int, int]) -> N
         relation = identifier(restrict, ("sla_touched",))
         tickets = f"t.id IN (SELECT ticket_id FROM {relation})"
     sql, params = measures_sql(TicketFilter(), prune=False, pauses=version.pause_statuses, versioned=True,
-                               restrict=relation, id_range=restrict if relation is None else None)
+                               restrict=relation, id_range=restrict if relation is None else None,
+                               contracted=any_assigned(cur, version.version))
     fingerprint, join = fingerprint_sql(version)
     params.update({"as_of": FAR, "at_risk": 0.75, "rules_version": version.version})
     decided_day, ended_day = _local_days(cur, tickets, params)
     cur.execute(f"""
         INSERT INTO sla_ledger ({LEDGER_COLUMNS})
-        SELECT $rules_version, m.ticket_id, m.measure, m.severity, m.company_id, m.channel, m.team, m.calendar_id,
+        SELECT $rules_version, m.ticket_id, m.measure, m.severity, m.company_id, m.contract_id, m.channel, m.team,
+               m.calendar_id,
                m.target_seconds, m.opened_at, m.ended_at,
                CASE WHEN m.ended_at IS NOT NULL THEN m.elapsed_s END,
                CASE WHEN m.ended_at IS NOT NULL THEN m.paused_s END,

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from analytics.sla import versions
-from analytics.sla.engine import TARGETS_SQL, at_risk_share, measures_sql, pause_statuses, targets_sql
+from analytics.sla.engine import TARGETS_SQL, any_assigned, at_risk_share, measures_sql, pause_statuses, targets_sql
 from analytics.sla.filters import TicketFilter
 from analytics.sla.versions import Version
 from analytics.store.database import Database
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ON_READ = 0  # as a version number: the on-read engine itself (the reference the ledger is tested against)
-ROW = ("ticket_id, company_id, channel, team, severity, measure, calendar_id, target_seconds, opened_at, ended_at, "
+ROW = ("ticket_id, company_id, contract_id, channel, team, severity, measure, calendar_id, target_seconds, opened_at, ended_at, "
        "elapsed_s, elapsed_s / target_seconds AS used_share, target_seconds - elapsed_s AS left_s, deadline, state, "
        "CASE state WHEN 'met' THEN ended_at ELSE to_timestamp(decided_s) END AS decided_at, decided_s, source_made_sla, "
        "paused_s")
@@ -69,13 +69,13 @@ def measures_for(db: Database, flt: TicketFilter, *, prune: bool, version: int |
     """
     chosen = reading_version(db, version) if chosen is False else chosen
     if chosen is None:
-        sql, params = measures_sql(flt, prune=prune, pauses=pause_statuses(db))
+        sql, params = measures_sql(flt, prune=prune, pauses=pause_statuses(db), contracted=any_assigned(db))
         return sql, params, TARGETS_SQL
     where, params = flt.sql("l")
     period = "AND l.opened_at < $to AND l.ended_at >= $from" if prune else ""
     live_period = "AND l.opened_at < $to" if prune else ""
     live_sql, live_params = measures_sql(flt, prune=prune, pauses=chosen.pause_statuses, versioned=True,
-                                         source="live_tickets")
+                                         source="live_tickets", contracted=any_assigned(db, chosen.version))
     final = "" if live_only else f"""
     SELECT {ROW} FROM sla_ledger l
     WHERE l.version = $rules_version AND l.ended_at <= $as_of AND l.opened_at <= $as_of AND {where} {period}

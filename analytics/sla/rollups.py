@@ -1,7 +1,7 @@
 """Daily rollups of a complete ledger version: what long periods read instead of every measure.
 
 ``sla_daily`` counts the decisions (met, breached) per local day, severity, measure, company,
-channel and team; ``sla_daily_elapsed`` counts the ended measures per local day of their end,
+contract, channel and team; ``sla_daily_elapsed`` counts the ended measures per local day of their end,
 severity, measure and bucket of elapsed working time (0.1 % wide), from which the medians and
 90th percentiles of a long period are read within 0.1 %. Both are rebuilt for the days a write
 touched, in the writer's transaction, and in full when a version is completed.
@@ -19,7 +19,7 @@ BUCKET_SQL = f"floor(ln(1 + greatest(elapsed_s, 0)) / {LOG_RATIO!r})::INTEGER"
 QUANTILE_ERROR = BUCKET_RATIO - 1  # relative bound of a quantile read from the buckets (0.1 %)
 COUNTS_SQL = """
     SELECT version, decided_day, severity, measure, company_id, channel, team,
-           count(*) FILTER (WHERE state = 'met'), count(*) FILTER (WHERE state = 'breached')
+           count(*) FILTER (WHERE state = 'met'), count(*) FILTER (WHERE state = 'breached'), contract_id
     FROM sla_ledger WHERE version = $v AND state IS NOT NULL {days} GROUP BY ALL"""
 ELAPSED_SQL = f"""
     SELECT version, ended_day, severity, measure, {BUCKET_SQL}, count(*)

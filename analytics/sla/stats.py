@@ -6,23 +6,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from analytics.kernel.periods import Period
-from analytics.kernel.sql import identifier
 from analytics.sla import daily_stats, rollups
-from analytics.sla.engine import BREAKDOWNS, MEASURES, STATES, at_risk_share, query_params
+from analytics.sla.breakdowns import breakdown_columns, named_join, named_sql
+from analytics.sla.engine import MEASURES, STATES, at_risk_share, grid_contract, grid_sql, query_params
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import measures_for, reading_version
 from analytics.store.database import Database
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def breakdown_columns(by: str | None) -> str:
-    """The leading GROUP BY columns of :func:`compliance` for a breakdown ``by`` (severity has its own switch)."""
-    if by is None or by == "severity":
-        return ""
-    column = identifier(by, BREAKDOWNS)
-    return "company_id," if column == "company" else f"{BREAKDOWNS[column]},"
 
 
 def compliance(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,
@@ -46,7 +38,7 @@ def compliance_query(db: Database, period: Period, flt: TicketFilter, *, as_of: 
     if rollups.usable(chosen, flt, as_of):
         return daily_stats.compliance_query(db, period, flt, as_of=as_of, at_risk=at_risk, version=chosen,
                                             groups=extra + ("severity," if per_severity else ""),
-                                            by_company=by == "company")
+                                            by=by)
     sql, fparams, targets = measures_for(db, flt, prune=True, chosen=chosen)
     start, end = period.bounds()
     query = f"""
@@ -59,9 +51,9 @@ def compliance_query(db: Database, period: Period, flt: TicketFilter, *, as_of: 
                count(*) FILTER (WHERE state = 'at_risk' AND opened_at < $to) AS at_risk
         FROM measures GROUP BY ALL HAVING met + breached + pending > 0
     )
-    SELECT {'co.name AS company,' if by == 'company' else ''} counted.*,
+    SELECT {named_sql(by)} counted.*,
            round(100.0 * met / nullif(met + breached, 0), 1) AS compliance_pct
-    FROM counted {'JOIN companies co ON co.id = counted.company_id' if by == 'company' else ''}
+    FROM counted {named_join(by)}
     ORDER BY ALL
     """
     return query, query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end)
@@ -79,7 +71,7 @@ def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilte
     query = f"""
     WITH measures AS ({sql}),
     grid AS (SELECT severity, measure, target_value, target_unit, calendar_name, target_seconds
-             FROM ({targets}))
+             FROM ({grid_sql(targets)}))
     SELECT g.severity, g.measure, g.target_value, g.target_unit, g.calendar_name, g.target_seconds,
            count(m.ticket_id) FILTER (WHERE m.state = 'met' AND m.decided_s >= epoch($from) AND m.decided_s < epoch($to)) AS met,
            count(m.ticket_id) FILTER (WHERE m.state = 'breached' AND m.decided_s >= epoch($from)
@@ -94,7 +86,8 @@ def severity_table(db: Database, period: Period, flt: TicketFilter = TicketFilte
     FROM grid g LEFT JOIN measures m ON m.severity = g.severity AND m.measure = g.measure
     GROUP BY ALL ORDER BY g.severity, g.measure DESC
     """
-    return db.query(query, query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end))
+    params = query_params(fparams, as_of=as_of, at_risk=at_risk, start=start, end=end)
+    return db.query(query, {**params, "grid_contract": grid_contract(flt)})
 
 
 def monthly_trend(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime,

@@ -1,6 +1,7 @@
 """Versions of the SLA rules: what the figures depend on, fingerprinted, saved with each version of the ledger.
 
-The rules are the targets (value, unit, calendar), the calendars with their hours, closures,
+The rules are the targets (value, unit, calendar) of every contract, which company is under which
+contract from when, the calendars with their hours, closures,
 holiday country and derived working intervals, the severities, and the pause statuses. Any
 change to them gives a new fingerprint, hence a new version: its rules are copied into
 ``sla_version_targets`` / ``sla_version_intervals`` so that its ledger, and the open tickets read
@@ -20,7 +21,7 @@ from analytics.store.database import Database
 from analytics.store.reading import read_rows
 
 RULE_TABLES = ("sla_targets", "calendars", "calendar_hours", "calendar_closures", "calendar_intervals",
-               "severities", "settings")  # a write to one of these may change the rules
+               "severities", "settings", "contract_targets", "company_contracts")  # a write may change the rules
 RULE_QUERIES = (  # each ordered, so that the fingerprint depends on content only
     "SELECT severity, measure, target_value, target_unit, calendar_id FROM sla_targets ORDER BY ALL",
     "SELECT id, name, timezone, hours_per_day, holiday_country, holiday_subdiv, always_open FROM calendars ORDER BY id",
@@ -29,6 +30,12 @@ RULE_QUERIES = (  # each ordered, so that the fingerprint depends on content onl
     "SELECT severity FROM severities ORDER BY ALL",
     "SELECT calendar_id, count(*), sum(start_s), sum(end_s), sum(cum_start), max(cum_start + seconds) "
     "FROM calendar_intervals GROUP BY ALL ORDER BY ALL",
+)
+# The contracts: in the fingerprint only when there are some, so that a store that defines none keeps the
+# fingerprint (and the ledger) it had before contracts existed.
+CONTRACT_QUERIES = (
+    "SELECT contract_id, severity, measure, target_value, target_unit, calendar_id FROM contract_targets ORDER BY ALL",
+    "SELECT company_id, contract_id, starts_at FROM company_contracts ORDER BY ALL",
 )
 
 
@@ -68,6 +75,10 @@ def current_rules(cur: Cursor) -> tuple[str, tuple[str, ...]]:
     digest = hashlib.sha256(json.dumps(sorted(set(pauses))).encode())
     for sql in RULE_QUERIES:
         digest.update(json.dumps(cur.execute(sql).fetchall(), default=str).encode())
+    for sql in CONTRACT_QUERIES:
+        rows = cur.execute(sql).fetchall()
+        if rows:
+            digest.update(json.dumps(rows, default=str).encode())
     return digest.hexdigest(), pauses
 
 
@@ -98,8 +109,12 @@ def create(cur: Cursor, rules_hash: str, pauses: tuple[str, ...]) -> Version:
     cur.execute("INSERT INTO sla_versions (version, rules_hash, pause_statuses, state, created_at, tickets_total) "
                 "VALUES (?, ?, ?, 'building', ?, ?)", [number, rules_hash, json.dumps(list(pauses)),
                                                         datetime.now(UTC), total])
-    cur.execute(f"INSERT INTO sla_version_targets SELECT ?, severity, measure, calendar_id, calendar_name, "
-                f"always_open, target_value, target_unit, target_seconds FROM ({TARGETS_SQL})", [number])
+    cur.execute(f"INSERT INTO sla_version_targets (version, severity, measure, calendar_id, calendar_name, always_open, "
+                f"target_value, target_unit, target_seconds, contract_id) SELECT ?, severity, measure, calendar_id, "
+                f"calendar_name, always_open, target_value, target_unit, target_seconds, contract_id FROM ({TARGETS_SQL})",
+                [number])
+    cur.execute("INSERT INTO sla_version_contracts SELECT ?, company_id, contract_id, starts_at FROM company_contracts",
+                [number])
     cur.execute("INSERT INTO sla_version_intervals SELECT ?, calendar_id, start_s, end_s, seconds, cum_start "
                 "FROM calendar_intervals", [number])
     return Version(number, rules_hash, pauses, "building", total, 0, 0)
@@ -107,7 +122,8 @@ def create(cur: Cursor, rules_hash: str, pauses: tuple[str, ...]) -> Version:
 
 def retire(cur: Cursor, version: int) -> None:
     """Drop a version's ledger, rollups and rules (its row stays, retired, for the record)."""
-    for table in ("sla_ledger", "sla_daily", "sla_daily_elapsed", "sla_version_targets", "sla_version_intervals"):
+    for table in ("sla_ledger", "sla_daily", "sla_daily_elapsed", "sla_version_targets", "sla_version_intervals",
+                  "sla_version_contracts"):
         cur.execute(f"DELETE FROM {table} WHERE version = ?", [version])  # table names from this tuple
     cur.execute("UPDATE sla_versions SET state = 'retired' WHERE version = ?", [version])
 

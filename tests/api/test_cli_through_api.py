@@ -3,9 +3,12 @@ command reads the same rows through its API with a read token and says so; witho
 refused one, it ends in one line naming what to set, exit 2."""
 from __future__ import annotations
 
+import contextlib
+import http.server
 import os
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +29,27 @@ def cli(*args, env: dict | None = None) -> subprocess.CompletedProcess:
     full = {k: v for k, v in os.environ.items() if k not in ("VIGIE_API_TOKEN", "VIGIE_API_URL")}
     return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, env={**full, **(env or {})},
                           capture_output=True, text=True, timeout=300, check=False)
+
+
+@contextlib.contextmanager
+def other_api(body: bytes):
+    """An HTTP server on loopback answering every GET with ``body`` as JSON: a dashboard of another version."""
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +82,17 @@ def test_sla_reads_through_the_running_dashboard_the_rows_it_reads_from_the_file
         assert wrong.returncode == 2 and len(wrong.stderr.splitlines()) == 1
         assert wrong.stderr.startswith(f"error: the store is held by a running dashboard and its API at {url} "
                                        "refused the read (401")
+        with other_api(b'[{"severity": 1, "measure": "response"}]') as elsewhere:   # another version's answer
+            odd = cli(*SLA, "--db", str(path), env={"VIGIE_API_URL": elsewhere, "VIGIE_API_TOKEN": secret})
+        assert (odd.returncode, odd.stdout) == (2, "")
+        assert odd.stderr.splitlines()[-1] == ("error: the running dashboard's /api/v1/sla answered without breached, "
+                                               "compliance_pct, met, pending; is it the same version of Vigie as this "
+                                               "command?")
+        with other_api(b'{"error": "none"}') as elsewhere:
+            odd = cli(*ESCALATIONS, "--db", str(path), env={"VIGIE_API_URL": elsewhere, "VIGIE_API_TOKEN": secret})
+        assert odd.returncode == 2 and odd.stderr.splitlines()[-1] == (
+            "error: the running dashboard's /api/v1/escalations did not answer a list of records; is it the same "
+            "version of Vigie as this command?")
 
 
 def test_escalations_read_through_the_running_dashboard_as_from_the_file(store):
