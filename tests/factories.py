@@ -30,12 +30,20 @@ def add_company(db, name: str = "Acme") -> int:
 
 def add_ticket(db, reference: str, *, severity: int, opened: datetime, response: datetime | None = None,
                resolved: datetime | None = None, channel: str = "phone", company: str = "Acme",
-               team: str = "Service desk") -> int:
+               team: str = "Service desk", assignee: str | None = None, category: str | None = None) -> int:
     company_id = add_company(db, company)
     with db.transaction() as cur:
         return cur.execute(
             "INSERT INTO tickets (id, reference, company_id, channel, severity, initial_severity, status, "
-            "opened_at, first_response_at, resolved_at, team) "
-            "SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM tickets RETURNING id",
+            "opened_at, first_response_at, resolved_at, team, assignee, category) "
+            "SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM tickets RETURNING id",
             [reference, company_id, channel, severity, severity, "resolved" if resolved else "open",
-             opened, response, resolved, team]).fetchone()[0]
+             opened, response, resolved, team, assignee, category]).fetchone()[0]
+
+
+def add_event(db, ticket_id: int, kind: str, at: datetime, *, from_value: str | None = None,
+              to_value: str | None = None) -> None:
+    """One event of a ticket (reopened, reassigned between teams, ...)."""
+    with db.transaction() as cur:
+        cur.execute("INSERT INTO ticket_events (ticket_id, occurred_at, kind, from_value, to_value) VALUES (?, ?, ?, ?, ?)",
+                    [ticket_id, at, kind, from_value, to_value])

@@ -15,6 +15,7 @@ from analytics.kernel.charts import PAST_DEADLINE, PAST_TARGET, WITHIN, count_ax
 from analytics.logins.charts import daily_figure
 from analytics.logins.rules import LockoutPolicy
 from analytics.sla.charts import trend_figure
+from analytics.sla.team_charts import SO_FAR_OPACITY, handled_figure
 
 
 @pytest.mark.parametrize("largest, step", [(0, 1), (3, 1), (5, 1), (6, 2), (12, 5), (30, 10), (317, 100),
@@ -67,3 +68,15 @@ def test_the_failures_axis_of_the_lockouts_chart_ticks_round_numbers():
     figure = daily_figure(daily, LockoutPolicy())
     assert (figure.layout.yaxis2.dtick, figure.layout.yaxis2.tick0) == (100, 0)
     assert figure.layout.yaxis.dtick == 1
+
+
+def test_tickets_handled_per_week_sort_as_dates_tick_whole_and_mark_the_week_so_far():
+    weekly = pd.DataFrame({"week": pd.to_datetime(["2026-11-16", "2026-11-02", "2026-11-09", "2026-11-16"]).date,
+                           "team": ["Network", "Network", "<b>R&D</b>", "<b>R&D</b>"], "open_at_end": [1, 2, 0, 3],
+                           "handled": [2, 3, 1, 1], "so_far": [True, False, False, True]})
+    figure = handled_figure(weekly)
+    assert figure.layout.xaxis.type == "date" and figure.layout.yaxis.dtick == 1
+    network = [t for t in figure.data if t.name == "Network"][0]
+    assert list(network.x) == ["2026-11-02", "2026-11-16"] and list(network.marker.opacity) == [1.0, SO_FAR_OPACITY]
+    assert [t.name for t in figure.data] == ["&lt;b&gt;R&amp;D&lt;/b&gt;", "Network"]  # a team's name as typed
+    assert [(a.x, a.y, a.text) for a in figure.layout.annotations] == [("2026-11-16", 3, "so far")]

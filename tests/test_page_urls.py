@@ -28,7 +28,7 @@ AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret":
 GROUP_OF = {"manager": "vigie-managers", "supervisor": "vigie-supervisors", "leadership": "vigie-leadership",
             "admin": "vigie-admins"}
 ADDRESSES = {
-    "pages/sla.py": "sla-compliance", "pages/backlog.py": "backlog", "pages/incidents.py": "incidents",
+    "pages/sla.py": "sla-compliance", "pages/backlog.py": "backlog", "pages/teams.py": "teams", "pages/incidents.py": "incidents",
     "pages/incident_declare.py": "declare-an-incident", "pages/rca.py": "rca-summaries",
     "pages/rca_review.py": "post-incident-review", "pages/intake.py": "incoming-requests",
     "pages/escalations.py": "escalations", "pages/lockouts.py": "login-lockouts",

@@ -3,7 +3,7 @@
 ``build_demo`` fills companies, contacts and tickets with their events over the
 ``months`` ending ``now``: daily and weekly rhythms, every channel, e-mail
 defaulting to severity 4 (sometimes raised by an agent), reassignments between
-teams, out-of-scope resolutions, and breaches concentrated where a real desk has
+teams (a few passed back and forth), reopenings, out-of-scope resolutions, and breaches concentrated where a real desk has
 them (one overloaded team, nights and weekends, a short-staffed summer, two
 demanding customers), and a satisfaction score on 30 % of the resolved tickets, lower
 where the resolution came late. Everything is drawn with NumPy from one seed, in chunks, so
@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.imports.columns import CHANNELS as TICKET_CHANNELS
+from analytics.intake.demo_rework import rework_events
 from analytics.kernel.times import utc_now
 from analytics.sla.calendars import ensure_intervals
 from analytics.store.database import Database
@@ -43,6 +44,7 @@ CATEGORIES = np.array([
 ])
 CATEGORY_SHARE = [0.12, 0.06, 0.12, 0.06, 0.05, 0.04, 0.25, 0.12, 0.08, 0.10]
 CATEGORY_TEAM = [0, 0, 1, 0, 2, 0, 3, 1, 2, 4]  # index into TEAMS
+REOPEN_PCT = [3, 2, 6, 4, 5, 2, 8, 5, 7, 3]  # per category: % of resolved tickets reopened once
 RESOLUTION_CODES = np.array(["fixed", "workaround", "information given", "duplicate",
                              "third-party software", "customer infrastructure"])
 RESOLUTION_SHARE = [0.46, 0.14, 0.26, 0.04, 0.05, 0.05]
@@ -208,6 +210,9 @@ def _ticket_chunk(rng, opened: np.ndarray, first_id: int, companies: pd.DataFram
     tickets["satisfaction"] = _satisfaction(survey, severity, resolution, is_open).values
     events = _events(ids, opened, first_response, resolved, closed, now_s, no_response, is_open,
                      reassigned, TEAMS[first_team], TEAMS[final_team], initial, severity)
+    events = pd.concat([events, rework_events(ids, opened, np.where(no_response, opened, first_response), resolved,
+                                               now_s, is_open, reassigned, TEAMS[first_team], TEAMS[final_team],
+                                               np.array(REOPEN_PCT)[category_idx])], ignore_index=True)
     return tickets, events
 
 

@@ -9,7 +9,8 @@ the written summary (``analytics/reports/summary.py``). Figures are computed at
 page opened at the same moment agree: a decision (met, breached) counts in the month it was
 decided, as the engine knows it now. Two figures are states at an instant, taken at
 ``at_end`` = the end of the month (now for the month in progress): the backlog and the open
-escalations. The page, the PDF/HTML renderer and the CLI all read the same
+escalations. The reopen rate and first-contact resolution read the tickets opened in the month
+(``analytics/sla/reopenings.py``). The page, the PDF/HTML renderer and the CLI all read the same
 :class:`MonthlyReport`, so they show the same numbers.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from analytics.kernel.periods import Period
 from analytics.kernel.times import utc_now
 from analytics.reports import sections
 from analytics.settings.queries import earliest_accepted
+from analytics.sla import reopenings
 from analytics.sla.stats import monthly_trend
 from analytics.store.database import Database
 from analytics.store.errors import DatabaseError
@@ -111,6 +113,7 @@ class MonthFigures:
     escalations: sections.EscalationFigures
     rca: sections.RcaFigures
     lockouts: sections.LockoutFigures
+    rework: dict          # reopenings and first-contact resolution of the month's tickets (sla.reopenings.totals)
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,7 @@ def month_figures(db: Database, month: ReportMonth, *, now: datetime, detail: bo
         escalations=_optional(sections.EscalationFigures, sections.escalation_figures, db, period, at=at_end),
         rca=_optional(sections.RcaFigures, sections.rca_figures, db, period, as_of=as_of),
         lockouts=_optional(sections.LockoutFigures, sections.lockout_figures, db, period),
+        rework=reopenings.totals(db, period),
     )
 
 
@@ -212,6 +216,12 @@ def headlines(cur: MonthFigures, prev: MonthFigures) -> list[Headline]:
         Headline("reclassification", "E-mail raised above severity 4", cur.tickets.reclassification_pct,
                  prev.tickets.reclassification_pct, "%", "",
                  f"{cur.tickets.email_raised} of {cur.tickets.email} e-mail requests"),
+        Headline("reopen_pct", "Reopen rate", cur.rework["reopen_pct"], prev.rework["reopen_pct"], "%", "down",
+                 f"{cur.rework['reopened']} of {cur.rework['resolved_once']} tickets opened in the month and resolved "
+                 "were reopened"),
+        Headline("fcr_pct", "First-contact resolution", cur.rework["fcr_pct"], prev.rework["fcr_pct"], "%", "up",
+                 f"{cur.rework['first_contact']} of {cur.rework['resolved']} resolved tickets opened in the month, "
+                 "resolved within sla.fcr_window_minutes of the first response and never reopened"),
     ]
     if cur.incidents.available:
         items.append(Headline("incidents", "Major incidents", cur.incidents.count, prev.incidents.count, "",

@@ -52,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sla.next_to_breach_hours", 4,
             "Working hours left to a deadline within which an open measure is listed as next to breach.",
             low=0.25, high=240, integer=False),
+    Setting("sla.fcr_window_minutes", 10,
+            "Minutes after its first response within which a ticket resolved (and never reopened) counts as resolved "
+            "at first contact; 0: resolved at the first response itself.", low=0, high=1440),
     Setting("sla.email_default_severity", 4,
             "Severity given to e-mail and voicemail requests that arrive without one.", low=1, high=4),
     Setting("escalation.chain",

@@ -16,7 +16,7 @@ from analytics.kernel.roles import system_actor
 from analytics.reports.monthly import ReportMonth, build_report, month_choices
 from analytics.reports.sections import open_escalations_at
 from analytics.sla.stats import compliance_cli_rows
-from tests.factories import add_company, add_ticket, paris
+from tests.factories import add_company, add_event, add_ticket, paris
 from tests.logins.factories import add_logins, human_lockout, run_of
 
 OCTOBER = ReportMonth(date(2026, 10, 1))
@@ -184,6 +184,19 @@ def test_headlines_and_summary(two_months):
         "No RCA published (0 the previous month), 1 RCA overdue at month end.",  # resolved 20 Oct, due 30 Oct
         "Account lockouts rose from 0 to 1; no suspected attack.",
     ]
+
+
+def test_reopen_rate_and_first_contact_resolution_headlines(db):
+    o, m = paris(2026, 10, 6, 10), timedelta(minutes=1)
+    add_ticket(db, "R1", severity=3, opened=o, response=o + 5 * m, resolved=o + 8 * m)  # resolved at first contact
+    reopened = add_ticket(db, "R2", severity=3, opened=o, response=o + 30 * m, resolved=o + 180 * m)
+    add_event(db, reopened, "reopened", o + 60 * m, from_value="resolved", to_value="open")
+    add_ticket(db, "R3", severity=3, opened=o + 60 * m, response=o + 65 * m)  # open: in neither rate
+    s = paris(2026, 9, 8, 10)
+    add_ticket(db, "S1", severity=3, opened=s, response=s + 5 * m, resolved=s + 10 * m)  # within the 10 minutes
+    values = {h.key: (h.value, h.previous, h.detail) for h in build_report(db, OCTOBER, now=NOW).headlines}
+    assert values["reopen_pct"][:2] == (50.0, 0.0) and values["fcr_pct"][:2] == (50.0, 100.0)
+    assert values["reopen_pct"][2] == "1 of 2 tickets opened in the month and resolved were reopened"
 
 
 def test_month_choices_run_back_to_the_first_ticket(two_months):

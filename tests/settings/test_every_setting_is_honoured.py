@@ -38,6 +38,7 @@ PROOF = {
     "sla.at_risk_share": "tests/sla/test_at_risk_setting.py::test_changing_the_share_changes_who_is_at_risk",
     "sla.pause_statuses": "tests/sla/test_sla_pauses.py",
     "sla.next_to_breach_hours": "tests/sla/test_backlog.py::test_the_horizon_is_the_setting_sla_next_to_breach_hours",
+    "sla.fcr_window_minutes": "tests/sla/test_teams.py::test_the_first_contact_window_is_the_setting_sla_fcr_window_minutes",
     "sla.email_default_severity": f"{HERE}::test_email_default_severity_is_the_severity_an_import_gives",
     "escalation.chain": "tests/test_hostile_text.py::test_pages_show_hostile_text_literally_and_fetch_nothing",
     "escalation.contacts": "tests/escalations/test_escalations_rules.py",

@@ -29,7 +29,7 @@ NUMERIC = [s for s in SETTINGS if s.numeric]
 
 
 def test_every_numeric_setting_has_a_range_holding_its_default():
-    assert len(NUMERIC) == 23  # with the notices, schedules and sla.next_to_breach_hours
+    assert len(NUMERIC) == 24  # with the notices, schedules, sla.next_to_breach_hours and sla.fcr_window_minutes
     for s in NUMERIC:
         assert s.low is not None and s.high is not None, s.name
         assert s.low <= s.default <= s.high, s.name
