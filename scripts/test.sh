@@ -26,5 +26,5 @@ if (( $# == 0 )); then
   done
   VIGIE_TEST_BACKEND=postgres .venv/bin/python -m pytest -q \
     tests/store/test_db.py tests/incidents/test_incidents_service.py tests/sla/test_sla_page.py tests/incidents/test_incidents_pages.py \
-    tests/sla/test_sla_ledger.py
+    tests/sla/test_sla_ledger.py tests/sla/test_contracts.py
 fi
