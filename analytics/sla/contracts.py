@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from analytics.audit import service as audit
 from analytics.kernel.errors import RuleRefused
 from analytics.kernel.roles import ADMIN, Actor, require_role
-from analytics.sla.engine import DEFAULT_CONTRACT, MEASURES
+from analytics.sla.engine import DEFAULT_CONTRACT, MEASURES, TARGETS_SQL
 from analytics.store.database import Database
 
 if TYPE_CHECKING:
@@ -55,12 +55,9 @@ def contracts_table(db: Database) -> pd.DataFrame:
 
 def targets_of(db: Database, contract_id: int) -> pd.DataFrame:
     """A contract's targets per severity and measure, with their calendar."""
-    return db.query("""
-        SELECT s.severity, s.measure, s.target_value, s.target_unit, c.name AS calendar_name
-        FROM (SELECT 1 AS contract_id, severity, measure, target_value, target_unit, calendar_id FROM sla_targets
-              UNION ALL SELECT contract_id, severity, measure, target_value, target_unit, calendar_id
-              FROM contract_targets) s JOIN calendars c ON c.id = s.calendar_id
-        WHERE s.contract_id = ? ORDER BY s.severity, s.measure DESC""", [int(contract_id)])
+    return db.query(f"""
+        SELECT severity, measure, target_value, target_unit, calendar_name FROM ({TARGETS_SQL})
+        WHERE contract_id = ? ORDER BY severity, measure DESC""", [int(contract_id)])
 
 
 def assignments_table(db: Database) -> pd.DataFrame:
