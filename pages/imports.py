@@ -97,6 +97,8 @@ def show_report(report, *, preview, tz: str) -> None:
                + (f" The accepted rows fold into {report.tickets:,} tickets." if report.tickets is not None else ""))
     if report.reasons:
         st.markdown("Rejected because: " + "; ".join(f"{n:,} × {literal(r)}" for r, n in sorted(report.reasons.items())))
+    if report.contracts:
+        st.markdown("Contracts this import sets: " + "; ".join(literal(c) for c in report.contracts))
     if preview is not None:
         st.write("Mapped tickets (first rows):")
         show_table(preview.tickets, key="imports_preview_tickets", tz=tz, columns=IMPORT_ROWS)

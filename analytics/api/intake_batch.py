@@ -102,7 +102,8 @@ def _apply(cur, *, source, events, zone, earliest, default_severity, now) -> lis
         report = TicketImportReport(file_name=f"api:{source}", source=f"api:{source}")
         accepted = [e for line, e in enumerate(fresh, start=1) if line not in reasons]
         if accepted:
-            apply_staged(cur, report, source=f"api:{source}", default_severity=default_severity)
+            apply_staged(cur, report, source=f"api:{source}", default_severity=default_severity,
+                         actor=system_actor(f"api:{source}"))
             applied = dict(cur.execute("""
                 SELECT i.reference, CASE WHEN i.existing_id IS NULL THEN 'inserted'
                                          WHEN i.existing_id IN (SELECT id FROM changed_ids) THEN 'updated'

@@ -2,7 +2,8 @@
 signature first).
 
 - ``zendesk``: ``{"ticket": {...}}``, the fields of the trigger template documented in the README
-  (:data:`ZENDESK_FIELDS`); the reference is ``ZD-<id>``.
+  (:data:`ZENDESK_FIELDS`); the reference is ``ZD-<id>``; the satisfaction rating (``Good`` / ``Bad``, with or
+  without comment) is scored as the export's profile scores it.
 - ``jsm``: a Jira Service Management (Jira Cloud) webhook as Jira sends it for ``jira:issue_created`` and
   ``jira:issue_updated``: ``{"timestamp": <ms>, "webhookEvent": ..., "issue": {"key": ..., "fields": {...}}}``
   with Jira's own field shapes (``priority.name``, ``status.name``, ``reporter.emailAddress``, times as
@@ -32,7 +33,8 @@ ZENDESK_CHANNEL = {"email": "email", "mail": "email", "web": "portal", "web_form
 ZENDESK_FIELDS = {"id": "reference", "organization": "company", "requester_email": "contact_email",
                   "requester_name": "contact_name", "via": "channel", "priority": "severity", "status": "status",
                   "created_at": "opened_at", "first_response_at": "first_response_at", "solved_at": "resolved_at",
-                  "group": "team", "assignee": "assignee", "type": "category", "subject": "description"}
+                  "group": "team", "assignee": "assignee", "type": "category", "subject": "description",
+                  "satisfaction": "satisfaction"}
 JSM_ISSUE_EVENTS = ("jira:issue_created", "jira:issue_updated")
 JSM_ORGANIZATIONS = "customfield_10002"   # JSM Cloud's Organizations field: a list of {"name": ...}
 # the canonical column each field of the ServiceNow body fills (Incident [incident] field names)
@@ -107,6 +109,8 @@ def zendesk_row(payload: dict) -> dict[str, str]:
         row["reference"] = f"ZD-{row['reference']}"
     row["severity"] = _mapped(row["severity"], ZENDESK_PRIORITY)
     row["channel"] = _mapped(row["channel"], ZENDESK_CHANNEL)
+    # the legacy CSAT rating as the export's profile reads it: good 5, bad 1, offered / unoffered no score
+    row["satisfaction"] = _mapped(row["satisfaction"], profile_map("zendesk", "satisfaction"))
     return row
 
 

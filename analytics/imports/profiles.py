@@ -23,7 +23,7 @@ from analytics.imports.columns import CHANNELS
 PROFILES_DIR = Path(__file__).resolve().parent / "shipped_profiles"
 TEXT_FIELDS = ("reference", "company", "contact_name", "contact_email", "contact_phone", "user_id", "channel",
                "severity", "category", "platform", "status", "assignee", "team", "resolution_code", "description",
-               "satisfaction")
+               "satisfaction", "contract")
 TIMESTAMP_FIELDS = ("opened_at", "first_response_at", "resolved_at", "closed_at", "updated_at")
 BOOLEAN_FIELDS = ("source_made_sla",)
 NUMBER_FIELDS = ("sequence", "reopen_count", "reassignment_count", "waiting_minutes")

@@ -179,7 +179,8 @@ def _run(cur, db: Database, path: Path, profile: Profile, *, actor: Actor, defau
     if strict and report.warnings:
         raise ImportRefused(report.warnings)
     progress("writing", 0.0)
-    apply_staged(cur, report, source=profile.name, default_severity=default_severity, record_changes=not folded)
+    apply_staged(cur, report, source=profile.name, default_severity=default_severity, record_changes=not folded,
+                 actor=actor)
     if folded:
         report.events += insert_folded_events(cur)
         report.tickets = report.inserted + report.updated + report.unchanged

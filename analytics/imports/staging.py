@@ -18,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 from analytics.audit import service as audit
 from analytics.imports.columns import CHANNELS, DEFAULTED_CHANNELS, ISO_HINT, SATISFACTION_SCORES, TIMESTAMP_COLUMNS
+from analytics.imports.contract_column import UNKNOWN_CONTRACT_SQL, apply_contracts, names_contracts
 from analytics.kernel.reports import ImportReport
-from analytics.kernel.roles import Actor
+from analytics.kernel.roles import Actor, system_actor
 from analytics.settings.queries import DEFAULT_EARLIEST
 from analytics.sla import ledger
 
@@ -34,14 +35,16 @@ class TicketImportReport(ImportReport):
     events: int = 0                # ticket events written
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)   # what in the mapping does not fit the file
+    contracts: list[str] = field(default_factory=list)  # companies put under a contract: "Acme: Premium from 2026-03-04"
 
     def summary(self) -> str:
         """One line a person reads after the import."""
+        contracts = f"; contracts set: {', '.join(self.contracts)}" if self.contracts else ""
         if self.tickets is None:
-            return super().summary()
+            return super().summary() + contracts
         return (f"{self.file_name}: {self.read} rows read, {self.accepted} accepted into {self.tickets} "
                 f"tickets ({self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged), "
-                f"{self.rejected} rejected{self.reasons_text()}")
+                f"{self.rejected} rejected{self.reasons_text()}{contracts}")
 
 
 # what the upsert, the report and the preview read from the validated rows (the rest is left behind)
@@ -50,7 +53,7 @@ STAGED_COLUMNS = ("line", "reference", "ref", "company", "contact_name", "contac
                   "first_response_at_ts", "resolved_at_ts", "closed_at_ts", "assignee", "team", "resolution_code",
                   "description", "source_made_sla", "initial_severity", "initial_team", "reopen_count",
                   "reassignment_count", "waiting_s", "opened_at", "first_response_at", "resolved_at", "closed_at",
-                  "satisfaction", "score")
+                  "satisfaction", "score", "contract")
 
 
 def validate_sql(hint: str, source: str | None = None, *, earliest: datetime | None = None,
@@ -93,6 +96,7 @@ def validate_sql(hint: str, source: str | None = None, *, earliest: datetime | N
           WHEN nullif(satisfaction, '') IS NOT NULL AND (score IS NULL OR score NOT BETWEEN {low} AND {high}
                OR score <> floor(score)) THEN 'satisfaction must be a whole score from {low} to {high} '
                || '(empty: not surveyed), not ''' || satisfaction || ''''
+          {UNKNOWN_CONTRACT_SQL}
           WHEN nullif(opened_at, '') IS NULL AND opened_at_ts IS NULL THEN 'missing opened_at'
           {unreadable}
           WHEN first_response_at_ts < opened_at_ts THEN 'first_response_at before opened_at'
@@ -138,7 +142,8 @@ COMPARED = ("company_id", "contact_name", "contact_email", "contact_phone", "use
             "severity", "category", "platform", "status", "opened_at", "first_response_at",
             "resolved_at", "closed_at", "assignee", "team", "resolution_code", "description", "source_made_sla",
             "satisfaction")
-EXTRA_STAGING = {"satisfaction": "''::VARCHAR", "source_made_sla": "NULL::BOOLEAN", "initial_severity": "NULL::SMALLINT",
+EXTRA_STAGING = {"satisfaction": "''::VARCHAR", "contract": "''::VARCHAR", "source_made_sla": "NULL::BOOLEAN",
+                 "initial_severity": "NULL::SMALLINT",
                  "initial_team": "NULL::VARCHAR",
                  "reopen_count": "NULL::DOUBLE", "reassignment_count": "NULL::DOUBLE", "waiting_s": "NULL::DOUBLE"}
 
@@ -163,8 +168,9 @@ def validate_staging(cur, *, hint: str = ISO_HINT, source: tuple[str, dict] | No
 
 
 def apply_staged(cur, report: TicketImportReport, *, source: str, default_severity: int = 4,
-                 record_changes: bool = True) -> None:
-    """Add new companies, insert new tickets, update changed ones (with change events)."""
+                 record_changes: bool = True, actor: Actor | None = None) -> None:
+    """Add new companies, insert new tickets, update changed ones (with change events), and put companies
+    under the contracts their tickets name (audited as ``actor``'s, the source's when none)."""
     cur.execute("INSERT INTO companies (id, name) SELECT (SELECT coalesce(max(id), 0) FROM companies) "
                 "+ row_number() OVER (ORDER BY company), company FROM (SELECT DISTINCT company FROM staged "
                 "WHERE reject_reason IS NULL AND company NOT IN (SELECT name FROM companies))")
@@ -191,6 +197,9 @@ def apply_staged(cur, report: TicketImportReport, *, source: str, default_severi
     _insert_lifecycle_events(cur)
     report.events += cur.execute("SELECT count(*) FROM ticket_events").fetchone()[0] - before
     _store_source_facts(cur)
+    if names_contracts(cur):
+        report.contracts, warnings = apply_contracts(cur, actor or system_actor(source))
+        report.warnings += warnings
 
 
 def _record_changes(cur) -> None:

@@ -144,7 +144,11 @@ def change_contract_target(db: Database, *, actor: Actor | None, contract_id: in
 
 def starts_at(db: Database, day: date) -> datetime:
     """The instant a contract starting on ``day`` applies from: midnight there, in the deployment time zone."""
-    return datetime.combine(day, time(0), ZoneInfo(db.timezone))
+    return _midnight(db.timezone, day)
+
+
+def _midnight(zone: str, day: date) -> datetime:
+    return datetime.combine(day, time(0), ZoneInfo(zone))
 
 
 def assign_contract(db: Database, *, actor: Actor | None, company_id: int, contract_id: int, starts_on: date) -> None:
@@ -184,7 +188,13 @@ def assign_contracts(db: Database, *, actor: Actor | None, rows: list[tuple[str,
 
 
 def _assign(cur, db: Database, actor: Actor, company_id: int, contract_id: int, starts_on: date) -> None:
-    at = starts_at(db, starts_on)
+    assign_on(cur, db.timezone, actor, company_id, contract_id, starts_on)
+
+
+def assign_on(cur, zone: str, actor: Actor, company_id: int, contract_id: int, starts_on: date) -> None:
+    """Inside the caller's transaction: the company under the contract from midnight of ``starts_on`` in ``zone``
+    (replacing the contract it took that day, if any), audited. The caller has checked the actor's role."""
+    at = _midnight(zone, starts_on)
     if not cur.execute("SELECT count(*) FROM companies WHERE id = ?", [company_id]).fetchone()[0]:
         raise ContractError(f"There is no company with id {company_id}.")
     if not cur.execute("SELECT count(*) FROM contracts WHERE id = ?", [contract_id]).fetchone()[0]:
