@@ -1,14 +1,17 @@
 """The import's optional ``contract`` column (issue 18, item 1): a company goes under the contract its tickets
 name from the day of the first ticket naming it, history before keeps the old one, a re-import changes
 nothing, an unknown name rejects the row in words, a ticket contradicting a later change is warned about,
-and the SLA figures follow (the ledger equals the on-read engine)."""
+and the SLA figures follow (the ledger equals the on-read engine); a mapping names the calendar its tickets
+run on through a contract on that calendar."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from analytics.imports.columns import CANONICAL_COLUMNS
-from analytics.imports.service import import_tickets
+from analytics.imports.profiles import parse_profile
+from analytics.imports.service import import_file, import_tickets
 from analytics.kernel.roles import system_actor
+from analytics.sla.calendar_edits import CalendarSpec, save_calendar
 from analytics.sla.contracts import assign_contract, assignments_table, change_contract_target, create_contract
 from analytics.sla.measures import ON_READ, measures_of
 from tests.factories import paris
@@ -118,3 +121,37 @@ def test_a_ticket_contradicting_a_later_change_on_the_settings_page_is_warned_ab
         "under their company's contract"]
     assert spans(db) == [("Acme", "Premium", date(2026, 6, 2)), ("Acme", "Standard", date(2026, 6, 8))]
     assert number == 2
+
+
+ITALIAN_MAPPING = """
+[profile]
+name = "helpdesk-it"
+[fields]
+reference = "Case"
+company = "Client"
+channel = { default = "phone" }
+severity = "Prio"
+opened_at = "Opened"
+# every ticket of this export runs on the Italian calendar: its customers are under the Italia contract
+contract = { default = "Italia" }
+"""
+
+
+def test_a_mapping_names_the_calendar_its_tickets_run_on_through_a_contract(db, tmp_path):
+    week = {d: [(time(9), time(18))] for d in range(5)}
+    milan = save_calendar(db, actor=ADMIN, calendar_id=None, spec=CalendarSpec(
+        name="Business hours (Milan)", timezone="Europe/Rome", hours_per_day=9, holiday_country="it", hours=week))
+    create_contract(db, actor=ADMIN, name="Italia", calendar_id=milan)
+    path = tmp_path / "it.csv"
+    path.write_text("Case,Client,Prio,Opened\nIT-1,Rossi SpA,4,2024-12-24T17:00:00+01:00\n", encoding="utf-8")
+    report = import_file(db, path, profile=parse_profile(ITALIAN_MAPPING), actor=ADMIN)
+    assert (report.inserted, report.warnings, report.contracts) == (1, [], ["Rossi SpA: Italia from 2024-12-24"])
+    import_tickets(db, write_csv(tmp_path / "fr.csv", [row(reference="FR-1", severity="4", status="open",
+                                                          opened_at="2024-12-24T17:00:00+01:00", first_response_at="",
+                                                          resolved_at="")]), actor=ADMIN)
+    # 3 business days of 9 hours from Christmas Eve 17:00: Santo Stefano (26th) is closed in Italy, not in France
+    refs = dict(db.rows("SELECT id, reference FROM tickets"))
+    frame = measures_of(db, as_of=paris(2025, 1, 15, 12, 0), version=ON_READ)
+    deadlines = {refs[r.ticket_id]: r.deadline.tz_convert("Europe/Paris").strftime("%Y-%m-%d %H:%M")
+                 for r in frame.itertuples() if r.measure == "resolution"}
+    assert deadlines == {"IT-1": "2024-12-31 17:00", "FR-1": "2024-12-30 17:00"}
