@@ -5,6 +5,8 @@
 - ``GET /metrics``: the Prometheus text of ``analytics/api/metrics.py`` (a ``read`` token);
 - ``GET /api/v1/sla?from=YYYY-MM-DD&to=YYYY-MM-DD[&as_of=...]``: the rows of ``python -m analytics sla
   --format json`` (a ``read`` token);
+- ``GET /api/v1/incident-figures?from=YYYY-MM-DD&to=YYYY-MM-DD[&as_of=...][&by=month,severity]``: the rows of
+  ``python -m analytics incidents --format json`` (a ``read`` token);
 - ``GET /api/v1/incidents``, ``GET /api/v1/escalations``, ``GET /api/v1/next-to-breach[?hours=N]`` (a
   ``read`` token): the open incidents with their notification clocks, the open escalations with their
   flag, the open measures next to breach (the Backlog page's queue), as JSON records (times in ISO 8601 UTC);
@@ -136,6 +138,18 @@ def api_routes(open_database: Callable[[], Database], *, after_write: Callable[[
 
         return await guarded(request, answer)
 
+    async def incident_figures(request: Request) -> Response:
+        def answer(db: Database) -> Response:
+            from analytics.incidents.stats import figure_records, grouping
+
+            start, end = _day(request, "from"), _day(request, "to")
+            if end <= start:
+                raise ValueError("to must be after from")
+            by = grouping(request.query_params.get("by", "month,severity"))
+            return JSONResponse(figure_records(db, start=start, end=end, as_of=_as_of(request), by=by))
+
+        return await guarded(request, answer)
+
     async def escalations(request: Request) -> Response:
         def answer(db: Database) -> Response:
             from analytics.escalations.stats import open_escalations
@@ -195,5 +209,6 @@ def api_routes(open_database: Callable[[], Database], *, after_write: Callable[[
                                 headers={"Retry-After": "5"})
 
     return [Route("/api/v1/health", health), Route("/metrics", metrics), Route("/api/v1/sla", sla),
-            Route("/api/v1/incidents", incidents), Route("/api/v1/escalations", escalations),
+            Route("/api/v1/incidents", incidents), Route("/api/v1/incident-figures", incident_figures),
+            Route("/api/v1/escalations", escalations),
             Route("/api/v1/next-to-breach", next_to_breach), Route("/api/v1/events/{source}", events, methods=["POST"])]

@@ -13,16 +13,22 @@ Months are local months (deployment time zone) of the start of the disruption.
 """
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from analytics.incidents.queries import NotifySettings
+from analytics.incidents.queries import NotifySettings, notify_settings
 from analytics.kernel.sql import identifier
 from analytics.store.database import Database
 
 GROUPINGS = {"month": "month", "severity": "severity"}  # allow-list of GROUP BY columns
+# the command line's and the read API's groupings and columns (``python -m analytics incidents``)
+BY_CHOICES = ("month,severity", "month", "severity", "none")
+FIGURE_COLUMNS = ("incidents", "security_breaches", "notified", "notify_median_min", "notify_decided", "within_target",
+                  "within_deadline", "within_target_pct", "within_deadline_pct", "resolved", "resolve_median_h",
+                  "mtta_min", "mttr_h")
 
 FIGURES_SQL = """
     WITH first_notice AS (
@@ -80,3 +86,19 @@ def figures(db: Database, *, start: date, end: date, settings: NotifySettings, a
     if "month" in frame:
         frame["month"] = pd.to_datetime(frame["month"])
     return frame
+
+
+def grouping(by: str) -> tuple[str, ...]:
+    """``--by`` as the grouping columns (``none``: one overall row)."""
+    if by not in BY_CHOICES:
+        raise ValueError(f"by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
+    return tuple(part for part in by.split(",") if part and part != "none")
+
+
+def figure_records(db: Database, *, start: date, end: date, as_of: datetime, by: tuple[str, ...]) -> list[dict]:
+    """The command's rows for the incidents whose disruption started in [start, end): JSON-ready records, months
+    as ``YYYY-MM``, empty as None (the read API answers exactly these)."""
+    frame = figures(db, start=start, end=end, settings=notify_settings(db), as_of=as_of, by=by)
+    if "month" in frame:
+        frame["month"] = frame["month"].dt.strftime("%Y-%m")
+    return json.loads(json.dumps(frame.astype(object).where(frame.notna(), None).to_dict(orient="records")))

@@ -1,10 +1,12 @@
-"""The read-only ``sla`` and ``escalations`` commands beside a running dashboard: the embedded file is held by the server, so the
+"""The read-only ``sla``, ``escalations`` and ``incidents`` commands beside a running dashboard: the embedded file
+is held by the server, so the
 command reads the same rows through its API with a read token and says so; without a token, or with a
 refused one, it ends in one line naming what to set, exit 2."""
 from __future__ import annotations
 
 import contextlib
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 SLA = ["sla", "--from", "2026-09-01", "--to", "2026-11-01", "--as-of", "2026-11-15T12:00:00"]
 ESCALATIONS = ["escalations", "--as-of", "2026-11-15T12:00:00"]
+INCIDENTS = ["incidents", "--from", "2026-08-01", "--to", "2026-11-16", "--as-of", "2026-11-15T12:00:00"]
 
 
 def cli(*args, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -107,3 +110,24 @@ def test_escalations_read_through_the_running_dashboard_as_from_the_file(store):
             run = cli(*ESCALATIONS, *flagged, "--db", str(path), "--format", form, env=env)
             assert (run.returncode, run.stdout) == (0, expected.stdout), (form, flagged, run.stderr)
             assert "read through its API" in run.stderr
+
+
+def test_incidents_read_through_the_running_dashboard_as_from_the_file(store):
+    path, secret = store
+    runs = [(form, by) for form in ("json", "csv", "table") for by in ("month,severity", "none")]
+    direct = {run: cli(*INCIDENTS, "--by", run[1], "--db", str(path), "--format", run[0]) for run in runs}
+    assert all(r.returncode == 0 and r.stderr == "" for r in direct.values()), direct
+    overall = json.loads(direct[("json", "none")].stdout)
+    assert len(overall) == 1 and overall[0]["incidents"] == sum(
+        row["incidents"] for row in json.loads(direct[("json", "month,severity")].stdout)) > 0
+    with start_dashboard(path, timeout=120) as url:
+        env = {"VIGIE_API_URL": url, "VIGIE_API_TOKEN": secret}
+        for (form, by), expected in direct.items():
+            run = cli(*INCIDENTS, "--by", by, "--db", str(path), "--format", form, env=env)
+            assert (run.returncode, run.stdout) == (0, expected.stdout), (form, by, run.stderr)
+            assert run.stderr == f"note: {path} is held by a running dashboard; read through its API at {url}\n"
+        with other_api(b'[{"month": "2026-09", "severity": 1}]') as elsewhere:   # another version's answer
+            odd = cli(*INCIDENTS, "--db", str(path), env={"VIGIE_API_URL": elsewhere, "VIGIE_API_TOKEN": secret})
+        assert (odd.returncode, odd.stdout) == (2, "")
+        assert odd.stderr.splitlines()[-1].startswith(
+            "error: the running dashboard's /api/v1/incident-figures answered without incidents, mtta_min, mttr_h")
