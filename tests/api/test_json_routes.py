@@ -68,7 +68,24 @@ def test_next_to_breach_as_the_backlog_page_lists_it(api):
 
 def test_each_needs_a_read_token(api):
     client, _, _ = api
-    for path in ("/api/v1/incidents", "/api/v1/escalations", "/api/v1/next-to-breach"):
+    for path in ("/api/v1/incidents", "/api/v1/escalations", "/api/v1/next-to-breach",
+                 "/api/v1/incident-figures?from=2026-11-01&to=2026-12-01"):
         answer = client.get(path)
         assert (answer.status_code, answer.json()) == (
             401, {"error": "an API token is required: Authorization: Bearer <token>"})
+
+
+def test_incident_figures_answer_the_commands_records_and_name_a_wrong_parameter(api):
+    client, auth, _ = api
+    answer = client.get("/api/v1/incident-figures", headers=auth,
+                        params={"from": "2026-11-01", "to": "2026-12-01", "by": "none", "as_of": NOW.isoformat()})
+    # one incident, its impact defined 12 minutes ago: not notified, and neither mark (20, 30 min) passed yet
+    assert answer.status_code == 200
+    assert [(r["incidents"], r["notified"], r["notify_decided"], r["within_target_pct"], r["resolved"])
+            for r in answer.json()] == [(1, 0, 0, None, 0)]
+    for query, error in (("to=2026-12-01", "from is required (YYYY-MM-DD)"),
+                         ("from=2026-12-01&to=2026-11-01", "to must be after from"),
+                         ("from=2026-11-01&to=2026-12-01&by=team",
+                          "by must be one of month,severity, month, severity, none, not 'team'")):
+        answer = client.get(f"/api/v1/incident-figures?{query}", headers=auth)
+        assert (answer.status_code, answer.json()) == (400, {"error": error})
