@@ -7,6 +7,9 @@
   --format json`` (a ``read`` token);
 - ``GET /api/v1/incident-figures?from=YYYY-MM-DD&to=YYYY-MM-DD[&as_of=...][&by=month,severity]``: the rows of
   ``python -m analytics incidents --format json`` (a ``read`` token);
+- ``GET /api/v1/reports/monthly?month=YYYY-MM[&format=pdf|html]`` (a ``read`` token): the file ``python -m
+  analytics report monthly`` writes, its account (month, tickets, breaches, what was left out) as JSON in
+  the header ``X-Vigie-Report``;
 - ``GET /api/v1/incidents``, ``GET /api/v1/escalations``, ``GET /api/v1/next-to-breach[?hours=N]`` (a
   ``read`` token): the open incidents with their notification clocks, the open escalations with their
   flag, the open measures next to breach (the Backlog page's queue), as JSON records (times in ISO 8601 UTC);
@@ -150,6 +153,21 @@ def api_routes(open_database: Callable[[], Database], *, after_write: Callable[[
 
         return await guarded(request, answer)
 
+    async def monthly_report(request: Request) -> Response:
+        def answer(db: Database) -> Response:
+            from analytics.reports.document import HEADER, report_file
+            from analytics.reports.monthly import ReportMonth
+
+            kind = request.query_params.get("format", "pdf")
+            month = request.query_params.get("month")
+            if month is None:
+                raise ValueError("month is required (YYYY-MM)")
+            made = report_file(db, ReportMonth.parse(month), kind, now=datetime.now(UTC))
+            return Response(made.data, media_type="application/pdf" if kind == "pdf" else "text/html; charset=utf-8",
+                            headers={HEADER: json.dumps(made.account)})
+
+        return await guarded(request, answer)
+
     async def escalations(request: Request) -> Response:
         def answer(db: Database) -> Response:
             from analytics.escalations.stats import open_escalations
@@ -210,5 +228,5 @@ def api_routes(open_database: Callable[[], Database], *, after_write: Callable[[
 
     return [Route("/api/v1/health", health), Route("/metrics", metrics), Route("/api/v1/sla", sla),
             Route("/api/v1/incidents", incidents), Route("/api/v1/incident-figures", incident_figures),
-            Route("/api/v1/escalations", escalations),
+            Route("/api/v1/escalations", escalations), Route("/api/v1/reports/monthly", monthly_report),
             Route("/api/v1/next-to-breach", next_to_breach), Route("/api/v1/events/{source}", events, methods=["POST"])]

@@ -1,5 +1,6 @@
 """Read-only commands against a running dashboard: when the embedded file is held (DuckDB lets one process open
-it), ``sla`` and ``escalations`` read the same rows through the dashboard's read API.
+it), ``sla``, ``escalations``, ``incidents`` and ``report monthly`` read the same rows (or file) through the
+dashboard's read API.
 
 The dashboard is at ``$VIGIE_API_URL`` (default ``http://127.0.0.1:8501``, the run command's address) and the
 command presents ``$VIGIE_API_TOKEN``, a read token an admin creates on the Settings page. The command says on
@@ -23,6 +24,17 @@ TIMEOUT_S = 60
 
 def read_through_api(busy: StoreBusy, path: str, params: dict[str, str] | None = None):
     """The JSON of ``GET <dashboard><path>`` when the store is ``busy``; DatabaseError in one line otherwise."""
+    body, _ = fetch_through_api(busy, path, params)
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise DatabaseError(f"the running dashboard's {path} did not answer JSON; is it the same version of Vigie "
+                            "as this command?") from None
+
+
+def fetch_through_api(busy: StoreBusy, path: str, params: dict[str, str] | None = None) -> tuple[bytes, dict]:
+    """The body and headers (lower-case names) of ``GET <dashboard><path>`` when the store is ``busy``, saying so
+    on stderr; DatabaseError in one line when there is no token or the API refuses or does not answer."""
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
         raise DatabaseError(f"{busy} To read beside a running dashboard, set {TOKEN_ENV} to a read token "
@@ -32,7 +44,7 @@ def read_through_api(busy: StoreBusy, path: str, params: dict[str, str] | None =
     request = urllib.request.Request(base + path + query, headers={"Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            answer = json.loads(response.read())
+            body, headers = response.read(), {k.lower(): v for k, v in response.headers.items()}
     except urllib.error.HTTPError as refused:
         try:
             reason = json.loads(refused.read()).get("error", "")
@@ -43,7 +55,7 @@ def read_through_api(busy: StoreBusy, path: str, params: dict[str, str] | None =
     except (OSError, ValueError) as exc:
         raise DatabaseError(f"{busy} Its API at {base} did not answer either ({exc}).") from None
     print(f"note: {busy.path} is held by a running dashboard; read through its API at {base}", file=sys.stderr)
-    return answer
+    return body, headers
 
 
 def records_with(answer, columns: tuple[str, ...] | list[str], path: str) -> list[dict]:

@@ -1,12 +1,20 @@
-"""``python -m analytics report monthly``: the monthly report of a month as a PDF or a self-contained HTML file."""
+"""``python -m analytics report monthly``: the monthly report of a month as a PDF or a self-contained HTML file.
+
+When a running dashboard holds the embedded file, the command fetches the same file through its read API
+(``GET /api/v1/reports/monthly``, ``analytics/cli/remote.py``) and says so on stderr.
+"""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from analytics.kernel.registry import OpenStore
 from analytics.kernel.times import utc_now
+from analytics.store.errors import DatabaseError, StoreBusy
+
+PATH = "/api/v1/reports/monthly"
 
 
 def add_commands(sub) -> None:
@@ -22,8 +30,10 @@ def add_commands(sub) -> None:
 
 def cmd_report_monthly(args, open_store: OpenStore) -> int:
     """Write the report; exit 1 when a section had to be left out, 2 when nothing could be written."""
-    from analytics.reports.monthly import ReportMonth, build_report
-    from analytics.reports.render import output_format, warm_up, write_report
+    from analytics.reports.document import HEADER, month_refusal, report_file
+    from analytics.reports.monthly import ReportMonth
+    from analytics.reports.render import output_format, warm_up
+    from analytics.store.database import deployment_timezone
 
     kind = output_format(args.out)
     out = Path(args.out)
@@ -34,21 +44,35 @@ def cmd_report_monthly(args, open_store: OpenStore) -> int:
     if path is not None and not path.exists():
         print(f"error: no database at {path}", file=sys.stderr)
         return 2
-    warm_up()  # Chromium and weasyprint start while the figures are assembled
-    db = open_store(path)
     now = utc_now()
+    zone = deployment_timezone()
     month = (ReportMonth.parse(args.month) if args.month
-             else ReportMonth.last_complete(now.astimezone(ZoneInfo(db.timezone)).date()))
-    if month.period(db.timezone).bounds()[0] > now:
-        print(f"error: {month.label} has not started yet", file=sys.stderr)
+             else ReportMonth.last_complete(now.astimezone(ZoneInfo(zone)).date()))
+    refusal = month_refusal(month, zone, now)
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
         return 2
-    report = build_report(db, month, now=now)
-    images = write_report(report, out)
-    for name, reason in images.errors.items():
+    warm_up()  # Chromium and weasyprint start while the figures are assembled
+    try:
+        db = open_store(path)
+    except StoreBusy as busy:   # a running dashboard holds the file: its read API makes the same file
+        from analytics.cli.remote import fetch_through_api
+
+        data, headers = fetch_through_api(busy, PATH, {"month": month.key, "format": kind})
+        try:
+            account = json.loads(headers[HEADER.lower()])
+        except (KeyError, ValueError):
+            raise DatabaseError(f"the running dashboard's {PATH} answered without its {HEADER} header; is it the "
+                                "same version of Vigie as this command?") from None
+    else:
+        made = report_file(db, month, kind, now=now)
+        data, account = made.data, made.account
+    out.write_bytes(data)
+    for name, reason in account["chart_errors"].items():
         print(f"warning: chart {name} left out: {reason}", file=sys.stderr)
-    for name, reason in report.problems.items():
+    for name, reason in account["problems"].items():
         print(f"warning: section {name} left out: {reason}", file=sys.stderr)
-    state = "" if report.complete else " (month in progress)"
+    state = "" if account["complete"] else " (month in progress)"
     print(f"monthly report {month.key}{state} written to {out} ({kind.upper()}, {out.stat().st_size:,} bytes): "
-          f"{report.current.tickets.tickets:,} tickets, {report.current.sla.breaches:,} SLA breaches")
-    return 1 if report.problems else 0
+          f"{account['tickets']:,} tickets, {account['breaches']:,} SLA breaches")
+    return 1 if account["problems"] else 0

@@ -8,6 +8,7 @@ import contextlib
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -131,3 +132,35 @@ def test_incidents_read_through_the_running_dashboard_as_from_the_file(store):
         assert (odd.returncode, odd.stdout) == (2, "")
         assert odd.stderr.splitlines()[-1].startswith(
             "error: the running dashboard's /api/v1/incident-figures answered without incidents, mtta_min, mttr_h")
+
+
+def known_at(document: bytes) -> bytes:
+    return re.sub(rb"Figures as known on [^(]*\(", b"Figures as known on (", document)
+
+
+def test_the_monthly_report_is_made_by_the_running_dashboard_as_from_the_file(store, tmp_path):
+    path, secret = store
+    direct = cli("report", "monthly", "--month", "2026-10", "--db", str(path), "--out", str(tmp_path / "direct.html"))
+    assert direct.returncode == 0 and direct.stderr == "", direct.stderr
+    expected = (tmp_path / "direct.html").read_bytes()
+    with start_dashboard(path, timeout=120) as url:
+        env = {"VIGIE_API_URL": url, "VIGIE_API_TOKEN": secret}
+        out = tmp_path / "through.html"
+        run = cli("report", "monthly", "--month", "2026-10", "--db", str(path), "--out", str(out), env=env)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout == direct.stdout.replace("direct.html", "through.html")
+        assert run.stdout.startswith("monthly report 2026-10 written to ") and " tickets, " in run.stdout
+        assert run.stderr == f"note: {path} is held by a running dashboard; read through its API at {url}\n"
+        # the same document, but for the minute it was made at ("Figures as known on 02 December 2026 at 15:22")
+        assert known_at(out.read_bytes()) == known_at(expected)
+        pdf = cli("report", "monthly", "--month", "2026-10", "--db", str(path), "--out", str(tmp_path / "r.pdf"),
+                  env=env)
+        assert pdf.returncode == 0 and (tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
+        future = cli("report", "monthly", "--month", "2099-01", "--db", str(path), "--out", str(out), env=env)
+        assert (future.returncode, future.stderr) == (2, "error: January 2099 has not started yet\n")
+        with other_api(b"[]") as elsewhere:   # another version: no account of the report in the answer
+            odd = cli("report", "monthly", "--month", "2026-10", "--db", str(path), "--out", str(out),
+                      env={"VIGIE_API_URL": elsewhere, "VIGIE_API_TOKEN": secret})
+        assert odd.returncode == 2 and odd.stderr.splitlines()[-1] == (
+            "error: the running dashboard's /api/v1/reports/monthly answered without its X-Vigie-Report header; "
+            "is it the same version of Vigie as this command?")
