@@ -5,7 +5,8 @@
 defaulting to severity 4 (sometimes raised by an agent), reassignments between
 teams (a few passed back and forth), reopenings, out-of-scope resolutions, and breaches concentrated where a real desk has
 them (one overloaded team, nights and weekends, a short-staffed summer, two
-demanding customers), and a satisfaction score on 30 % of the resolved tickets, lower
+demanding customers), a Premium contract for a few companies (:mod:`analytics.sla.demo_contracts`, written
+before the tickets), and a satisfaction score on 30 % of the resolved tickets, lower
 where the resolution came late. Everything is drawn with NumPy from one seed, in chunks, so
 the same call builds the same database and scales to 10,000,000 tickets.
 
@@ -26,6 +27,7 @@ from analytics.imports.columns import CHANNELS as TICKET_CHANNELS
 from analytics.intake.demo_rework import rework_events
 from analytics.kernel.times import utc_now
 from analytics.sla.calendars import ensure_intervals
+from analytics.sla.demo_contracts import demo_contracts
 from analytics.store.database import Database
 
 DEFAULT_TICKETS = 50_000
@@ -267,6 +269,9 @@ def build_demo(db: Database, *, tickets: int = DEFAULT_TICKETS, seed: int = 7, n
         cur.execute("INSERT INTO companies (id, name, created_at) SELECT id, name, ? FROM demo_companies", [start])
         cur.register("demo_contacts", contact_frame)
         cur.execute("INSERT INTO contacts SELECT * FROM demo_contacts")
+        first = pd.Timestamp(opened[0] if len(opened) else start.timestamp(), unit="s", tz="UTC").tz_convert(db.timezone)
+        demo_contracts(cur, company_ids=set(company_frame["id"].tolist()), first_day=first.date(), now=now,
+                       timezone=db.timezone)  # before the tickets, so that the ledger measures them under it
         for first in range(0, len(opened), CHUNK):
             chunk_t, chunk_e = _ticket_chunk(rng, opened[first:first + CHUNK], first + 1,
                                              company_frame, contact_frame, now.timestamp(), survey)
