@@ -7,7 +7,8 @@ audit action), dated at the server's acceptance: so the first accepted delivery 
 instant the 20/30-minute figures and the clocks measure. The first communication an incident's
 customers get is its first notification, whatever template composed it; a later one is a
 status report, with its next one due ``incident.status_update_minutes`` later while the incident
-is open. The same ``token`` twice records once.
+is open. The same ``token`` twice records once, at the earlier acceptance: two replicas delivering
+one notice's messages may commit in the other order than their server accepted them.
 """
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ from analytics.kernel.roles import Actor
 def record_delivery(cur, *, actor: Actor, incident_id: int, sent_at: datetime, sent_by: str,
                     company_ids: list[int], message: str, token: str, interval_minutes: int) -> int | None:
     """Record an accepted notice as the incident's notification or status report; its id (None: known token)."""
-    if cur.execute("SELECT 1 FROM incident_notifications WHERE idempotency_token = ?", [token]).fetchone():
+    known = cur.execute("SELECT id, sent_at, next_update_due FROM incident_notifications WHERE idempotency_token = ?",
+                        [token]).fetchone()
+    if known:
+        if sent_at < known[1]:  # another replica's delivery of the same notice was accepted earlier, committed later
+            due = None if known[2] is None else known[2] - (known[1] - sent_at)
+            cur.execute("UPDATE incident_notifications SET sent_at = ?, next_update_due = ? WHERE id = ?",
+                        [sent_at, due, known[0]])
         return None
     row = cur.execute("SELECT reference, status FROM incidents WHERE id = ?", [incident_id]).fetchone()
     if row is None:
