@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.sla import stats as sla
 from analytics.sla.charts import compliance_figure, trend_figure
 from analytics.sla.contracts import has_contracts
-from analytics.sla.engine import STATES, at_risk_share
+from analytics.sla.engine import STATES
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import figures_status
 from ui.filters import ticket_filters
@@ -17,6 +17,7 @@ from ui.labels import code_label
 from ui.satisfaction_view import satisfaction_section
 from ui.session import get_database
 from ui.sla_blocks import rebuild_notice, ticket_clock
+from ui.sla_open_view import open_at_risk
 from ui.sla_view import severity_rows
 from ui.tables import show_table
 from ui.text import literal
@@ -100,11 +101,7 @@ with breached_tab:
     st.write(f"{len(frame):,} breached measurements decided in the period (most recent first).")
     selected_reference = show_tickets(frame, "sla_breached", "sla-breached.csv") or selected_reference
 with risk_tab:
-    frame = load_tickets(db, str(db.path), period, flt, as_of, None, ("at_risk", "pending"), version)
-    frame = frame[frame["state"] == "at_risk"]
-    st.write(f"{len(frame):,} open measurements have used {at_risk_share(db):.0%} or more of their target "
-             "(least time left first; the setting sla.at_risk_share).")
-    selected_reference = show_tickets(frame, "sla_at_risk", "sla-at-risk.csv") or selected_reference
+    open_at_risk(db, period, flt, version)   # live: read again every 10 seconds
 with breakdown_tab:
     by = st.radio("Break down by", breakdowns, horizontal=True, key="sla_breakdown_by", format_func=str.capitalize)
     grouped = load_breakdown(db, str(db.path), period, flt, as_of, by, version).drop(
