@@ -13,7 +13,7 @@ out of the responses. The same groups split by the verdict of the ticket's **res
 target (met or breached), read from the SLA ledger of the version in force (its resolution rows
 that ended in the period, joined to the tickets' scores), or from the on-read engine before a
 ledger exists, show what a breach costs in satisfaction. One scan, with grouping sets for the
-three breakdowns.
+three breakdowns; :func:`totals` runs the same scan grouped by verdict and as a whole (the monthly report).
 """
 from __future__ import annotations
 
