@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from analytics.reports import tables
-from analytics.reports.monthly import ReportMonth, build_report, month_choices
+from analytics.reports.monthly import ReportMonth, build_report, month_choices, satisfaction_note
 from analytics.reports.render import ChartImages, chart_images, pdf_document, render_html, report_figures, warm_up
 from analytics.reports.summary import plural
 from ui.columns import report_columns
@@ -101,6 +101,15 @@ with left:
 with right:
     st.plotly_chart(figures["sla"], width="stretch", key="monthly_report_sla_chart")
 st.plotly_chart(figures["trend"], width="stretch", key="monthly_report_trend_chart")
+
+st.subheader("Customer satisfaction")
+surveys, note = report.current.satisfaction, satisfaction_note(report.current.satisfaction)
+st.caption(f"Surveys answered on the tickets resolved in {month.label}, as on the SLA page: satisfied means a score "
+           f"of 4 or 5 (1 to 5). {literal(note[:1].upper() + note[1:])}.")
+if not surveys["responses"]:
+    st.info("No survey answered this month.")
+st.markdown("**Satisfaction when the resolution target was met or breached** (share satisfied of the answered surveys)")
+table(tables.satisfaction_table(report), "monthly_report_satisfaction")
 
 st.subheader("Tickets")
 left, right = st.columns(2)

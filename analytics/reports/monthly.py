@@ -10,7 +10,8 @@ page opened at the same moment agree: a decision (met, breached) counts in the m
 decided, as the engine knows it now. Two figures are states at an instant, taken at
 ``at_end`` = the end of the month (now for the month in progress): the backlog and the open
 escalations. The reopen rate and first-contact resolution read the tickets opened in the month
-(``analytics/sla/reopenings.py``). The page, the PDF/HTML renderer and the CLI all read the same
+(``analytics/sla/reopenings.py``); customer satisfaction reads the tickets resolved in it, as the SLA
+page's Satisfaction section (``analytics/sla/satisfaction.py``). The page, the PDF/HTML renderer and the CLI all read the same
 :class:`MonthlyReport`, so they show the same numbers.
 """
 from __future__ import annotations
@@ -25,8 +26,9 @@ import pandas as pd
 from analytics.kernel.periods import Period
 from analytics.kernel.times import utc_now
 from analytics.reports import sections
+from analytics.reports.summary import plural
 from analytics.settings.queries import earliest_accepted
-from analytics.sla import reopenings
+from analytics.sla import reopenings, satisfaction
 from analytics.sla.stats import monthly_trend
 from analytics.store.database import Database
 from analytics.store.errors import DatabaseError
@@ -114,6 +116,8 @@ class MonthFigures:
     rca: sections.RcaFigures
     lockouts: sections.LockoutFigures
     rework: dict          # reopenings and first-contact resolution of the month's tickets (sla.reopenings.totals)
+    satisfaction: dict    # surveys of the tickets resolved in the month (sla.satisfaction.totals)
+    satisfaction_by_sla: pd.DataFrame  # the same per verdict of the resolution target (met, breached)
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,7 @@ def month_figures(db: Database, month: ReportMonth, *, now: datetime, detail: bo
     """Collect every section for one month, as it stood at its end (``detail``: breaches per company)."""
     period = month.period(db.timezone)
     as_of, at_end = now, month_end_at(month, db.timezone, now)
+    surveys, by_sla = satisfaction.totals(db, period, as_of=as_of)
     return MonthFigures(
         month=month, as_of=as_of, at_end=at_end,
         sla=sections.sla_figures(db, period, as_of=as_of, with_companies=detail),
@@ -191,7 +196,7 @@ def month_figures(db: Database, month: ReportMonth, *, now: datetime, detail: bo
         escalations=_optional(sections.EscalationFigures, sections.escalation_figures, db, period, at=at_end),
         rca=_optional(sections.RcaFigures, sections.rca_figures, db, period, as_of=as_of),
         lockouts=_optional(sections.LockoutFigures, sections.lockout_figures, db, period),
-        rework=reopenings.totals(db, period),
+        rework=reopenings.totals(db, period), satisfaction=surveys, satisfaction_by_sla=by_sla,
     )
 
 
@@ -199,6 +204,14 @@ def _compliance(sla: sections.SlaFigures, measure: str) -> float | None:
     part = sla.table[sla.table["measure"] == measure]
     met, breached = int(part["met"].sum()), int(part["breached"].sum())
     return sections.pct(met, met + breached)
+
+
+def satisfaction_note(surveys: dict) -> str:
+    """The headline's note: how many answered surveys scored 4 or 5, and the average score (none answered: says so)."""
+    if not surveys["responses"]:
+        return f"no survey answered on the {plural(surveys['resolved'], 'ticket')} resolved in the month"
+    return (f"{surveys['satisfied']:,} of {plural(surveys['responses'], 'answered survey')} on tickets resolved in the month "
+            f"scored {satisfaction.SATISFIED} or 5; average score {surveys['average_score']:.2f} of 5")
 
 
 def headlines(cur: MonthFigures, prev: MonthFigures) -> list[Headline]:
@@ -222,6 +235,8 @@ def headlines(cur: MonthFigures, prev: MonthFigures) -> list[Headline]:
         Headline("fcr_pct", "First-contact resolution", cur.rework["fcr_pct"], prev.rework["fcr_pct"], "%", "up",
                  f"{cur.rework['first_contact']} of {cur.rework['resolved']} resolved tickets opened in the month, "
                  "resolved within sla.fcr_window_minutes of the first response and never reopened"),
+        Headline("satisfied_pct", "Customer satisfaction", cur.satisfaction["satisfied_pct"],
+                 prev.satisfaction["satisfied_pct"], "%", "up", satisfaction_note(cur.satisfaction)),
     ]
     if cur.incidents.available:
         items.append(Headline("incidents", "Major incidents", cur.incidents.count, prev.incidents.count, "",

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from analytics.reports import charts, tables
-from analytics.reports.monthly import MonthlyReport
+from analytics.reports.monthly import MonthlyReport, satisfaction_note
 from analytics.reports.summary import plural
 
 CSS_TEMPLATE = Path(__file__).resolve().parent / "templates" / "monthly_report.css"
@@ -125,6 +125,18 @@ def _calendar_note(report: MonthlyReport) -> str:
             f'{_esc(", ".join(calendars))} calendar.</p>')
 
 
+def _satisfaction(report: MonthlyReport) -> str:
+    """The satisfaction chapter: the headline's note, then the share satisfied when the target was met or breached."""
+    note = satisfaction_note(report.current.satisfaction)
+    body = (f"<p>Surveys answered on the tickets resolved in {_esc(report.month.label)}, as on the SLA page: satisfied "
+            f"means a score of 4 or 5 (1 to 5). {_esc(note[:1].upper() + note[1:])}.</p>")
+    if not report.current.satisfaction["responses"]:
+        body += '<p class="empty">No survey answered this month.</p>'
+    return (body + "<h3>Satisfaction when the resolution target was met or breached</h3>"
+            "<p>The share satisfied out of the answered surveys, per verdict of the ticket's resolution target.</p>"
+            + table_html(tables.satisfaction_table(report)))
+
+
 def _chapters(report: MonthlyReport, images: ChartImages) -> list[tuple[str, str]]:
     cur, prev, month = report.current, report.previous, report.month
     tones = [tables.change_tone(h) for h in report.headlines]
@@ -137,6 +149,7 @@ def _chapters(report: MonthlyReport, images: ChartImages) -> list[tuple[str, str
                  + table_html(tables.sla_table(report)) + _calendar_note(report)
                  + _figure(images, "sla", f"Compliance per severity, {month.previous.label} and {month.label}")
                  + _figure(images, "trend", "Compliance per month over six months")),
+                ("Customer satisfaction", _satisfaction(report)),
                 ("Tickets",
                  "<h3>Volume per channel</h3>" + table_html(tables.volume_table(report))
                  + _figure(images, "volume", "Tickets opened per channel")

@@ -68,6 +68,34 @@ def sla_table(report: MonthlyReport) -> pd.DataFrame:
     })
 
 
+VERDICT_LABELS = {"met": "Met", "breached": "Breached"}
+ALL_RESOLVED = "All tickets resolved in the month"
+
+
+def _verdict_rows(figures) -> dict[str, dict]:
+    """Met, breached and all resolved tickets of one month: their satisfaction figures (None: no ticket)."""
+    rows = {r["resolution_sla"]: r for r in figures.satisfaction_by_sla.to_dict("records")}
+    return {**{VERDICT_LABELS[k]: rows.get(k, {}) for k in VERDICT_LABELS}, ALL_RESOLVED: figures.satisfaction}
+
+
+def satisfaction_table(report: MonthlyReport) -> pd.DataFrame:
+    """Satisfaction of the tickets resolved in the month whose resolution target was met, breached, and of all:
+    tickets resolved, answered surveys, average score, the share satisfied (4 or 5) in both months, change."""
+    cur, prev = _verdict_rows(report.current), _verdict_rows(report.previous)
+    get = lambda rows, label, key: None if rows[label].get(key) is None or pd.isna(rows[label][key]) else rows[label][key]
+    labels = list(cur)
+    return pd.DataFrame({
+        "resolution target": labels,
+        "resolved": [format_value(get(cur, k, "resolved") or 0) for k in labels],
+        "answered surveys": [format_value(get(cur, k, "responses") or 0) for k in labels],
+        "average score (1-5)": [DASH if get(cur, k, "average_score") is None else f"{get(cur, k, 'average_score'):.2f}"
+                                for k in labels],
+        report.month.short: [format_value(get(cur, k, "satisfied_pct"), "%") for k in labels],
+        report.month.previous.short: [format_value(get(prev, k, "satisfied_pct"), "%") for k in labels],
+        "change": [format_change(get(cur, k, "satisfied_pct"), get(prev, k, "satisfied_pct"), "%") for k in labels],
+    })
+
+
 def _compare(cur: pd.DataFrame, prev: pd.DataFrame, key: str, value: str, report: MonthlyReport,
              label) -> pd.DataFrame:
     merged = cur.merge(prev[[key, value]], on=key, how="left", suffixes=("", "_prev")).fillna({f"{value}_prev": 0})

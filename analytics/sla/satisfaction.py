@@ -13,21 +13,19 @@ out of the responses. The same groups split by the verdict of the ticket's **res
 target (met or breached), read from the SLA ledger of the version in force (its resolution rows
 that ended in the period, joined to the tickets' scores), or from the on-read engine before a
 ledger exists, show what a breach costs in satisfaction. One scan, with grouping sets for the
-three breakdowns.
+three breakdowns; :func:`totals` runs the same scan grouped by verdict and as a whole (the monthly report).
 """
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from analytics.kernel.periods import Period
 from analytics.sla.engine import at_risk_share
 from analytics.sla.filters import TicketFilter
 from analytics.sla.measures import measures_for, reading_version
 from analytics.store.database import Database
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 SATISFIED = 4          # a score from which the customer counts as satisfied (4 or 5 on the 1-5 scale)
 BREAKDOWNS = {"team": "team", "severity": "severity", "resolution_sla": "sla_state"}
@@ -60,28 +58,55 @@ def scored_sql(db: Database, period: Period, flt: TicketFilter, *, as_of: dateti
     return sql, {**params, "from": start, "to": end}
 
 
+def _grouped(db: Database, period: Period, flt: TicketFilter, keys: tuple[str, ...], extra: str = "", *,
+             as_of: datetime | None, version: int | None) -> pd.DataFrame:
+    """The figures of the scored tickets grouped by each of ``keys`` alone (``by_<key>`` tells the rows of each
+    grouping), and ``extra`` grouping sets (SQL: ``()``, the whole)."""
+    sql, params = scored_sql(db, period, flt, as_of=as_of or datetime.now(UTC), version=version)
+    flags = ", ".join(f"grouping({k}) = 0 AS by_{k}" for k in keys)
+    sets = ", ".join([*(f"({k})" for k in keys), *([extra] if extra else [])])
+    frame = db.query(f"""
+        WITH scored AS ({sql})
+        SELECT {flags}, {", ".join(keys)},
+               count(*) AS resolved, count(satisfaction) AS responses,
+               round(avg(satisfaction), 2) AS average_score,
+               count(*) FILTER (WHERE satisfaction >= $satisfied) AS satisfied
+        FROM scored GROUP BY GROUPING SETS ({sets})""", {**params, "satisfied": SATISFIED})
+    frame["response_pct"] = (100.0 * frame["responses"] / frame["resolved"].where(frame["resolved"] > 0)).round(1)
+    frame["satisfied_pct"] = (100.0 * frame["satisfied"] / frame["responses"].where(frame["responses"] > 0)).round(1)
+    return frame
+
+
+def _by_verdict(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the grouping by verdict of the resolution target, met first (tickets without one left out)."""
+    by_sla = frame[frame["by_sla_state"] & frame["sla_state"].notna()]
+    return (by_sla.rename(columns={"sla_state": "resolution_sla"})
+            .sort_values("resolution_sla", key=lambda s: s.map({"met": 0, "breached": 1})))
+
+
 def figures(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime | None = None,
             version: int | None = None) -> dict[str, pd.DataFrame]:
     """The satisfaction of the tickets resolved in the period, per team, per severity and per verdict of the
     resolution target (``resolution_sla``: met, breached), each a frame of its key and :data:`FIGURES`."""
-    sql, params = scored_sql(db, period, flt, as_of=as_of or datetime.now(UTC), version=version)
-    frame = db.query(f"""
-        WITH scored AS ({sql})
-        SELECT grouping(team) = 0 AS by_team, grouping(severity) = 0 AS by_severity, team, severity, sla_state,
-               count(*) AS resolved, count(satisfaction) AS responses,
-               round(avg(satisfaction), 2) AS average_score,
-               count(*) FILTER (WHERE satisfaction >= $satisfied) AS satisfied
-        FROM scored GROUP BY GROUPING SETS ((team), (severity), (sla_state))""", {**params, "satisfied": SATISFIED})
-    frame["response_pct"] = (100.0 * frame["responses"] / frame["resolved"]).round(1)
-    frame["satisfied_pct"] = (100.0 * frame["satisfied"] / frame["responses"].where(frame["responses"] > 0)).round(1)
-    by_sla = frame[~frame["by_team"] & ~frame["by_severity"] & frame["sla_state"].notna()]
+    frame = _grouped(db, period, flt, ("team", "severity", "sla_state"), as_of=as_of, version=version)
     tables = {
         "team": frame[frame["by_team"]].sort_values("team", na_position="last"),
         "severity": frame[frame["by_severity"]].sort_values("severity"),
-        "resolution_sla": by_sla.rename(columns={"sla_state": "resolution_sla"})
-        .sort_values("resolution_sla", key=lambda s: s.map({"met": 0, "breached": 1})),
+        "resolution_sla": _by_verdict(frame),
     }
     return {name: table[[name, *FIGURES]].reset_index(drop=True) for name, table in tables.items()}
+
+
+def totals(db: Database, period: Period, flt: TicketFilter = TicketFilter(), *, as_of: datetime | None = None,
+           version: int | None = None) -> tuple[dict, pd.DataFrame]:
+    """The same figures over every ticket resolved in the period (:data:`FIGURES`, None when nothing to divide,
+    as the monthly report reads them), and the frame per verdict of the resolution target of :func:`figures`."""
+    frame = _grouped(db, period, flt, ("sla_state",), "()", as_of=as_of, version=version)
+    overall = frame[~frame["by_sla_state"]].iloc[0]
+    whole = {k: (None if pd.isna(overall[k]) else float(overall[k]) if k.endswith(("_pct", "_score"))
+                 else int(overall[k])) for k in FIGURES}
+    verdicts = _by_verdict(frame)
+    return whole, verdicts[["resolution_sla", *FIGURES]].reset_index(drop=True)
 
 
 def responses(tables: dict[str, pd.DataFrame]) -> int:

@@ -67,6 +67,10 @@ def test_headline_figures_of_the_month(two_months_db):
     assert metrics["Major incidents"] == ("1", "+1")
     assert metrics["Open escalations at month end"] == ("1", "+0")
     assert metrics["Account lockouts"] == ("1", "+1") and metrics["Suspected attacks"] == ("0", "+0")
+    assert metrics["Customer satisfaction"] == ("–", "")  # no survey answered in the hand-built months
+    assert "No survey answered this month." in [i.value for i in at.info]
+    satisfied = frame_with(at, "resolution target", "answered surveys")
+    assert satisfied["resolution target"].tolist() == ["Met", "Breached", "All tickets resolved in the month"]
     summary = at.markdown[0].value
     assert "- Severity 2 response compliance fell from 100.0% to 33.3% (2 breaches)." in summary
     assert "- SLA breaches rose from 0 to 5; Acme had the most (4)." in summary

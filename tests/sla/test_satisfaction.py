@@ -102,6 +102,23 @@ def test_no_score_in_the_period(tickets):
     assert satisfaction.responses(tables) == 0 and all(frame.empty for frame in tables.values())
 
 
+@pytest.mark.parametrize("version", VERSIONS, ids=["ledger", "on-read"])
+def test_totals_of_the_period_with_the_split_by_verdict(tickets, version):
+    whole, verdicts = satisfaction.totals(tickets, NOVEMBER, as_of=AS_OF, version=version)
+    # 7 resolved, 6 answered (S5 not); S1, S3 and S6 scored 4 or 5; (5 + 2 + 4 + 1 + 5 + 3) / 6 = 3.33
+    assert tuple(whole[f] for f in satisfaction.FIGURES) == (7, 6, 85.7, 3.33, 3, 50.0)
+    assert rows(verdicts, "resolution_sla") == rows(satisfaction.figures(
+        tickets, NOVEMBER, as_of=AS_OF, version=version)["resolution_sla"], "resolution_sla")
+
+
+def test_totals_of_a_period_without_a_resolved_ticket(tickets):
+    whole, verdicts = satisfaction.totals(tickets, Period(date(2026, 9, 1), date(2026, 10, 1), "Europe/Paris"),
+                                          as_of=AS_OF)
+    assert whole == {"resolved": 0, "responses": 0, "response_pct": None, "average_score": None, "satisfied": 0,
+                     "satisfied_pct": None}
+    assert verdicts.empty and list(verdicts.columns) == ["resolution_sla", *satisfaction.FIGURES]
+
+
 def test_the_demo_scores_a_share_of_the_resolved_tickets_lower_after_a_breach(demo_db_path, tmp_path):
     import shutil
 
