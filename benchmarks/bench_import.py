@@ -1,12 +1,14 @@
 """Import benchmark: rows per second of ``import tickets`` on generated files of N rows.
 
-    python benchmarks/bench_import.py [--rows 1000000] [--source canonical|servicenow-events|all]
+    python benchmarks/bench_import.py [--rows 1000000] [--source canonical|servicenow-events|canonical-contract|all]
 
 Generates (once, under ``data/bench/import/``) a canonical CSV of N tickets and a ServiceNow
 event log of N updates (N/5 incidents, day-first dates, ``?`` for missing values, 1 % of the
 descriptions with a quoted newline), imports each into a fresh database and again into the
 same one (the idempotent path: everything unchanged), and prints the time of each step
-and the rows per second. The goal is at least 200,000 rows per second at one million rows.
+and the rows per second; ``canonical-contract`` is the canonical file with its optional contract
+column (8 of 40 companies named under Premium, one changing mid-file), its cost beside ``canonical``.
+The goal is at least 200,000 rows per second at one million rows.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from analytics.domains import open_store
 from analytics.imports.profiles import get_profile
 from analytics.imports.service import import_file
 from analytics.kernel.roles import system_actor
+from analytics.sla.contracts import create_contract
 
 IMPORT_DIR = BENCH_DIR / "import"
 CANONICAL_SQL = """
@@ -57,7 +60,16 @@ COPY (
     FROM (SELECT i, TIMESTAMP '2025-01-01' + INTERVAL ((i // 5) * 60 % 31000000) SECOND AS o FROM range($n) t(i))
 ) TO '{path}' (HEADER, DELIMITER ',')
 """
-FILES = {"canonical": ("canonical-{n}.csv", CANONICAL_SQL), "servicenow-events": ("events-{n}.csv", EVENTS_SQL)}
+# the canonical file with the optional contract column (issue 18): 7 of 40 companies Premium throughout, one
+# Standard then Premium from July 2025 (a change of contract inside the file), the others naming none
+CONTRACT_SQL = CANONICAL_SQL.replace("""
+    FROM (SELECT i, TIMESTAMP""", """,
+           CASE WHEN i % 40 < 7 THEN 'Premium' WHEN i % 40 = 7 AND o >= TIMESTAMP '2025-07-01' THEN 'Premium'
+                WHEN i % 40 = 7 THEN 'Standard' ELSE '' END AS contract
+    FROM (SELECT i, TIMESTAMP""")
+FILES = {"canonical": ("canonical-{n}.csv", CANONICAL_SQL), "servicenow-events": ("events-{n}.csv", EVENTS_SQL),
+         "canonical-contract": ("canonical-contract-{n}.csv", CONTRACT_SQL)}
+PROFILES = {"canonical-contract": "canonical"}   # the file's profile, when not the source's own name
 
 
 def generate(source: str, rows: int) -> Path:
@@ -86,7 +98,8 @@ def timed_import(db, path: Path, source: str, label: str) -> tuple[Timing, dict[
                 steps[marks[1]] = steps.get(marks[1], 0.0) + now - marks[0]
             marks[0], marks[1] = now, step
 
-    timing = timed(label, lambda: import_file(db, path, profile=get_profile(source), actor=system_actor("bench"),
+    timing = timed(label, lambda: import_file(db, path, profile=get_profile(PROFILES.get(source, source)),
+                                              actor=system_actor("bench"),
                                               progress=progress), repeat=0)
     steps[marks[1]] = steps.get(marks[1], 0.0) + time.perf_counter() - marks[0]
     steps["CPU (all threads)"] = timing.cold_cpu
@@ -97,6 +110,8 @@ def bench(source: str, rows: int) -> None:
     path = generate(source, rows)
     with tempfile.TemporaryDirectory(prefix="vigie-bench-") as tmp:
         db = open_store(Path(tmp) / "bench.duckdb")
+        if source == "canonical-contract":
+            create_contract(db, actor=system_actor("bench"), name="Premium")
         for label in ("first import", "re-import"):
             timing, steps = timed_import(db, path, source, label)
             report, total = timing.result, timing.cold
