@@ -11,6 +11,7 @@ applied, or repeated in the batch, is answered as a duplicate and changes nothin
 """
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from concurrent.futures import Future
@@ -27,6 +28,7 @@ from analytics.kernel.roles import system_actor
 from analytics.settings.queries import earliest_accepted, get_setting
 from analytics.store.database import Database
 
+log = logging.getLogger(__name__)
 BATCH_MAX = 200
 Event = tuple[str, str, dict]   # source, event id, the ticket's canonical column texts
 
@@ -135,11 +137,22 @@ def apply_event(db: Database, *, source: str, event_id: str, row: dict[str, str]
     return done
 
 
-class IntakeWriter:
-    """One thread applying the events handed to :meth:`submit`, a batch per transaction."""
+def changed(result: Applied | IntakeRefused) -> bool:
+    """Whether an event's outcome inserted or changed a ticket (not a duplicate, unchanged or refused)."""
+    return isinstance(result, Applied) and not result.duplicate and result.outcome != "unchanged"
 
-    def __init__(self, open_database, *, capacity: int):
+
+class IntakeWriter:
+    """One thread applying the events handed to :meth:`submit`, a batch per transaction.
+
+    ``after_write`` is called once per batch that inserted or changed a ticket, after its commit and before
+    any of its requests is answered (the server clears the pages' caches with it: once per batch, not per
+    event, so a burst does not clear them hundreds of times a second).
+    """
+
+    def __init__(self, open_database, *, capacity: int, after_write=None):
         self._open = open_database
+        self._after_write = after_write
         self._queue: queue.Queue = queue.Queue(maxsize=capacity)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -178,5 +191,10 @@ class IntakeWriter:
                 for _, future in batch:
                     future.set_exception(exc)
                 continue
+            if self._after_write and any(changed(result) for result in results):
+                try:
+                    self._after_write()
+                except Exception:  # noqa: BLE001 - committed: the requests are still answered with their outcome
+                    log.exception("clearing the pages' caches after a batch of events failed")
             for (_, future), result in zip(batch, results, strict=True):
                 future.set_result(result)

@@ -184,7 +184,8 @@ def api_routes(open_database: Callable[[], Database], *, after_write: Callable[[
 
         return await guarded(request, answer)
 
-    writer = intake_batch.IntakeWriter(open_database, capacity=MAX_WAITING + intake_batch.BATCH_MAX)
+    writer = intake_batch.IntakeWriter(open_database, capacity=MAX_WAITING + intake_batch.BATCH_MAX,
+                                       after_write=after_write)
 
     async def events(request: Request) -> Response:
         source = request.path_params["source"]
@@ -209,8 +210,6 @@ def api_routes(open_database: Callable[[], Database], *, after_write: Callable[[
             done = await asyncio.wrap_future(writer.submit(event))
             if isinstance(done, intake.IntakeRefused):
                 raise done
-            if after_write and not done.duplicate and done.outcome != "unchanged":
-                after_write()
             return JSONResponse({"status": "duplicate" if done.duplicate else "accepted", "event_id": done.event_id,
                                  "ticket": done.reference, "outcome": done.outcome},
                                 status_code=200 if done.duplicate else 202)

@@ -256,3 +256,31 @@ def test_the_pages_caches_are_cleared_by_an_event_that_changed_a_ticket_only(db,
     # inserted: cleared; duplicate, unchanged, refused: not; updated: cleared
     assert outcomes == [(202, "inserted"), 1, (200, "inserted"), 1, (202, "unchanged"), 1, (202, "updated"), 2,
                         (422, None), 2]
+
+
+def test_a_batch_of_events_clears_the_pages_caches_once(db):
+    import threading
+
+    from analytics.api.intake_batch import IntakeWriter
+
+    ensure_intervals(db)
+    first_taken, all_queued, cleared, opened = threading.Event(), threading.Event(), [], []
+
+    def open_database():   # the first batch (one event) waits until the 19 others are queued: they make the second
+        opened.append(1)
+        if len(opened) == 1:
+            first_taken.set()
+            assert all_queued.wait(30)
+        return db
+
+    writer = IntakeWriter(open_database, capacity=100, after_write=lambda: cleared.append(1))
+    futures = [writer.submit(row_of(canonical("b0", reference="B-0")))]
+    assert first_taken.wait(30)
+    futures += [writer.submit(row_of(canonical(f"b{n}", reference=f"B-{n}"))) for n in range(1, 20)]
+    all_queued.set()
+    answers = [f.result(timeout=120) for f in futures]
+    assert [a.outcome for a in answers] == ["inserted"] * 20
+    assert (len(opened), len(cleared)) == (2, 2)
+    again = [writer.submit(row_of(canonical(f"b{n}", reference=f"B-{n}"))) for n in range(3)]   # duplicates only
+    assert [f.result(timeout=120).duplicate for f in again] == [True] * 3
+    assert len(cleared) == 2
