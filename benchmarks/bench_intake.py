@@ -2,11 +2,15 @@
 
     python benchmarks/bench_intake.py [--events 500] [--threads 1 8] [--db PATH]
 
+``--threads`` with no count skips the HTTP runs (to time the batches on a big store given by ``--db``).
+
 Starts the README's server on a new store (or ``--db``, which must not be open elsewhere) on a
 free loopback port with a webhook secret, then for each thread count sends ``--events`` distinct events
 (each a new ticket, then as many updates resolving them) and prints events per second and the p50 / p95
 latency of a request; then the same events applied in process one per transaction (``intake_batch.apply_event``,
-no HTTP) as the peer that shows what batching the concurrent ones gains and what HTTP and signing cost.
+no HTTP) as the peer that shows what batching the concurrent ones gains and what HTTP and signing cost; then
+five batches of 50 new tickets applied in process (``intake_batch.apply_events``), the median time of a batch:
+its fixed cost on that store.
 Each run ends with the ticket count the store holds, to show nothing was dropped.
 """
 from __future__ import annotations
@@ -28,7 +32,7 @@ from pathlib import Path
 from support import ROOT  # first: puts the repository on sys.path
 
 from analytics.api.intake import parse_event, sign_canonical
-from analytics.api.intake_batch import apply_event
+from analytics.api.intake_batch import apply_event, apply_events
 from analytics.domains import open_store
 from analytics.sla.calendars import ensure_intervals
 
@@ -80,18 +84,12 @@ def serve(path: Path):
     raise SystemExit("the server did not start")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=500)
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 8])
-    parser.add_argument("--db")
-    args = parser.parse_args()
-    path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "intake-bench.duckdb"
-    db = open_store(path)
-    ensure_intervals(db)
-    db.close()
+def http_runs(path: Path, args: argparse.Namespace) -> None:
+    """The HTTP runs: a server on ``path``, each thread count sending its events."""
     proc, url = serve(path)
     try:
+        with urllib.request.urlopen(url + "/api/v1/health", timeout=30) as response:
+            before = json.loads(response.read())["tickets"]
         for threads in args.threads:
             run = f"T{threads}"
             bodies = [event(run, n, False) for n in range(args.events)] + [event(run, n, True) for n in range(args.events)]
@@ -106,19 +104,43 @@ def main() -> int:
                   f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms")
         with urllib.request.urlopen(url + "/api/v1/health", timeout=30) as response:
             print(f"tickets in the store after the HTTP runs: {json.loads(response.read())['tickets']:,} "
-                  f"(expected {args.events * len(args.threads):,})")
+                  f"(expected {before + args.events * len(args.threads):,})")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=500)
+    parser.add_argument("--threads", type=int, nargs="*", default=[1, 8])
+    parser.add_argument("--db")
+    args = parser.parse_args()
+    path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "intake-bench.duckdb"
     db = open_store(path)
-    bodies = [event("P", n, False) for n in range(args.events)] + [event("P", n, True) for n in range(args.events)]
-    started = time.perf_counter()
-    for body in bodies:
-        event_id, row = parse_event("canonical", {}, body)
-        apply_event(db, source="canonical", event_id=event_id, row=row)
-    seconds = time.perf_counter() - started
-    print(f"peer: the same events applied in process one per transaction (no HTTP, no signature, no batching): "
-          f"{len(bodies) / seconds:,.1f} events/s")
+    ensure_intervals(db)
+    db.close()
+    if args.threads:
+        http_runs(path, args)
+    db = open_store(path)
+    if args.threads:
+        bodies = [event("P", n, False) for n in range(args.events)] + [event("P", n, True) for n in range(args.events)]
+        started = time.perf_counter()
+        for body in bodies:
+            event_id, row = parse_event("canonical", {}, body)
+            apply_event(db, source="canonical", event_id=event_id, row=row)
+        seconds = time.perf_counter() - started
+        print(f"peer: the same events applied in process one per transaction (no HTTP, no signature, no batching): "
+              f"{len(bodies) / seconds:,.1f} events/s")
+    tickets = db.scalar("SELECT count(*) FROM tickets")
+    times = []
+    for k in range(5):
+        batch = [("canonical", *parse_event("canonical", {}, event(f"B{k}", n, False))) for n in range(50)]
+        started = time.perf_counter()
+        apply_events(db, batch)
+        times.append(time.perf_counter() - started)
+    print(f"a batch of 50 new tickets in process on a store of {tickets:,} tickets: median "
+          f"{statistics.median(times) * 1000:.0f} ms ({50 / statistics.median(times):,.0f} events/s in such batches)")
     db.close()
     return 0
 

@@ -172,13 +172,16 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
     without joining the contracts.
     """
     where, params = flt.sql("t", contract_column="t.contract_id")
-    contracted = (CONTRACTED_SQL if contracted else UNCONTRACTED_SQL).format(
-        source=identifier(source, SOURCES), contracts=VERSION_CONTRACTS_SQL if versioned else CONTRACTS_SQL)
+    limit = ""   # the tickets' ids a restriction or a range keeps, applied where the tickets are first read
     if restrict is not None:
-        where += f" AND t.id IN (SELECT ticket_id FROM {identifier(restrict, RESTRICTIONS)})"
+        limit += f" AND t.id IN (SELECT ticket_id FROM {identifier(restrict, RESTRICTIONS)})"
     if id_range is not None:
-        where += " AND t.id > $id_low AND t.id <= $id_high"
+        limit += " AND t.id > $id_low AND t.id <= $id_high"
         params.update({"id_low": id_range[0], "id_high": id_range[1]})
+    tickets = f"(SELECT * FROM {identifier(source, SOURCES)} t WHERE true {limit})" if limit else identifier(source, SOURCES)
+    contracted = (CONTRACTED_SQL if contracted else UNCONTRACTED_SQL).format(
+        source=tickets, contracts=VERSION_CONTRACTS_SQL if versioned else CONTRACTS_SQL)
+    among = limit.replace("t.id", "e.ticket_id")   # the status events of those tickets only, for the pauses
     intervals = VERSION_INTERVALS_SQL if versioned else "calendar_intervals"
     if pauses:
         params["pause_statuses"] = list(pauses)
@@ -210,7 +213,8 @@ def measures_sql(flt: TicketFilter, *, prune: bool, pauses: tuple[str, ...] = ()
                CASE WHEN m_end <= $as_of THEN epoch(m_end) END AS end_s
         FROM base WHERE true {pruning}
     ),
-    {PAUSE_SQL.replace("calendar_intervals", intervals) if pauses else ""}
+    {PAUSE_SQL.replace("calendar_intervals", intervals).replace("WHERE e.kind = 'status'", "WHERE e.kind = 'status'" + among)
+     if pauses else ""}
     open_clock AS (  -- 24/7 targets: working time is wall-clock time, no join needed
         SELECT m.*, m.start_s AS w_start, m.end_s AS w_end, m.start_s + m.target_seconds{push} AS w_deadline,
                m.start_s + m.target_seconds{push} AS deadline_s

@@ -34,14 +34,18 @@ LEDGER_COLUMNS = ("version, ticket_id, measure, severity, company_id, contract_i
 TICKET_INPUTS = "t.severity, t.opened_at, t.first_response_at, t.resolved_at, t.company_id, t.channel, t.team, " \
                 "t.source_made_sla"
 STATUS_EVENTS = ("LEFT JOIN (SELECT ticket_id, hash(string_agg(coalesce(to_value, '') || '@' || occurred_at::VARCHAR, "
-                 "'|' ORDER BY occurred_at, id)) AS events_hash FROM ticket_events WHERE kind = 'status' "
+                 "'|' ORDER BY occurred_at, id)) AS events_hash FROM ticket_events WHERE kind = 'status' {among} "
                  "GROUP BY ticket_id) ev ON ev.ticket_id = t.id")
 
 
-def fingerprint_sql(version: Version) -> tuple[str, str]:
-    """The fingerprint of a ticket ``t`` under a version, and the join it needs."""
+def fingerprint_sql(version: Version, among: str = "") -> tuple[str, str]:
+    """The fingerprint of a ticket ``t`` under a version, and the join it needs.
+
+    ``among`` (a condition on ``ticket_id`` written by this code) limits the status events read to the
+    tickets the caller reads anyway, so a write of 50 tickets does not aggregate every ticket's events.
+    """
     if version.pause_statuses:
-        return f"(hash({TICKET_INPUTS}, ev.events_hash) >> 1)::BIGINT", STATUS_EVENTS
+        return f"(hash({TICKET_INPUTS}, ev.events_hash) >> 1)::BIGINT", STATUS_EVENTS.format(among=among)
     return f"(hash({TICKET_INPUTS}) >> 1)::BIGINT", ""
 
 
@@ -70,7 +74,7 @@ def compute(cur: Cursor, version: Version, restrict: str | tuple[int, int]) -> N
     sql, params = measures_sql(TicketFilter(), prune=False, pauses=version.pause_statuses, versioned=True,
                                restrict=relation, id_range=restrict if relation is None else None,
                                contracted=any_assigned(cur, version.version))
-    fingerprint, join = fingerprint_sql(version)
+    fingerprint, join = fingerprint_sql(version, "AND " + tickets.replace("t.id", "ticket_id"))
     params.update({"as_of": FAR, "at_risk": 0.75, "rules_version": version.version})
     decided_day, ended_day = _local_days(cur, tickets, params)
     cur.execute(f"""
@@ -115,12 +119,12 @@ def refresh(cur: Cursor, version: Version, *, candidates: bool) -> int:
 
     A version still building is kept current up to the tickets it has reached; the build does the rest.
     """
-    fingerprint, join = fingerprint_sql(version)
     among = "AND t.id IN (SELECT ticket_id FROM sla_candidates)" if candidates else ""
     among_ledger = "AND ticket_id IN (SELECT ticket_id FROM sla_candidates)" if candidates else ""
     if version.state == "building":
         among += f" AND t.id <= {int(version.next_ticket_id)}"
         among_ledger += f" AND ticket_id <= {int(version.next_ticket_id)}"
+    fingerprint, join = fingerprint_sql(version, among_ledger)
     cur.execute(f"""
         CREATE OR REPLACE TEMP TABLE sla_touched AS
         SELECT t.id AS ticket_id FROM tickets t {join}
@@ -129,7 +133,7 @@ def refresh(cur: Cursor, version: Version, *, candidates: bool) -> int:
         WHERE l.fingerprint IS DISTINCT FROM {fingerprint} {among}
         UNION
         SELECT DISTINCT ticket_id FROM sla_ledger WHERE version = $v {among_ledger}
-          AND ticket_id NOT IN (SELECT id FROM tickets)""", {"v": version.version})
+          AND ticket_id NOT IN (SELECT t.id FROM tickets t WHERE true {among})""", {"v": version.version})
     touched = cur.execute("SELECT count(*) FROM sla_touched").fetchone()[0]
     if touched:
         rollups.note_days(cur, version.version)
