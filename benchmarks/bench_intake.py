@@ -134,8 +134,9 @@ def main() -> int:
               f"{len(bodies) / seconds:,.1f} events/s")
     tickets = db.scalar("SELECT count(*) FROM tickets")
     times = []
+    run = f"B{time.time_ns()}"   # new tickets on every run, so a reused --db store never answers duplicates
     for k in range(5):
-        batch = [("canonical", *parse_event("canonical", {}, event(f"B{k}", n, False))) for n in range(50)]
+        batch = [("canonical", *parse_event("canonical", {}, event(f"{run}-{k}", n, False))) for n in range(50)]
         started = time.perf_counter()
         apply_events(db, batch)
         times.append(time.perf_counter() - started)

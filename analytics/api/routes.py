@@ -93,8 +93,8 @@ def _hours(request: Request) -> float | None:
 
 
 def api_routes(open_database: Callable[[], Database], *, after_write: Callable[[], None] | None = None) -> list[Route]:
-    """The routes, on the process's store; ``after_write`` is called once a pushed event changed a ticket (the
-    server clears the pages' caches with it, so the next refresh of a page shows the event)."""
+    """The routes, on the process's store; ``after_write`` is called once per batch of pushed events that changed a
+    ticket, before their answers (the server clears the pages' caches with it, so the next refresh shows them)."""
 
     async def guarded(request: Request, answer: Callable[[Database], Response], need: str = "read") -> Response:
         db = open_database()
