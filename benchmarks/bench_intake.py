@@ -91,7 +91,7 @@ def http_runs(path: Path, args: argparse.Namespace) -> None:
         with urllib.request.urlopen(url + "/api/v1/health", timeout=30) as response:
             before = json.loads(response.read())["tickets"]
         for threads in args.threads:
-            run = f"T{threads}"
+            run = f"T{threads}-{time.time_ns()}"   # new event ids on every run: a reused --db store answers no duplicate
             bodies = [event(run, n, False) for n in range(args.events)] + [event(run, n, True) for n in range(args.events)]
             started = time.perf_counter()
             with ThreadPoolExecutor(threads) as pool:
@@ -124,7 +124,8 @@ def main() -> int:
         http_runs(path, args)
     db = open_store(path)
     if args.threads:
-        bodies = [event("P", n, False) for n in range(args.events)] + [event("P", n, True) for n in range(args.events)]
+        peer = f"P{time.time_ns()}"
+        bodies = [event(peer, n, False) for n in range(args.events)] + [event(peer, n, True) for n in range(args.events)]
         started = time.perf_counter()
         for body in bodies:
             event_id, row = parse_event("canonical", {}, body)
