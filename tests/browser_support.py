@@ -39,12 +39,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def start_dashboard(db_path, *, env: dict | None = None, timeout: float = 60, args: tuple = (),
-                    entry: str = "server.py", output: list | None = None, process: list | None = None):
+                    entry: str = "server.py", output: list | None = None, process: list | None = None,
+                    port: int | None = None):
     """Run the README's run command (``python -m ui.serve``: ``streamlit run server.py``, the dashboard and its
     workers) on a free loopback port; yields its base URL. ``entry="dashboard.py"``: the dashboard alone, no
     workers. ``output``: a list that receives the server's whole output (text) once it has stopped; ``process``: a
-    list that receives the server's ``Popen`` (to kill it)."""
-    port = free_port()
+    list that receives the server's ``Popen`` (to kill it); ``port``: a port chosen beforehand (a redirect URI
+    names it), else a free one."""
+    port = port or free_port()
     full_env = {**os.environ, "VIGIE_DB": str(db_path), **(env or {})}
     cmd = [sys.executable, "-m", "ui.serve", "--entry", entry, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",

@@ -38,7 +38,7 @@ def tokens_section(db: Database, actor: Actor, saved: Callable[[str], None]) -> 
         tokens["id"] = tokens["id"].map(lambda i: f"#{i}")
         show_table(tokens, key="settings_api_tokens", tz=db.timezone, columns=TOKEN_COLUMNS)
     with st.form("settings_api_token_form"):
-        cols = st.columns([2, 1])
+        cols = st.columns(2)  # the scope's meaning is read in full (checked at 1280 px by test_layout_fits)
         name = cols[0].text_input("Used by", key="settings_api_token_name", placeholder="e.g. Grafana")
         scope = cols[1].selectbox("Scope", SCOPES, format_func=SCOPE_HELP.get, key="settings_api_token_scope")
         made = st.form_submit_button("Make a token")

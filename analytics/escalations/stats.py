@@ -88,12 +88,12 @@ def display_open(frame: pd.DataFrame) -> pd.DataFrame:
     flag = [f"⚑ unacknowledged: call the {nxt.lower()}" if flagged and isinstance(nxt, str)
             else ("⚑ unacknowledged at the top level" if flagged else "")
             for flagged, nxt in zip(frame["flagged"], frame["next_level"])]
-    return pd.DataFrame({
+    return pd.DataFrame({  # who and what first: a table wider than the page scrolls the rest
         "reference": frame["reference"], "level": frame["level"], "level_name": frame["level_name"],
+        "company": frame["company"], "ticket": frame["ticket"], "incident": frame["incident"],
         "flag": flag, "age": frame["age_s"].map(format_duration),
-        "at level": frame["at_level_s"].map(format_duration), "acknowledged": acknowledged,
-        "owner": frame["owner"], "next level": frame["next_level"], "company": frame["company"],
-        "ticket": frame["ticket"], "incident": frame["incident"],
+        "at level": frame["at_level_s"].map(format_duration), "owner": frame["owner"],
+        "acknowledged": acknowledged, "next level": frame["next_level"],
         "reason code": frame["reason_code"].map(REASON_CODES), "reason": frame["reason"],
         "raised by": frame["raised_by"],
         "age_s": frame["age_s"], "flagged": frame["flagged"].astype(bool),

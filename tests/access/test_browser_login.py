@@ -2,77 +2,35 @@
 each user sees the pages of their roles; an admin's change is audited; local mode refuses a public address."""
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import secrets
 import shutil
 from pathlib import Path
 
 import pytest
-from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import expect
 
-from analytics.domains import all_pages
-from tests import browser_support
-from tests.browser_support import ROOT, open_browser, start_dashboard, wait_for_app
+from tests.browser_support import open_browser, start_dashboard, wait_for_app
+from tests.sign_in_support import identity_provider, nav_titles, sign_in, signed_in_dashboard, titles_for
 
 pytestmark = pytest.mark.browser
-
-USERS = [
-    User(sub="sam", claims={"email": "sam@example.com", "name": "Sam Supervisor", "groups": ["vigie-supervisors"]}),
-    User(sub="lee", claims={"email": "lee@example.com", "name": "Lee Leadership", "groups": ["vigie-leadership"]}),
-    User(sub="ada", claims={"email": "ada@example.com", "name": "Ada Admin", "groups": ["vigie-admins", "staff"]}),
-    User(sub="eve", claims={"email": "eve@example.com", "name": "Eve Visitor", "groups": ["staff"]}),
-]
 
 
 @pytest.fixture(scope="module")
 def oidc_url():
     """The mock identity provider, on a free loopback port in this process."""
-    with run_server_in_thread(user_claims=USERS) as server:
-        yield f"http://127.0.0.1:{server.server_port}"
+    with identity_provider() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def signed_dashboard(oidc_url, demo_db_path, tmp_path_factory):
     """One dashboard for the module, on its own database copy, with [auth] pointing at the mock provider."""
     tmp_path = tmp_path_factory.mktemp("login")
-    port = browser_support.free_port()
-    secrets_file = tmp_path / "secrets.toml"
-    secrets_file.write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
-        f'cookie_secret = "{secrets.token_hex(32)}"\n'
-        'client_id = "vigie-test"\n'
-        'client_secret = "vigie-test-secret"\n'
-        f'server_metadata_url = "{oidc_url}/.well-known/openid-configuration"\n')
     db_path = tmp_path / "login.duckdb"
     shutil.copyfile(demo_db_path, db_path)
-    with contextlib.ExitStack() as stack:
-        with pytest.MonkeyPatch.context() as patch:  # the redirect URI must name the port: choose it here
-            patch.setattr(browser_support, "free_port", lambda: port)
-            url = stack.enter_context(start_dashboard(db_path, args=("--secrets.files", str(secrets_file))))
+    with signed_in_dashboard(db_path, oidc_url, tmp_path) as url:
         yield url, db_path
-
-
-def sign_in(page, url: str, sub: str) -> None:
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/oauth2/authorize**")
-    page.get_by_role("button", name=sub, exact=True).click()  # the provider's one-click predefined user
-    page.wait_for_url(url + "/**")
-    wait_for_app(page)
-
-
-def nav_titles(page) -> set[str]:
-    """The page titles in the sidebar menu (each link's last line; the icon's name comes first)."""
-    return {link.inner_text().strip().split("\n")[-1] for link in page.get_by_test_id("stSidebarNavLink").all()}
-
-
-def titles_for(*roles: str) -> set[str]:
-    return {spec.title for spec in all_pages() if spec.roles & set(roles) and (ROOT / spec.path).is_file()}
 
 
 @pytest.mark.parametrize("sub, role", [("sam", "supervisor"), ("lee", "leadership")])

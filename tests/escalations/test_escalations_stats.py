@@ -157,7 +157,11 @@ def test_open_escalations_and_display(crafted):
     assert (row["level"], row["level_name"], row["next_level"], bool(row["flagged"])) == \
         (2, "Support supervisor", "Senior manager", True)
     assert row["company"] == "Beta" and row["age_s"] == (503 + 6) * 3600
-    shown = stats.display_open(frame).iloc[0]
+    table = stats.display_open(frame)
+    # who and what come first, so a table wider than the page shows them and scrolls the rest
+    assert list(table.columns[:9]) == ["reference", "level", "level_name", "company", "ticket", "incident", "flag",
+                                       "age", "at level"]
+    shown = table.iloc[0]
     assert shown["age"] == "21 d 5 h" and shown["at level"] == "20 d 23 h"
     assert shown["flag"] == "⚑ unacknowledged: call the senior manager"
     assert shown["acknowledged"] == "no" and shown["reason code"] == "Quality of the answer"
