@@ -14,7 +14,7 @@ from analytics.incidents.charts import incidents_per_month_figure, notify_time_f
 from analytics.kernel.charts import PAST_DEADLINE, PAST_TARGET, WITHIN, count_axis, nice_step, threshold_colour
 from analytics.logins.charts import daily_figure
 from analytics.logins.rules import LockoutPolicy
-from analytics.sla.charts import trend_figure
+from analytics.sla.charts import compliance_figure, trend_figure
 from analytics.sla.team_charts import SO_FAR_OPACITY, handled_figure
 
 
@@ -80,3 +80,19 @@ def test_tickets_handled_per_week_sort_as_dates_tick_whole_and_mark_the_week_so_
     assert list(network.x) == ["2026-11-02", "2026-11-16"] and list(network.marker.opacity) == [1.0, SO_FAR_OPACITY]
     assert [t.name for t in figure.data] == ["&lt;b&gt;R&amp;D&lt;/b&gt;", "Network"]  # a team's name as typed
     assert [(a.x, a.y, a.text) for a in figure.layout.annotations] == [("2026-11-16", 3, "so far")]
+
+
+def test_compliance_bars_hold_their_labels_inside_when_long_and_past_the_end_when_short():
+    """Horizontal bars, one row each, so no two labels meet; thousands separated; no decision said in words."""
+    table = pd.DataFrame({"severity": [1, 1, 2, 2], "measure": ["response", "resolution"] * 2,
+                          "compliance_pct": [98.3, 44.0, 45.0, None], "met": [1284, 11, 9, 0],
+                          "breached": [22, 14, 11, 0]})
+    figure = compliance_figure(table)
+    bars = {trace.name: trace for trace in figure.data}
+    assert {trace.orientation for trace in figure.data} == {"h"}
+    assert list(bars["response"].text) == ["98.3% · 1,284/1,306", "45.0% · 9/20"]
+    assert list(bars["response"].textposition) == ["inside", "inside"]
+    assert list(bars["resolution"].text) == ["44.0% · 11/25", "no decision"]
+    assert list(bars["resolution"].textposition) == ["outside", "outside"]
+    assert list(figure.layout.yaxis.categoryarray) == ["Severity 1", "Severity 2"]
+    assert figure.layout.xaxis.title.text == "compliance (%)"

@@ -1,6 +1,6 @@
 """Every page at 1280 and 1600 px in Debian's Chromium: no KPI label, button or field value (a date, a number,
-a search) cut by the layout, no horizontal scroll of the page itself, no exception box; a screenshot of each page
-in test-artifacts/screenshots/.
+a search) cut by the layout, no chart's value labels over one another, no horizontal scroll of the page itself,
+no exception box; a screenshot of each page in test-artifacts/screenshots/.
 
 The local single-user mode holds every role, so its menu is opened page by page through each address. A
 leadership user signed in through a real OpenID Connect flow (a mock provider on loopback) then walks its own
@@ -51,17 +51,34 @@ CUT_VALUES = """() => {
   }
   return cut;
 }"""
+# Value labels of a chart (bars' and points' texts) drawn over one another: the pairs, with the chart's number.
+OVERLAPPING_LABELS = """() => {
+  const pairs = [];
+  document.querySelectorAll('.js-plotly-plot').forEach((plot, chart) => {
+    const boxes = [...plot.querySelectorAll('text.bartext, .textpoint text')]
+      .filter(t => t.textContent.trim()).map(t => [t.textContent, t.getBoundingClientRect()])
+      .filter(([, box]) => box.width > 0);
+    for (let a = 0; a < boxes.length; a++) for (let b = a + 1; b < boxes.length; b++) {
+      const [ta, A] = boxes[a], [tb, B] = boxes[b];
+      if (A.left < B.right - 1 && B.left < A.right - 1 && A.top < B.bottom - 1 && B.top < A.bottom - 1)
+        pairs.push([chart, ta, tb]);
+    }
+  });
+  return pairs;
+}"""
 PAGE_SCROLL = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 
 def assert_fits(page, screenshot: str) -> None:
-    """The page as drawn: saved, and failed on an exception box, cut text or values, or a page wider than the window."""
+    """The page as drawn: saved, and failed on an exception box, cut text or values, chart labels drawn over one
+    another, or a page wider than the window."""
     page.wait_for_timeout(500)  # charts and metrics settle their widths
     page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"), full_page=True)
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()
     assert page.evaluate(CUT_TEXT) == []
     assert page.evaluate(CUT_VALUES) == []
+    assert page.evaluate(OVERLAPPING_LABELS) == []
     scroll_width, inner_width = page.evaluate(PAGE_SCROLL)
     assert scroll_width <= inner_width
 

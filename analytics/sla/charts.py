@@ -7,22 +7,33 @@ import plotly.graph_objects as go
 from analytics.kernel.charts import month_axis
 
 MEASURE_COLOURS = {"response": "#2f6fb0", "resolution": "#e07b39"}
+INSIDE_FROM_PCT = 45  # from this compliance a bar holds its label, on half a page at 1280 px
 
 
 def compliance_figure(table: pd.DataFrame) -> go.Figure:
-    """Compliance per severity, one bar per measure, labelled with the counts behind it."""
+    """Compliance per severity, one horizontal bar per measure, labelled with the counts behind it.
+
+    Horizontal, each bar its own row: a label never meets its neighbour's, whatever the chart's width (upright
+    bars in half a page overlapped theirs at 1280 px). The label sits inside a bar long enough to hold it and
+    past the end of a shorter one."""
     fig = go.Figure()
+    severities = sorted(table["severity"].unique())
     for measure in ("response", "resolution"):
         part = table[table["measure"] == measure]
-        labels = [f"{p:.1f}%<br>{m}/{m + b}" if pd.notna(p) else "no decision"
+        labels = [f"{p:.1f}% · {m:,}/{m + b:,}" if pd.notna(p) else "no decision"
                   for p, m, b in zip(part["compliance_pct"], part["met"], part["breached"])]
-        fig.add_bar(name=measure, x=[f"Severity {s}" for s in part["severity"]],
-                    y=part["compliance_pct"].fillna(0).tolist(), text=labels, textposition="outside",
-                    marker_color=MEASURE_COLOURS[measure])
-    fig.update_traces(textfont_size=10, cliponaxis=False)
-    fig.update_layout(barmode="group", yaxis=dict(title="compliance %", range=[0, 119]),
-                      uniformtext=dict(minsize=9, mode="show"),
-                      margin=dict(t=30, b=10), legend_title_text="measure", height=360)
+        fig.add_bar(name=measure, orientation="h", y=[f"Severity {s}" for s in part["severity"]],
+                    x=part["compliance_pct"].fillna(0).tolist(), text=labels,
+                    textposition=["inside" if pd.notna(p) and p >= INSIDE_FROM_PCT else "outside"
+                                  for p in part["compliance_pct"]],
+                    insidetextanchor="end", marker_color=MEASURE_COLOURS[measure],
+                    hovertemplate="%{y}, " + measure + ": %{text}<extra></extra>")
+    fig.update_traces(textfont_size=11, cliponaxis=False, constraintext="none")
+    fig.update_layout(barmode="group", xaxis=dict(title="compliance (%)", range=[0, 100]),
+                      yaxis=dict(categoryorder="array", categoryarray=[f"Severity {s}" for s in severities],
+                                 autorange="reversed"),
+                      legend=dict(title_text="measure", orientation="h", y=1.02, yanchor="bottom", x=0),
+                      margin=dict(t=40, b=10, r=10), height=360)
     return fig
 
 

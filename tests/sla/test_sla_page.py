@@ -89,8 +89,10 @@ def test_charts_carry_the_compliance(small_db):
     assert len(charts) == 2
     spec = json.loads(charts[0].proto.spec)
     response = next(t for t in spec["data"] if t["name"] == "response")
-    assert response["x"][0] == "Severity 1" and response["y"][0] == 50.0
-    assert response["text"][0] == "50.0%<br>1/2"
+    assert response["orientation"] == "h"  # one row per bar: labels never meet, whatever the width
+    assert response["y"][0] == "Severity 1" and response["x"][0] == 50.0
+    assert response["text"][0] == "50.0% · 1/2" and response["textposition"][0] == "inside"
+    assert spec["layout"]["yaxis"]["autorange"] == "reversed"  # severity 1 on top, as in the table
     # the trend: every ticket was decided in November 2026, the frozen clock's month in Paris, drawn as "so far"
     # (response: P-1 and P-4 met, P-2 breached; resolution the same)
     trend = json.loads(charts[1].proto.spec)
