@@ -1,0 +1,71 @@
+"""The warm chart renderer (analytics/kernel/renderer.py) on Debian's Chromium: a tab reloaded every
+RELOAD_EVERY figures, not after each one as kaleido does, draws byte for byte the images of a tab reloaded
+after each figure, whatever the order; and it does reload on that count."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+from kaleido._kaleido_tab._tab import _KaleidoTab
+
+from analytics.kernel import renderer as renderer_module
+from analytics.kernel.renderer import ChartRenderer
+from tests.browser_support import CHROMIUM
+
+pytestmark = pytest.mark.browser  # Chromium, and nothing that depends on the date: not rerun per time zone
+
+OPTIONS = dict(format="png", width=400, height=300, scale=1)
+
+
+def figures() -> list[go.Figure]:
+    """Four different charts: bars, a line, a stacked chart with a legend, a chart with a title and an annotation."""
+    bars = go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2], text=["3", "1", "2"], textposition="outside"))
+    line = go.Figure(go.Scatter(x=[1, 2, 3, 4], y=[10, 12, 9, 14], mode="lines+markers"))
+    stacked = go.Figure([go.Bar(name="met", x=["S1", "S2"], y=[80, 90]), go.Bar(name="breached", x=["S1", "S2"], y=[20, 10])])
+    stacked.update_layout(barmode="stack")
+    titled = go.Figure(go.Bar(x=[5, 7], y=["x", "y"], orientation="h"))
+    titled.update_layout(title_text="Titled", annotations=[dict(text="note", x=6, y="x", showarrow=True)])
+    return [bars, line, stacked, titled]
+
+
+@pytest.fixture
+def reloads(monkeypatch):
+    """How many times a tab was reloaded (kaleido's own step, counted)."""
+    counted = []
+    original = _KaleidoTab.reload
+
+    async def counting(tab):
+        counted.append(tab)
+        await original(tab)
+
+    monkeypatch.setattr(_KaleidoTab, "reload", counting)
+    return counted
+
+
+def draw(reload_every: int, figs: list[go.Figure], monkeypatch, *, tabs: int = 1, rounds: int = 1) -> list[list[bytes]]:
+    monkeypatch.setattr(renderer_module, "RELOAD_EVERY", reload_every)
+    renderer = ChartRenderer(CHROMIUM, tabs=tabs)
+    try:
+        return [renderer.render(figs, [OPTIONS] * len(figs)) for _ in range(rounds)]
+    finally:
+        renderer.close()
+
+
+def test_a_tab_kept_between_figures_draws_the_same_images_as_one_reloaded_after_each(reloads, monkeypatch):
+    figs = figures()
+    [reference] = draw(1, figs, monkeypatch)  # kaleido's own way: a reload after every figure
+    assert all(isinstance(image, bytes) and image.startswith(b"\x89PNG") for image in reference)
+    assert len(reloads) == len(figs)
+    assert len(set(reference)) == len(figs)  # four different images: equality below is not trivial
+
+    reloads.clear()
+    [forward, again] = draw(1000, figs, monkeypatch, tabs=2, rounds=2)
+    backward = draw(1000, figs[::-1], monkeypatch, tabs=2)[0][::-1]
+    assert forward == reference and again == reference and backward == reference
+    assert reloads == []
+
+
+def test_a_tab_is_reloaded_every_reload_every_figures(reloads, monkeypatch):
+    figs = figures()
+    [first, second] = draw(3, figs + figs[:3], monkeypatch, rounds=2)  # one tab, 7 then 7 figures
+    assert len(reloads) == 4  # after the 3rd, 6th, 9th and 12th figure
+    assert first == second
