@@ -45,9 +45,9 @@ def calendar_description(db: Database, calendar_id: int) -> str:
     if always_open:
         return f"{name} (round the clock)"
     days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    hours = db.rows("SELECT weekday, strftime(start_time, '%H:%M'), strftime(end_time, '%H:%M') "
-                    "FROM calendar_hours WHERE calendar_id = ? ORDER BY 1, 2", [calendar_id])
-    spans = ", ".join(f"{days[w]} {a}-{b}" for w, a, b in hours)
+    hours = db.rows("SELECT weekday, start_time, end_time FROM calendar_hours WHERE calendar_id = ? ORDER BY 1, 2",
+                    [calendar_id])  # formatted here: DuckDB has no strftime for a TIME
+    spans = ", ".join(f"{days[w]} {a:%H:%M}-{b:%H:%M}" for w, a, b in hours)
     holidays = f", public holidays {country}" if country else ""
     return f"{name}: {spans} ({tz}){holidays}; 1 business day = {hours_per_day:g} working hours"
 
