@@ -4,14 +4,15 @@ kaleido's one-call functions start a browser per call (2-4 s each), and its sync
 renders one figure at a time. :class:`ChartRenderer` instead opens one ``kaleido.Kaleido``
 with several tabs on an event loop of its own thread, the first time it is asked (or
 earlier, by :meth:`ChartRenderer.start`, which returns at once so that the browser starts
-while the caller assembles its figures), and renders the figures of a document
-concurrently, one per tab. ``mathjax=False`` keeps the browser off the network. A browser
-that failed or stopped answering is dropped and started again on the next call.
+while the caller assembles its figures), and queues the figures of a document to its tabs
+together. ``mathjax=False`` keeps the browser off the network. A browser that failed or stopped
+answering, or that failed to draw a figure, is dropped and started again on the next call.
 
 kaleido reloads a tab after every figure, which parses plotly.js again: about 0.15 s of the 0.2 s
 a figure took (the nine charts of the monthly report: 1.6-1.9 s, the same with 2, 3 or 4 tabs, as
 the tabs share one renderer process). Here a tab is reloaded after :data:`RELOAD_EVERY` figures
-instead (the nine charts: 0.35-0.47 s, byte for byte the same images, in any order).
+instead, byte for byte the same images in any order; the nine charts take 0.75-0.94 s with one
+tab (0.35-0.47 s with two, but each tab costs about 1.5 s to start, which a command line waits for).
 """
 from __future__ import annotations
 
@@ -79,11 +80,14 @@ class ChartRenderer:
 
         future = asyncio.run_coroutine_threadsafe(all_figures(), self._loop)
         try:
-            return list(future.result(timeout=self.timeout))
+            images = list(future.result(timeout=self.timeout))
         except FutureTimeout:
             future.cancel()
             self._reset()
             raise RenderError(f"Chromium did not render the charts within {self.timeout} s") from None
+        if any(isinstance(image, BaseException) for image in images):
+            self._reset()  # a tab that failed a figure is not trusted with the next one, reload or not
+        return images
 
     def _reset(self) -> None:
         with self._lock:

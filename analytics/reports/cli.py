@@ -52,7 +52,6 @@ def cmd_report_monthly(args, open_store: OpenStore) -> int:
     if refusal:
         print(f"error: {refusal}", file=sys.stderr)
         return 2
-    warm_up()  # Chromium and weasyprint start while the figures are assembled
     try:
         db = open_store(path)
     except StoreBusy as busy:   # a running dashboard holds the file: its read API makes the same file
@@ -65,6 +64,8 @@ def cmd_report_monthly(args, open_store: OpenStore) -> int:
             raise DatabaseError(f"the running dashboard's {PATH} answered without its {HEADER} header; is it the "
                                 "same version of Vigie as this command?") from None
     else:
+        warm_up()  # Chromium and weasyprint start while the figures are assembled (not when the API makes the file:
+        # a browser still starting when the command exits left a traceback from removing its profile folder)
         made = report_file(db, month, kind, now=now)
         data, account = made.data, made.account
     out.write_bytes(data)

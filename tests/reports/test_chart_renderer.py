@@ -69,3 +69,16 @@ def test_a_tab_is_reloaded_every_reload_every_figures(reloads, monkeypatch):
     [first, second] = draw(3, figs + figs[:3], monkeypatch, rounds=2)  # one tab, 7 then 7 figures
     assert len(reloads) == 4  # after the 3rd, 6th, 9th and 12th figure
     assert first == second
+
+
+def test_a_figure_that_fails_gives_its_error_and_the_next_call_gets_a_new_browser(reloads, monkeypatch):
+    figs = figures()
+    [reference] = draw(1000, figs[:1], monkeypatch)
+    renderer = ChartRenderer(CHROMIUM)
+    try:
+        drawn, failed = renderer.render([figs[0], figs[0]], [OPTIONS, {**OPTIONS, "format": "nonsense"}])
+        assert drawn == reference[0] and isinstance(failed, Exception)
+        assert renderer._opened is None  # dropped: started again on the next call
+        assert renderer.render(figs[:1], [OPTIONS]) == reference
+    finally:
+        renderer.close()
