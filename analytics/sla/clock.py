@@ -38,7 +38,8 @@ def ticket_by_reference(db: Database, reference: str) -> dict | None:
 
 
 def calendar_description(db: Database, calendar_id: int) -> str:
-    """'24/7' or 'Business hours (Paris): Mon-Fri 09:00-18:00 Europe/Paris, public holidays FR'."""
+    """'24/7 (round the clock)' or 'Business hours (Paris): Mon 09:00-18:00, ..., Fri 09:00-18:00 (Europe/Paris),
+    public holidays FR; 1 business day = 9 working hours'."""
     cal = db.rows("SELECT name, timezone, always_open, holiday_country, hours_per_day FROM calendars "
                   "WHERE id = ?", [calendar_id])[0]
     name, tz, always_open, country, hours_per_day = cal
