@@ -95,12 +95,10 @@ for start in range(0, len(report.headlines), per_row):
 
 figures = report_figures(report)
 st.subheader("SLA compliance")
-left, right = st.columns([3, 2])
-with left:
-    table(tables.sla_table(report), "monthly_report_sla")
-with right:
-    st.plotly_chart(figures["sla"], width="stretch", key="monthly_report_sla_chart")
-st.plotly_chart(figures["trend"], width="stretch", key="monthly_report_trend_chart")
+table(tables.sla_table(report), "monthly_report_sla")
+left, right = st.columns(2)
+left.plotly_chart(figures["sla"], width="stretch", key="monthly_report_sla_chart")
+right.plotly_chart(figures["trend"], width="stretch", key="monthly_report_trend_chart")
 
 st.subheader("Customer satisfaction")
 surveys, note = report.current.satisfaction, satisfaction_note(report.current.satisfaction)
@@ -128,7 +126,7 @@ st.subheader("Top five companies by breaches")
 if report.current.sla.top_companies.empty:
     st.info("No SLA breach this month.")
 else:
-    left, right = st.columns(2)
+    left, right = st.columns([2, 1])
     with left:
         table(tables.top_companies_table(report), "monthly_report_top_companies")
     with right:
@@ -162,7 +160,7 @@ st.subheader("Root cause analyses (RCA)")
 if not report.current.rca.available:
     absent(report.current.rca, "RCA reports are not recorded in this database.")
 else:
-    left, right = st.columns(2)
+    left, right = st.columns([3, 2])
     with left:
         table(tables.rca_table(report), "monthly_report_rca")
     with right:
@@ -172,7 +170,7 @@ st.subheader("Logins and lockouts")
 if not report.current.lockouts.available:
     absent(report.current.lockouts, "Login events are not recorded in this database.")
 else:
-    left, right = st.columns(2)
+    left, right = st.columns([3, 2])
     with left:
         table(tables.lockout_table(report), "monthly_report_lockouts")
     with right:

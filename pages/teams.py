@@ -79,11 +79,8 @@ show_table(weekly, key="teams_weekly", tz=db.timezone, columns=WEEKLY, csv=f"wor
 
 st.subheader("Reassignments")
 per_team, pairs = load_moves(db, str(db.path), period, flt)
-left, right = st.columns(2)
-with left:
-    st.write("Per team (the ticket's current one), of the tickets opened in the period.")
-    show_table(per_team, key="teams_reassignments", tz=db.timezone, columns=REASSIGNMENTS, csv="reassignments.csv")
-with right:
-    st.write(f"Teams passing tickets back and forth (from one to the other and back): "
-             f"{plural(int(pairs['tickets'].sum()) if len(pairs) else 0, 'ticket')}.")
-    show_table(pairs, key="teams_back_and_forth", tz=db.timezone, columns=BACK_AND_FORTH, csv="back-and-forth.csv")
+st.write("Per team (the ticket's current one), of the tickets opened in the period.")
+show_table(per_team, key="teams_reassignments", tz=db.timezone, columns=REASSIGNMENTS, csv="reassignments.csv")
+st.write(f"Teams passing tickets back and forth (from one to the other and back): "
+         f"{plural(int(pairs['tickets'].sum()) if len(pairs) else 0, 'ticket')}.")
+show_table(pairs, key="teams_back_and_forth", tz=db.timezone, columns=BACK_AND_FORTH, csv="back-and-forth.csv")

@@ -1,5 +1,6 @@
 """Every page at 1280 and 1600 px in Debian's Chromium: no KPI label, button or field value (a date, a number,
-a search) cut by the layout, no chart's value labels over one another, no horizontal scroll of the page itself,
+a search) cut by the layout, no chart's value labels over one another, no table set beside another scrolling sideways, no horizontal scroll of
+the page itself,
 no exception box; a screenshot of each page in test-artifacts/screenshots/.
 
 The local single-user mode holds every role, so its menu is opened page by page through each address. A
@@ -66,6 +67,16 @@ OVERLAPPING_LABELS = """() => {
   });
   return pairs;
 }"""
+# Tables beside another (narrower than 60 % of the page's content) whose columns scroll sideways inside them: the
+# first column headers of each. A list of tickets the whole width of the page may scroll; a summary set beside
+# another one should show all its columns.
+SCROLLING_TABLES = """() => {
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect().width;
+  return [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(f => f.offsetParent)
+    .filter(f => f.getBoundingClientRect().width < 0.6 * main)
+    .filter(f => { const s = f.querySelector('.dvn-scroller'); return s && s.scrollWidth > s.clientWidth + 1; })
+    .map(f => [...f.querySelectorAll('[role=columnheader]')].slice(0, 3).map(h => h.innerText).join(' | '));
+}"""
 PAGE_SCROLL = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 
@@ -79,6 +90,7 @@ def assert_fits(page, screenshot: str) -> None:
     assert page.evaluate(CUT_TEXT) == []
     assert page.evaluate(CUT_VALUES) == []
     assert page.evaluate(OVERLAPPING_LABELS) == []
+    assert page.evaluate(SCROLLING_TABLES) == []
     scroll_width, inner_width = page.evaluate(PAGE_SCROLL)
     assert scroll_width <= inner_width
 
@@ -126,6 +138,20 @@ def test_the_value_check_sees_a_cut_date(dashboard):
       return el.value;
     }""")
     assert page.evaluate(CUT_VALUES) == [first_date]
+
+
+def test_the_table_check_sees_a_table_that_scrolls_beside_another(dashboard):
+    """The table check is not blind: the first table of the SLA page narrowed by hand to 300 px is reported."""
+    url, page = dashboard
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{url}/sla-compliance")
+    wait_for_app(page, timeout=120_000)
+    assert page.evaluate(SCROLLING_TABLES) == []
+    page.evaluate("""() => { const el = document.querySelector('[data-testid="stDataFrame"]')
+                                           .closest('[data-testid="stElementContainer"]');
+                             el.style.width = '300px'; el.style.maxWidth = '300px'; }""")
+    page.wait_for_timeout(500)  # the grid measures its new width
+    assert page.evaluate(SCROLLING_TABLES) == ["Severity | Measure | Target"]
 
 
 def test_a_signed_in_leadership_reader_sees_every_page_of_the_menu_fit(browser_page, demo_db_path, tmp_path_factory):

@@ -192,3 +192,13 @@ def test_an_empty_month_column_shows_as_an_empty_table():
     assert config["month"]["label"] == "Month"
     with_gap = pd.DataFrame({"month": pd.to_datetime(["2026-10-01", None], utc=True), "incidents": [3, 1]})
     assert list(table_view(with_gap, "Europe/Paris", None)[0]["month"]) == ["Oct 2026", "—"]  # the dash of every empty cell
+
+
+def test_a_wide_table_keeps_its_first_column_in_view():
+    """From seven columns on (wider than a 1280 px page), the first one is pinned while the others scroll."""
+    names = ["company", "lockouts", "attack_lockouts", "ordinary_lockouts", "users_locked", "failures", "unlocks"]
+    wide = pd.DataFrame({name: ["Acme"] if name == "company" else [1] for name in names})
+    config = table_view(wide, "Europe/Paris")[1]
+    assert [name for name, c in config.items() if c["pinned"]] == ["company"]
+    narrow = table_view(wide[names[:6]], "Europe/Paris")[1]
+    assert [name for name, c in narrow.items() if c["pinned"]] == []

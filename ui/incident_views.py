@@ -88,16 +88,14 @@ def detail(data: dict, now: datetime, tz: str, settings: NotifySettings) -> None
     st.markdown(f"**Impacted customers:** {literal(incident['customers'])}")
     st.text(incident["description"])
 
-    notify_col, investigate_col = st.columns(2)
-    with notify_col:
-        st.markdown(f"#### Notification track  \nLead: {literal(incident['notification_lead'])}")
-        st.markdown(notification_summary(incident, settings))
-        show_table(data["notifications"][list(NOTIFICATIONS)], key="incidents_notifications_table", tz=tz,
-                   columns=NOTIFICATIONS)
-    with investigate_col:
-        st.markdown(f"#### Investigation track  \nLead: {literal(incident['investigation_lead'])}")
-        show_table(data["steps"][list(INVESTIGATION_STEPS)], key="incidents_steps_table", tz=tz,
-                   columns=INVESTIGATION_STEPS)
+    # the two tracks one under the other: the notices' eight columns do not fit half the page
+    st.markdown(f"#### Notification track  \nLead: {literal(incident['notification_lead'])}")
+    st.markdown(notification_summary(incident, settings))
+    show_table(data["notifications"][list(NOTIFICATIONS)], key="incidents_notifications_table", tz=tz,
+               columns=NOTIFICATIONS)
+    st.markdown(f"#### Investigation track  \nLead: {literal(incident['investigation_lead'])}")
+    show_table(data["steps"][list(INVESTIGATION_STEPS)], key="incidents_steps_table", tz=tz,
+               columns=INVESTIGATION_STEPS)
 
     st.markdown("#### Timeline")
     events = data["timeline"]

@@ -63,10 +63,8 @@ def satisfaction_section(db: Database, period: Period, flt: TicketFilter, *, ver
         st.markdown(cost)
     show_table(tables["resolution_sla"], key="sla_satisfaction_sla", tz=db.timezone, columns=COLUMNS,
                csv="satisfaction-by-resolution-target.csv")
-    left, right = st.columns(2)
-    with left:
-        show_table(tables["team"], key="sla_satisfaction_team", tz=db.timezone, columns=COLUMNS,
-                   csv="satisfaction-by-team.csv")
-    with right:
-        show_table(tables["severity"], key="sla_satisfaction_severity", tz=db.timezone, columns=COLUMNS,
-                   csv="satisfaction-by-severity.csv")
+    # one under the other: eight columns do not fit half the page without scrolling sideways
+    show_table(tables["team"], key="sla_satisfaction_team", tz=db.timezone, columns=COLUMNS,
+               csv="satisfaction-by-team.csv")
+    show_table(tables["severity"], key="sla_satisfaction_severity", tz=db.timezone, columns=COLUMNS,
+               csv="satisfaction-by-severity.csv")

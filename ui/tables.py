@@ -49,6 +49,7 @@ from ui.labels import code_label
 from ui.text import DASH
 
 _LOG = logging.getLogger(__name__)
+PIN_FIRST_FROM = 7  # columns: about what a 1280 px page shows without scrolling sideways
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M"
 DATE_FORMAT = "%Y-%m-%d"
 # kind -> (Streamlit's printf format for a full column, Python's format for one value)
@@ -110,7 +111,8 @@ def _shown(series: pd.Series, col: Col, tz: str):
 
 def table_view(frame: pd.DataFrame, tz: str, columns: Mapping[str, Col] | None = None):
     """``frame`` as shown and its column configuration (a column with no known label is left unlabelled, so that
-    the AppTest check of every page finds it)."""
+    the AppTest check of every page finds it). From ``PIN_FIRST_FROM`` columns on, the first one (what a row is
+    about: the ticket, company, team or setting) is pinned, so that it stays in view while the others scroll."""
     shown, config = pd.DataFrame(index=frame.index), {}
     for name in frame.columns:
         col = (columns or {}).get(name) or COLUMNS.get(name)
@@ -119,6 +121,9 @@ def table_view(frame: pd.DataFrame, tz: str, columns: Mapping[str, Col] | None =
             shown[name] = frame[name]
             continue
         shown[name], config[name] = _shown(frame[name], col, tz)
+    first = next(iter(frame.columns), None)
+    if len(frame.columns) >= PIN_FIRST_FROM and first in config:
+        config[first]["pinned"] = True
     return shown.reset_index(drop=True), config
 
 
