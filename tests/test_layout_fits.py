@@ -1,7 +1,7 @@
 """Every page at 1280 and 1600 px in Debian's Chromium: no KPI label, button or field value (a date, a number,
-a search) cut by the layout, no chart's value labels over one another, no table set beside another scrolling sideways, no horizontal scroll of
-the page itself,
-no exception box; a screenshot of each page in test-artifacts/screenshots/.
+a search) cut by the layout, no chart's value labels over one another, no table set beside another scrolling
+sideways, no horizontal scroll of the page itself, no exception box; a screenshot of each page in
+test-artifacts/screenshots/.
 
 The local single-user mode holds every role, so its menu is opened page by page through each address. A
 leadership user signed in through a real OpenID Connect flow (a mock provider on loopback) then walks its own
