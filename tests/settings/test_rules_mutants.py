@@ -78,3 +78,21 @@ def test_a_refused_value_of_40_characters_is_shown_whole_and_one_of_41_cut(lengt
     assert len(repr("x" * length)) == length + 2
     with pytest.raises(SettingError, match="; " + re.escape(shown) + " is not$"):
         check_value("lockout.threshold", "x" * length)
+
+
+CONTACTS = "escalation.contacts"
+
+
+def test_contacts_with_plain_addresses_or_a_name_only_are_kept_as_given():
+    value = {"Level 2": {"name": "Ana", "phone": "+33 1 23", "email": "  ana@x.test "},
+             "Level 3": {"name": "Bo"},            # no e-mail: no reminder for that level
+             "Level 4": "Chris"}                    # a name only, as text
+    assert check_value(CONTACTS, value) == value
+
+
+@pytest.mark.parametrize("email, shown", [("ana at x.test", "'ana at x.test'"), ("a@x.test, b@x.test", "'a@x.test, b@x.test'"),
+                                          (42, "42")])
+def test_a_contact_whose_e_mail_is_not_one_plain_address_is_refused_in_words(email, shown):
+    message = f"{CONTACTS}: the e-mail of 'Level 2' must be one plain address (name@domain); {shown} is not"
+    with pytest.raises(SettingError, match="^" + re.escape(message) + "$"):
+        check_value(CONTACTS, {"Level 1": {"name": "Ana", "email": "ana@x.test"}, "Level 2": {"email": email}})

@@ -208,3 +208,30 @@ def test_rebuilding_the_intervals_returns_the_number_of_rows_written(db):
     written = db.write(rebuild_intervals, load_calendars(db))
     assert written == db.scalar("SELECT count(*) FROM calendar_intervals")
     assert written > 0
+
+
+def test_a_calendar_is_stored_and_audited_as_given_then_as_changed(db):
+    """An always-open calendar without a holiday country is stored so (no country, open 24/7), its creation audited
+    with what it is; a change is audited as a change, with what it was before and what it is after."""
+    import json
+
+    from analytics.kernel.roles import system_actor
+    from analytics.sla.calendar_edits import CalendarSpec, save_calendar
+    from analytics.sla.calendars import load_calendars
+
+    admin = system_actor("admin-test")
+    spec = CalendarSpec(name="Follow the sun", timezone="UTC", hours_per_day=24, holiday_country="  ",
+                        always_open=True)
+    calendar_id = save_calendar(db, actor=admin, calendar_id=None, spec=spec)
+    stored = next(c for c in load_calendars(db) if c.id == calendar_id)
+    assert (stored.always_open, stored.holiday_country, stored.holiday_subdiv) == (True, None, None)
+    created = {"name": "Follow the sun", "timezone": "UTC", "hours_per_day": 24.0, "holiday_country": None,
+               "holiday_subdiv": None, "always_open": True, "hours": {}}
+    save_calendar(db, actor=admin, calendar_id=calendar_id,
+                  spec=CalendarSpec(name="Follow the sun (UTC)", timezone="UTC", hours_per_day=24, always_open=True))
+    rows = db.rows("SELECT action, entity_id, before, after FROM audit_log WHERE entity = 'calendar' ORDER BY id")
+    assert [(action, entity_id) for action, entity_id, _, _ in rows] == [("create", str(calendar_id)),
+                                                                        ("change", str(calendar_id))]
+    assert rows[0][2] is None and json.loads(rows[0][3]) == created
+    assert json.loads(rows[1][2]) == created
+    assert json.loads(rows[1][3]) == {**created, "name": "Follow the sun (UTC)"}
