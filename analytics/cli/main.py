@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DatabaseError, PermissionError, ValueError, OSError) as exc:
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
+    finally:
+        for db in opened:  # closed here, not left to the interpreter's teardown (python -m analytics skips it)
+            if not db.closed:
+                db.close()
 
 
 def one_line(exc: BaseException) -> str:

@@ -40,6 +40,7 @@ class ChartRenderer:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._opened: Future | None = None
+        self._closing: list[Future] = []  # browsers released, still closing
 
     def start(self) -> None:
         """Start the browser in the background if it is not running (returns at once)."""
@@ -89,20 +90,24 @@ class ChartRenderer:
             self._reset()  # a tab that failed a figure is not trusted with the next one, reload or not
         return images
 
-    def _reset(self) -> None:
+    def release(self) -> None:
+        """Stop the browser without waiting for it: it closes in the background while the process goes on (a
+        command done drawing), the next render starts another, and :meth:`close` at exit waits for it."""
         with self._lock:
             opened, self._opened = self._opened, None
-        if opened is not None and opened.done() and not opened.exception():
-            asyncio.run_coroutine_threadsafe(opened.result().close(), self._loop)
+            if opened is not None and opened.done() and not opened.exception():
+                self._closing.append(asyncio.run_coroutine_threadsafe(opened.result().close(), self._loop))
+
+    _reset = release  # a browser that failed is let go the same way
 
     def close(self, timeout: float = 5) -> None:
-        """Stop the browser (at exit)."""
+        """Stop the browser, and wait for the ones released before (at exit)."""
+        self.release()
         with self._lock:
-            opened, self._opened = self._opened, None
-        if opened is None or not opened.done() or opened.exception():
-            return
-        with contextlib.suppress(Exception):  # the process is ending; nothing to report to
-            asyncio.run_coroutine_threadsafe(opened.result().close(), self._loop).result(timeout=timeout)
+            closing, self._closing = self._closing, []
+        for future in closing:
+            with contextlib.suppress(Exception):  # the process is ending; nothing to report to
+                future.result(timeout=timeout)
 
 
 def warm_kaleido():

@@ -161,6 +161,12 @@ def warm_up() -> None:
         renderer(CHROMIUM).start()
 
 
+def release() -> None:
+    """Let the process's Chromium close in the background (a command done with charts; exit waits for it)."""
+    if os.access(CHROMIUM, os.X_OK):
+        renderer(CHROMIUM).release()
+
+
 def _options(fig: go.Figure, width: int) -> dict:
     return dict(format="png", width=width, height=int(fig.layout.height or 320), scale=PNG_SCALE)
 

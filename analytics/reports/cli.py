@@ -66,7 +66,7 @@ def cmd_report_monthly(args, open_store: OpenStore) -> int:
     else:
         warm_up()  # Chromium and weasyprint start while the figures are assembled (not when the API makes the file:
         # a browser still starting when the command exits left a traceback from removing its profile folder)
-        made = report_file(db, month, kind, now=now)
+        made = report_file(db, month, kind, now=now, release_browser=True)
         data, account = made.data, made.account
     out.write_bytes(data)
     for name, reason in account["chart_errors"].items():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from analytics.reports import charts
 from analytics.reports.monthly import ReportMonth, build_report
 from analytics.reports.render import chart_images, pdf_document, render_html
 from analytics.store.database import Database
@@ -27,8 +28,10 @@ def month_refusal(month: ReportMonth, timezone: str, now: datetime) -> str | Non
     return f"{month.label} has not started yet" if month.period(timezone).bounds()[0] > now else None
 
 
-def report_file(db: Database, month: ReportMonth, kind: str, *, now: datetime) -> ReportFile:
-    """The month's report as PDF or self-contained HTML bytes, with its account."""
+def report_file(db: Database, month: ReportMonth, kind: str, *, now: datetime,
+                release_browser: bool = False) -> ReportFile:
+    """The month's report as PDF or self-contained HTML bytes, with its account. ``release_browser`` (a
+    process that makes one document): Chromium closes while the document is laid out, once its charts are drawn."""
     if kind not in KINDS:
         raise ValueError(f"format must be pdf or html, not {kind!r}")
     refusal = month_refusal(month, db.timezone, now)
@@ -36,6 +39,8 @@ def report_file(db: Database, month: ReportMonth, kind: str, *, now: datetime) -
         raise ValueError(refusal)
     report = build_report(db, month, now=now)
     images = chart_images(report)
+    if release_browser:
+        charts.release()
     data = pdf_document(report, images) if kind == "pdf" else render_html(report, images).encode("utf-8")
     return ReportFile(data, {"month": month.key, "complete": report.complete, "tickets": report.current.tickets.tickets,
                              "breaches": report.current.sla.breaches, "chart_errors": dict(images.errors),
