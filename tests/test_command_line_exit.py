@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -35,12 +37,15 @@ def test_the_exit_code_and_the_error_line_are_kept(tmp_path):
 
 
 @pytest.mark.browser
-def test_the_monthly_report_leaves_no_browser_behind(demo_db_path, tmp_path):
+def test_the_monthly_report_leaves_no_browser_behind(demo_db_path, tmp_path, request):
     """The browser drew the charts, was let go while the PDF was laid out, and the exit waited for it: its
     profile folder (under the command's TMPDIR) is gone and no Chromium of it is left running."""
-    path, temp = tmp_path / "store.duckdb", tmp_path / "temp"
+    path = tmp_path / "store.duckdb"
     shutil.copyfile(demo_db_path, path)
-    temp.mkdir()
+    # a short folder: Chromium puts its singleton socket two levels under TMPDIR, and a socket's path is limited
+    # to 108 bytes (under pytest's temporary folders Chromium stops at once)
+    temp = Path(tempfile.mkdtemp(prefix="vigie-exit-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
     done = command("report", "monthly", "--db", str(path), "--month", "2026-10", "--out", str(tmp_path / "r.pdf"),
                    tmp_dir=temp)
     assert done.returncode == 0, done.stderr
