@@ -9,6 +9,7 @@ tabs, the figures of a document drawn concurrently); :func:`warm_up` starts it e
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -171,16 +172,25 @@ def _options(fig: go.Figure, width: int) -> dict:
     return dict(format="png", width=width, height=int(fig.layout.height or 320), scale=PNG_SCALE)
 
 
-def figures_png(figures: dict[str, go.Figure], *, width: int = PNG_WIDTH) -> tuple[dict[str, bytes], dict[str, str]]:
-    """Every figure as PNG bytes, drawn concurrently by the process's warm Chromium; and why any failed."""
-    if not figures:
-        return {}, {}
+def figures_png(figures: Mapping[str, go.Figure] | Iterable[tuple[str, go.Figure]], *,
+                width: int = PNG_WIDTH) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Every figure as PNG bytes, drawn concurrently by the process's warm Chromium; and why any failed.
+    ``figures`` by name, or (name, figure) pairs made one by one: each goes to the browser as soon as it is made."""
+    pairs = iter(figures.items() if isinstance(figures, Mapping) else figures)
+    names: list[str] = []
+
+    def each():
+        for name, fig in pairs:
+            names.append(name)
+            yield fig, _options(fig, width)
+
     try:
-        images = _renderer().render(list(figures.values()), [_options(f, width) for f in figures.values()])
+        images = _renderer().render_each(each())
     except (RenderError, ChartRenderError) as exc:
-        return {}, {name: str(exc) for name in figures}
-    png = {n: img for n, img in zip(figures, images) if isinstance(img, bytes)}
-    errors = {n: f"Chromium could not draw it: {img}" for n, img in zip(figures, images) if not isinstance(img, bytes)}
+        names.extend(name for name, _ in pairs)  # those not made yet
+        return {}, {name: str(exc) for name in names}
+    png = {n: img for n, img in zip(names, images) if isinstance(img, bytes)}
+    errors = {n: f"Chromium could not draw it: {img}" for n, img in zip(names, images) if not isinstance(img, bytes)}
     return png, errors
 
 

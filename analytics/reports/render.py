@@ -14,6 +14,7 @@ import html
 import io
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -31,27 +32,30 @@ FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 def report_figures(report: MonthlyReport) -> dict[str, object]:
     """Every chart of the report by name (Plotly figures), in reading order; absent sections have none."""
+    return dict(each_report_figure(report))
+
+
+def each_report_figure(report: MonthlyReport) -> Iterator[tuple[str, object]]:
+    """The report's charts as (name, figure), each made when asked for: the chart renderer draws one while the
+    next is built."""
     cur, prev = report.current, report.previous
     names = dict(month=report.month.label, previous_month=report.month.previous.label)
-    figures = {
-        "sla": charts.sla_comparison_figure(cur.sla.table, prev.sla.table, **names),
-        "trend": charts.trend_figure(report.trend),
-        "volume": charts.volume_comparison_figure(cur.tickets.volume, prev.tickets.volume, **names),
-        "backlog": charts.backlog_figure(cur.tickets.backlog, prev.tickets.backlog, **names),
-    }
+    yield "sla", charts.sla_comparison_figure(cur.sla.table, prev.sla.table, **names)
+    yield "trend", charts.trend_figure(report.trend)
+    yield "volume", charts.volume_comparison_figure(cur.tickets.volume, prev.tickets.volume, **names)
+    yield "backlog", charts.backlog_figure(cur.tickets.backlog, prev.tickets.backlog, **names)
     if not cur.sla.top_companies.empty:
-        figures["top_companies"] = charts.top_companies_figure(cur.sla.top_companies)
+        yield "top_companies", charts.top_companies_figure(cur.sla.top_companies)
     if cur.incidents.available and not cur.incidents.incidents.empty:
-        figures["notification"] = charts.notification_figure(
+        yield "notification", charts.notification_figure(
             cur.incidents.incidents, target=cur.incidents.target_minutes, deadline=cur.incidents.deadline_minutes)
     if cur.escalations.available:
-        figures["escalations"] = charts.escalations_figure(cur.escalations.open_by_level,
-                                                           prev.escalations.open_by_level, **names)
+        yield "escalations", charts.escalations_figure(cur.escalations.open_by_level, prev.escalations.open_by_level,
+                                                       **names)
     if cur.rca.available:
-        figures["rca"] = charts.rca_figure(cur.rca.figures, prev.rca.figures, **names)
+        yield "rca", charts.rca_figure(cur.rca.figures, prev.rca.figures, **names)
     if cur.lockouts.available and cur.lockouts.lockouts:
-        figures["lockouts"] = charts.lockouts_daily_figure(cur.lockouts.daily, month=report.month.label)
-    return figures
+        yield "lockouts", charts.lockouts_daily_figure(cur.lockouts.daily, month=report.month.label)
 
 
 @dataclass
@@ -65,7 +69,7 @@ class ChartImages:
 
 def chart_images(report: MonthlyReport) -> ChartImages:
     """Render every chart of the report as PNG, concurrently; a chart that fails is noted, not fatal."""
-    png, errors = charts.figures_png(report_figures(report))
+    png, errors = charts.figures_png(each_report_figure(report))
     return ChartImages(png=png, errors=errors)
 
 

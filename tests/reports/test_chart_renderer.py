@@ -82,3 +82,24 @@ def test_a_figure_that_fails_gives_its_error_and_the_next_call_gets_a_new_browse
         assert renderer.render(figs[:1], [OPTIONS]) == reference
     finally:
         renderer.close()
+
+
+def test_figures_handed_over_one_by_one_are_drawn_as_a_list_of_them(monkeypatch):
+    """``render_each`` takes the figures from a generator as it makes them (the monthly report builds each chart
+    while the browser draws the one before): the same images, in the generator's order."""
+    figs = figures()
+    [reference] = draw(1000, figs, monkeypatch)
+    made = []
+
+    def one_by_one():
+        for fig in figs:
+            made.append(fig)
+            yield fig, OPTIONS
+
+    renderer = ChartRenderer(CHROMIUM)
+    try:
+        assert renderer.render_each(one_by_one()) == reference
+        assert made == figs
+        assert renderer.render_each(iter(())) == []
+    finally:
+        renderer.close()
