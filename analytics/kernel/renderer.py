@@ -5,7 +5,8 @@ renders one figure at a time. :class:`ChartRenderer` instead opens one ``kaleido
 with several tabs on an event loop of its own thread, the first time it is asked (or
 earlier, by :meth:`ChartRenderer.start`, which returns at once so that the browser starts
 while the caller assembles its figures), and queues the figures of a document to its tabs
-as the caller makes them (:meth:`ChartRenderer.render_each`: the browser draws one while the next is built). ``mathjax=False`` keeps the browser off the network. A browser that failed or stopped
+as the caller makes them (:meth:`ChartRenderer.render_each`: the browser draws one while the
+next is built). ``mathjax=False`` keeps the browser off the network. A browser that failed or stopped
 answering, or that failed to draw a figure, is dropped and started again on the next call.
 
 kaleido reloads a tab after every figure, which parses plotly.js again: about 0.15 s of the 0.2 s
