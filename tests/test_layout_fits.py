@@ -125,12 +125,17 @@ def test_page_fits(dashboard, spec, width):
     assert_fits(page, f"{spec.url_path}-{width}")
 
 
-def test_the_value_check_sees_a_cut_date(dashboard):
-    """The field check is not blind: a date field narrowed by hand to 40 px is reported with its value."""
+def sla_page_at_1280(dashboard):
     url, page = dashboard
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{url}/sla-compliance")
     wait_for_app(page, timeout=120_000)
+    return page
+
+
+def test_the_value_check_sees_a_cut_date(dashboard):
+    """The field check is not blind: a date field narrowed by hand to 40 px is reported with its value."""
+    page = sla_page_at_1280(dashboard)
     assert page.evaluate(CUT_VALUES) == []
     first_date = page.evaluate("""() => {
       const el = document.querySelector('[data-testid="stDateInput"] input');
@@ -142,10 +147,7 @@ def test_the_value_check_sees_a_cut_date(dashboard):
 
 def test_the_table_check_sees_a_table_that_scrolls_beside_another(dashboard):
     """The table check is not blind: the first table of the SLA page narrowed by hand to 300 px is reported."""
-    url, page = dashboard
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{url}/sla-compliance")
-    wait_for_app(page, timeout=120_000)
+    page = sla_page_at_1280(dashboard)
     assert page.evaluate(SCROLLING_TABLES) == []
     page.evaluate("""() => { const el = document.querySelector('[data-testid="stDataFrame"]')
                                            .closest('[data-testid="stElementContainer"]');
