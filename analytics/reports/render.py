@@ -248,11 +248,12 @@ def pdf_document(report: MonthlyReport, images: ChartImages | None = None) -> by
 _warmed = threading.Event()
 
 
-def warm_up() -> None:
+def warm_up(*, pdf: bool = True) -> None:
     """Start the process's Chromium, and weasyprint (its import, its fonts) on a thread of its own, so that
-    the first document waits for neither; returns at once, and does nothing the second time."""
+    the first document waits for neither; returns at once, and does nothing the second time. ``pdf=False`` (a
+    process that makes an HTML file only): Chromium alone, as weasyprint's start would only compete for the CPU."""
     charts.warm_up()
-    if not _warmed.is_set():
+    if pdf and not _warmed.is_set():
         _warmed.set()
         threading.Thread(target=_first_pdf, daemon=True, name="weasyprint-warm-up").start()
 
