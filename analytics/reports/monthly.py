@@ -17,6 +17,7 @@ page's Satisfaction section (``analytics/sla/satisfaction.py``). The page, the P
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -266,12 +267,16 @@ def build_report(db: Database, month: ReportMonth, *, now: datetime | None = Non
     from analytics.reports.summary import summarise
 
     now = utc_now(now)
-    current = month_figures(db, month, now=now)
-    previous = month_figures(db, month.previous, now=now, detail=False)
     first = month
     for _ in range(TREND_MONTHS - 1):
         first = first.previous
-    trend = monthly_trend(db, Period(first.first, month.end, db.timezone), as_of=current.as_of)
+    # the two months and the trend side by side: each query runs on a cursor of its own, and DuckDB works
+    # without holding Python's lock, so one part's queries run while another's results are shaped
+    with ThreadPoolExecutor(3, thread_name_prefix="monthly-report") as pool:
+        current_part = pool.submit(month_figures, db, month, now=now)
+        previous_part = pool.submit(month_figures, db, month.previous, now=now, detail=False)
+        trend_part = pool.submit(monthly_trend, db, Period(first.first, month.end, db.timezone), as_of=now)
+        current, previous, trend = current_part.result(), previous_part.result(), trend_part.result()
     return MonthlyReport(month=month, current=current, previous=previous,
                          headlines=headlines(current, previous), summary=summarise(current, previous),
                          trend=trend, generated_at=now, timezone=db.timezone)
