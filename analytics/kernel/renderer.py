@@ -21,12 +21,14 @@ import asyncio
 import atexit
 import contextlib
 import itertools
+import os
 import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
+CHROMIUM = os.environ.get("VIGIE_CHROMIUM", "/usr/bin/chromium")  # Debian's
 TABS = 1
 TIMEOUT_SECONDS = 60
 RELOAD_EVERY = 50  # figures a tab draws between two reloads (a reload bounds what plotly.js may keep)
@@ -114,7 +116,13 @@ class ChartRenderer:
     _reset = release  # a browser that failed is let go the same way
 
     def close(self, timeout: float = 5) -> None:
-        """Stop the browser, and wait for the ones released before (at exit)."""
+        """Stop the browser, and wait for the ones released before (at exit). A browser still starting is waited
+        for (up to ``timeout``) and then closed: a process ending under it would leave its profile folder."""
+        with self._lock:
+            opened = self._opened
+        if opened is not None and not opened.done():
+            with contextlib.suppress(Exception):
+                opened.result(timeout=timeout)
         self.release()
         with self._lock:
             closing, self._closing = self._closing, []
@@ -152,3 +160,18 @@ def renderer(path: str) -> ChartRenderer:
             _renderers[path] = ChartRenderer(path)
             atexit.register(_renderers[path].close)
         return _renderers[path]
+
+
+def close_all() -> None:
+    """Close every chart browser of the process now, waiting for one still starting (the end of a command: the
+    exit handlers that remove temporary folders, its profile's among them, must not run under a live browser)."""
+    with _renderers_lock:
+        known = list(_renderers.values())
+    for each in known:
+        each.close()
+
+
+def start_chart_browser(path: str = CHROMIUM) -> None:
+    """Start the process's chart browser at ``path`` in the background when there is one (returns at once)."""
+    if os.access(path, os.X_OK):
+        renderer(path).start()

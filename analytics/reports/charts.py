@@ -16,12 +16,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.intake.charts import CHANNEL_COLOURS
-from analytics.kernel.renderer import RenderError, renderer
+from analytics.kernel.renderer import CHROMIUM, RenderError, renderer, start_chart_browser
 from analytics.kernel.text import chart_labels, chart_text
 from analytics.reports.sections import CHANNEL_LABELS
 from analytics.sla.charts import MEASURE_COLOURS
 
-CHROMIUM = os.environ.get("VIGIE_CHROMIUM", "/usr/bin/chromium")
 PREVIOUS_COLOUR = "#c9d3df"
 CURRENT_COLOUR = "#2f6fb0"
 PNG_WIDTH, PNG_SCALE = 900, 2
@@ -158,8 +157,7 @@ def _renderer():
 
 def warm_up() -> None:
     """Start the process's Chromium in the background (returns at once; nothing when there is none)."""
-    if os.access(CHROMIUM, os.X_OK):
-        renderer(CHROMIUM).start()
+    start_chart_browser(CHROMIUM)
 
 
 def release() -> None:
