@@ -74,6 +74,10 @@ def test_closed_days_are_the_closures_and_holidays_between_the_two_dates_inclusi
     assert Calendar(3, "Berlin", "Europe/Berlin", 8, holiday_country="DE").closed_days(
         date(2026, 1, 6), date(2026, 1, 6)) == set()
     assert Calendar(4, "Plain", "UTC", 8).closed_days(date(2026, 1, 1), date(2026, 1, 6)) == set()
+    # closures on the first and the last day of the range count (no holiday falls on them to hide it)
+    closures_only = Calendar(5, "Closures", "UTC", 8,
+                             closures={date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 6), date(2026, 3, 7)})
+    assert closures_only.closed_days(date(2026, 3, 2), date(2026, 3, 6)) == {date(2026, 3, 2), date(2026, 3, 6)}
 
 
 def test_a_round_the_clock_calendar_is_one_interval_from_1970_to_2100():
@@ -208,6 +212,21 @@ def test_rebuilding_the_intervals_returns_the_number_of_rows_written(db):
     written = db.write(rebuild_intervals, load_calendars(db))
     assert written == db.scalar("SELECT count(*) FROM calendar_intervals")
     assert written > 0
+
+
+def test_rebuilding_the_intervals_lets_go_of_each_calendar_s_frame(db):
+    """Each calendar's intervals are handed to the store as a registered frame; the rebuild unregisters it, so no
+    copy of the intervals stays held by the cursor (and no later query can read a stale one)."""
+    from analytics.sla.calendars import load_calendars, rebuild_intervals
+    from analytics.store.errors import QueryFailed
+
+    def rebuild_then_read_the_frame(cur, calendars):
+        rebuild_intervals(cur, calendars)
+        with pytest.raises(QueryFailed, match="new_intervals does not exist"):
+            cur.execute("SELECT count(*) FROM new_intervals")
+        return True
+
+    assert db.write(rebuild_then_read_the_frame, load_calendars(db)) is True
 
 
 def test_a_calendar_is_stored_and_audited_as_given_then_as_changed(db):
