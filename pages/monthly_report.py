@@ -52,7 +52,7 @@ def table(frame, key: str) -> None:
     show_table(frame, key=key, tz=db.timezone, columns=report_columns(frame.columns))
 
 
-warm_up()  # the process's Chromium and weasyprint start now, so that the first download does not wait for it
+warm_up()  # the process's Chromium (charts and PDF) starts now, so that the first download does not wait for it
 db = get_database()
 path = str(db.path)
 now = datetime.now(UTC).replace(second=0, microsecond=0)

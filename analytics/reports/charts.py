@@ -192,6 +192,15 @@ def figures_png(figures: Mapping[str, go.Figure] | Iterable[tuple[str, go.Figure
     return png, errors
 
 
+def print_pdf(html: str) -> bytes:
+    """``html`` printed as PDF by the process's warm Chromium, the one that draws the charts (its CSS ``@page``
+    rules give the pages); ChartRenderError when there is no browser or it did not print."""
+    try:
+        return _renderer().print_pdf(html)
+    except RenderError as exc:
+        raise ChartRenderError(str(exc)) from exc
+
+
 def figure_png(fig: go.Figure, *, width: int = PNG_WIDTH) -> bytes:
     """One figure as PNG bytes (kaleido on the system Chromium, kept warm for the process)."""
     png, errors = figures_png({"chart": fig}, width=width)

@@ -64,9 +64,9 @@ def cmd_report_monthly(args, open_store: OpenStore) -> int:
             raise DatabaseError(f"the running dashboard's {PATH} answered without its {HEADER} header; is it the "
                                 "same version of Vigie as this command?") from None
     else:
-        # Chromium (and weasyprint for a PDF) start while the figures are assembled; not when the API makes the
-        # file: a browser still starting when the command exits left a traceback from removing its profile folder
-        warm_up(pdf=kind == "pdf")
+        # Chromium (it draws the charts and prints the PDF) starts while the figures are assembled; not when the API
+        # makes the file: a browser still starting when the command exits left a traceback from removing its profile
+        warm_up()
         made = report_file(db, month, kind, now=now, release_browser=True)
         data, account = made.data, made.account
     out.write_bytes(data)

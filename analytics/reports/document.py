@@ -31,7 +31,8 @@ def month_refusal(month: ReportMonth, timezone: str, now: datetime) -> str | Non
 def report_file(db: Database, month: ReportMonth, kind: str, *, now: datetime,
                 release_browser: bool = False) -> ReportFile:
     """The month's report as PDF or self-contained HTML bytes, with its account. ``release_browser`` (a
-    process that makes one document): Chromium closes while the document is laid out, once its charts are drawn."""
+    process that makes one document): Chromium closes in the background once it has drawn the charts and printed
+    the PDF, while the file is written."""
     if kind not in KINDS:
         raise ValueError(f"format must be pdf or html, not {kind!r}")
     refusal = month_refusal(month, db.timezone, now)
@@ -39,9 +40,9 @@ def report_file(db: Database, month: ReportMonth, kind: str, *, now: datetime,
         raise ValueError(refusal)
     report = build_report(db, month, now=now)
     images = chart_images(report)
+    data = pdf_document(report, images) if kind == "pdf" else render_html(report, images).encode("utf-8")
     if release_browser:
         charts.release()
-    data = pdf_document(report, images) if kind == "pdf" else render_html(report, images).encode("utf-8")
     return ReportFile(data, {"month": month.key, "complete": report.complete, "tickets": report.current.tickets.tickets,
                              "breaches": report.current.sla.breaches, "chart_errors": dict(images.errors),
                              "problems": dict(report.problems)})

@@ -1,6 +1,7 @@
 """The warm chart renderer (analytics/kernel/renderer.py) on Debian's Chromium: a tab reloaded every
 RELOAD_EVERY figures, not after each one as kaleido does, draws byte for byte the images of a tab reloaded
-after each figure, whatever the order; and it does reload on that count."""
+after each figure, whatever the order; and it does reload on that count. The same browser prints documents as
+PDF with their CSS page rules, scripts off, and a browser that cannot print is replaced."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -101,5 +102,62 @@ def test_figures_handed_over_one_by_one_are_drawn_as_a_list_of_them(monkeypatch)
         assert renderer.render_each(one_by_one()) == reference
         assert made == figs
         assert renderer.render_each(iter(())) == []
+    finally:
+        renderer.close()
+
+
+def pdf_facts(pdf: bytes, tmp_path) -> tuple[str, str]:
+    """The text (pdftotext -layout) and the metadata (pdfinfo) of a PDF."""
+    import subprocess
+
+    path = tmp_path / "printed.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return text, info
+
+
+def test_a_document_is_printed_with_its_page_rules_and_without_running_its_scripts(tmp_path):
+    """The browser that draws the charts prints a document as PDF: the page size, margin boxes and page counters of
+    its CSS, in a tab of its own that is closed after; a script in the document does not run (a document is data)."""
+    document = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Printed</title><style>
+    @page { size: A5; margin: 15mm; @bottom-center { content: "Page " counter(page) " of " counter(pages); } }
+    .next { break-before: page; }</style></head>
+    <body><p id="t">First page &amp; &lt;text&gt;</p><p class="next">Second page</p>
+    <script>document.getElementById("t").textContent = "rewritten by a script";</script></body></html>"""
+    renderer = ChartRenderer(CHROMIUM)
+    try:
+        pdf = renderer.print_pdf(document)
+        browser = renderer._browser()
+        tabs_after = len(browser.tabs)
+        renderer.print_pdf(document)
+        assert len(browser.tabs) == tabs_after  # each print closes the tab it opened
+    finally:
+        renderer.close()
+    text, info = pdf_facts(pdf, tmp_path)
+    assert pdf.startswith(b"%PDF-")
+    assert "Pages:           2" in info and "Title:           Printed" in info
+    assert "pts (A5)" in info
+    assert "First page & <text>" in text and "rewritten by a script" not in text
+    pages = text.split("\f")
+    assert "Page 1 of 2" in pages[0] and "Second page" in pages[1] and "Page 2 of 2" in pages[1]
+
+
+def test_a_browser_that_cannot_print_says_so_and_the_next_print_gets_a_new_one(tmp_path):
+    """A print that fails (here the browser is stopped under it) raises RenderError in words; the renderer drops
+    that browser and the next print starts another."""
+    import asyncio
+
+    from analytics.kernel.renderer import RenderError
+
+    renderer = ChartRenderer(CHROMIUM)
+    try:
+        broken = renderer._browser()
+        asyncio.run_coroutine_threadsafe(broken.close(), renderer._loop).result(30)
+        with pytest.raises(RenderError, match="^Chromium could not print the document: "):
+            renderer.print_pdf("<p>x</p>")
+        assert renderer._opened is None
+        text, _ = pdf_facts(renderer.print_pdf("<p>printed by the next browser</p>"), tmp_path)
+        assert "printed by the next browser" in text
     finally:
         renderer.close()

@@ -1,5 +1,6 @@
 """The monthly report as documents: the PDF's text holds the month's figures (pdftotext), it looks like a
-report (title page, page numbers, charts as images), the HTML file stands alone, and the CLI writes both."""
+report (title page, page numbers, charts as images), printed by Chromium or, without one, by weasyprint; the HTML
+file stands alone, and the CLI writes both."""
 from __future__ import annotations
 
 import subprocess
@@ -87,7 +88,13 @@ def test_pdf_holds_the_months_figures(report, pdf_path, fixture_path):
     assert "INC-2026-0001" in text and "15 min" in text
 
 
+def producer(path: Path) -> str:
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return next(line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("Producer:"))
+
+
 def test_pdf_looks_like_a_report(report, pdf_path):
+    assert producer(pdf_path).startswith("Skia/PDF")  # printed by the Chromium that drew the charts
     pages = page_count(pdf_path)
     assert pages >= 4
     title = pdf_text(pdf_path, 1)
@@ -114,13 +121,18 @@ def test_html_file_stands_alone(report, tmp_path):
     assert "<td class=\"num\">66.7%</td>" in html
 
 
-def test_a_missing_browser_leaves_a_note_not_a_failure(report, monkeypatch):
+def test_a_missing_browser_leaves_a_note_not_a_failure(report, monkeypatch, tmp_path):
     monkeypatch.setattr(report_charts, "CHROMIUM", "/nonexistent/chromium")
     images = chart_images(report)
     assert images.png == {} and set(images.errors) == set(report_figures(report))
     html = render_html(report, images)
     assert "Chart not available (no Chromium at /nonexistent/chromium (set VIGIE_CHROMIUM))" in html
-    assert pdf_document(report, images).startswith(b"%PDF")
+    path = tmp_path / "no-browser.pdf"
+    path.write_bytes(pdf_document(report, images))  # laid out by weasyprint instead
+    assert producer(path).startswith("WeasyPrint")
+    pages = page_count(path)
+    assert pages >= 4 and f"Page {pages} of {pages}" in pdf_text(path, pages)
+    assert "Severity 2 response compliance fell from 100.0% to 33.3%" in " ".join(pdf_text(path, layout=False).split())
 
 
 def test_empty_sections_say_so(db):
