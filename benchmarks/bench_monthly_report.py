@@ -10,8 +10,9 @@ built once, shared with ``benchmarks/bench.py``). Prints:
 * the PDF from a cold process: ``python -m analytics report monthly --out FILE.pdf`` as a whole process
   (imports, Chromium's start, the figures, the charts, the PDF), and its HTML twin;
 * in this process, each stage: assembling the report (every section, the month and the previous one),
-  the chart images (the first call starts Chromium: cold; then warm, drawn concurrently), the HTML
-  and the PDF (weasyprint);
+  the chart images (the first call starts Chromium: cold; then warm, drawn concurrently), the HTML,
+  the PDF printed by that Chromium, and for comparison the same PDF laid out by weasyprint (what a machine
+  without a browser gets);
 * the whole document as a page's click costs when nothing is cached, warm (report, charts, document).
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ from support import NOW, ROOT, Table, parser, sizes, sla_database  # first: puts
 
 from analytics.domains import open_store
 from analytics.reports.monthly import ReportMonth, build_report
-from analytics.reports.render import chart_images, pdf_document, render_html
+from analytics.reports.render import chart_images, pdf_document, print_images, render_html, weasyprint_pdf
 
 TABLE = Table(prefix="report  ", width=40, first="first", then="then median", repeat=3, cpu=True)
 
@@ -57,8 +58,10 @@ def run(db_path: Path, month: ReportMonth, now) -> None:
     images = TABLE.timed(f"chart images ({len(chart_images(report).png)} PNG, concurrent)",
                          lambda: chart_images(report)).result
     TABLE.timed("HTML (charts inlined)", lambda: render_html(report, images))
-    pdf = TABLE.timed("PDF (weasyprint, charts as JPEG)", lambda: pdf_document(report, images)).result
+    pdf = TABLE.timed("PDF (printed by Chromium)", lambda: pdf_document(report, images)).result
     print(f"report  PDF size {len(pdf):,} bytes")
+    TABLE.timed("PDF without a browser (weasyprint, charts as JPEG)",
+                lambda: weasyprint_pdf(render_html(report, print_images(images))))
     TABLE.timed("whole PDF, warm process, nothing cached",
                 lambda: pdf_document(build_report(db, month, now=now)))
     TABLE.timed("whole HTML, warm process, nothing cached",

@@ -17,6 +17,10 @@ if [[ "${1:-}" == "--dev" ]]; then
 else
   .venv/bin/pip install --quiet -r requirements.txt
 fi
+# Vigie's own modules compiled once, as pip compiles the packages it installs: a new process (each command, the
+# server) otherwise compiles some 200 modules from source when bytecode is not written (PYTHONDONTWRITEBYTECODE
+# set, a read-only checkout): 0.85 s to import the command line's modules against 0.55 s compiled.
+.venv/bin/python -m compileall -q -j 0 analytics ui pages dashboard.py server.py >/dev/null
 if (( ${#need[@]} )); then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -q

@@ -135,6 +135,7 @@ class ChartRenderer:
         command done drawing), the next render starts another, and :meth:`close` at exit waits for it."""
         with self._lock:
             opened, self._opened = self._opened, None
+            self._closing = [closing for closing in self._closing if not closing.done()]  # those closed are forgotten
             if opened is not None and opened.done() and not opened.exception():
                 self._closing.append(asyncio.run_coroutine_threadsafe(opened.result().close(), self._loop))
 

@@ -144,10 +144,8 @@ def backlog_at(db: Database, at: datetime) -> pd.DataFrame:
 
 def ticket_figures(db: Database, period: Period, *, at: datetime) -> TicketFigures:
     """The incoming-requests page's volume and reclassification, and the backlog at ``at``."""
-    weekly = intake.volume_by_channel(db, period)
-    totals = weekly.groupby("channel")["tickets"].sum() if not weekly.empty else pd.Series(dtype=int)
-    volume = pd.DataFrame({"channel": list(CHANNELS),
-                           "tickets": [int(totals.get(c, 0)) for c in CHANNELS]})
+    totals = intake.tickets_per_channel(db, period)
+    volume = pd.DataFrame({"channel": list(CHANNELS), "tickets": [totals.get(c, 0) for c in CHANNELS]})
     summary = intake.intake_summary(db, period)
     return TicketFigures(volume, backlog_at(db, at), summary["tickets"], summary["email"],
                          summary["email_raised"])

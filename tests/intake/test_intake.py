@@ -41,6 +41,26 @@ def test_summary_counts(db):
     assert intake.intake_summary(db, JUNE, TicketFilter(channels=("phone",)))["tickets"] == 1
 
 
+def test_reassignments_count_the_period_s_tickets_only(db):
+    """A ticket opened after the period, reassigned three times, adds nothing to the period's reassignments."""
+    seed(db)
+    july = db.scalar("SELECT id FROM tickets WHERE reference = 'D'")
+    with db.transaction() as cur:
+        for _ in range(3):
+            cur.execute("INSERT INTO ticket_events (ticket_id, occurred_at, kind, from_value, to_value) VALUES "
+                        "(?, now(), 'reassigned', 'Network', 'Platforms')", [july])
+    s = intake.intake_summary(db, JUNE)
+    assert (s["tickets"], s["reassigned"], s["reassignments"]) == (3, 1, 2)
+
+
+def test_tickets_per_channel_are_the_weekly_volume_s_totals(db):
+    seed(db)
+    assert intake.tickets_per_channel(db, JUNE) == {"email": 2, "phone": 1}
+    weekly = intake.volume_by_channel(db, JUNE)
+    assert weekly.groupby("channel")["tickets"].sum().to_dict() == {"email": 2, "phone": 1}
+    assert intake.tickets_per_channel(db, JUNE, TicketFilter(severities=(3, 4))) == {"email": 2}
+
+
 def test_tables(db):
     seed(db)
     flows = intake.reassignment_flows(db, JUNE)
