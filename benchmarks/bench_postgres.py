@@ -22,6 +22,7 @@ from support import NOW, parser, sla_database, timed  # first: puts the reposito
 from analytics.domains import open_store
 from analytics.kernel.periods import Period
 from analytics.sla import stats as sla
+from analytics.sla.measures import reading_version
 from analytics.store.pg_copy import copy_database
 from analytics.store.pg_snapshots import SNAPSHOT_TABLES
 
@@ -73,6 +74,9 @@ def main() -> None:
         first = timed("first read", lambda: shared.scalar("SELECT count(*) FROM tickets"), repeat=0)
         print(f"first read on the replica (local copies of {', '.join(SNAPSHOT_TABLES)}): {first.cold * 1000:.0f} ms")
         print(f"-- {first.result:,} tickets, SLA page for {PERIOD.start} .. {PERIOD.end}, as of {NOW:%Y-%m-%d}")
+        for name, store in (("embedded", embedded), ("PostgreSQL", shared)):
+            version = reading_version(store)
+            print(f"{name} reads {f'the SLA ledger, version {version.version}' if version else 'the on-read engine'}")
         print(f"{'':<20} {'embedded DuckDB':>26} {'PostgreSQL (via DuckDB)':>30}")
         print(f"{'':<20} {'cold':>12} {'warm':>12} {'cold':>14} {'warm':>14}", flush=True)
         for label, work in [*PAGE.items(), ("whole SLA page", whole_page)]:
