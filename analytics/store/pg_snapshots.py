@@ -1,7 +1,8 @@
 """Replica-local copies of the big, read-mostly tables: reads on PostgreSQL at embedded speed.
 
-Every SLA figure reads every ticket and the calendar intervals. Through the extension that is a
-full scan over the network protocol for each figure, several per page. So each replica keeps a
+Every SLA figure reads the SLA ledger and its daily rollups, and the open measures every ticket and the
+calendar intervals. Through the extension that is a full scan over the network protocol for each
+figure, several per page (1M tickets: the SLA page 6.4 s with the ledger read live, 0.39 s from the copies). So each replica keeps a
 copy of :data:`SNAPSHOT_TABLES` in its own in-memory DuckDB and answers reads from it; every
 other table is read live from the attached server: read cursors search the local catalog first,
 then the server's (``search_path``), so the SQL of the pages does not change.
@@ -27,8 +28,8 @@ import threading
 from analytics.store.postgres import CATALOG, IDENTIFIER, query_raw
 from analytics.store.statements import written_tables
 
-SNAPSHOT_TABLES = tuple(name for name in os.environ.get("VIGIE_PG_SNAPSHOT_TABLES",
-                                                        "tickets,calendar_intervals").split(",")
+SNAPSHOT_TABLES = tuple(name for name in os.environ.get(
+    "VIGIE_PG_SNAPSHOT_TABLES", "tickets,calendar_intervals,sla_ledger,sla_daily,sla_daily_elapsed").split(",")
                         if IDENTIFIER.match(name))
 LOCAL = "memory"  # the default catalog of the in-memory DuckDB
 VERSIONS_TABLE = "vigie_table_versions"

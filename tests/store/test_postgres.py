@@ -218,7 +218,9 @@ def test_a_writer_kept_waiting_for_the_lock_is_refused_in_words(monkeypatch):
     ("WITH x AS (SELECT 1) INSERT INTO tickets SELECT * FROM x", {"tickets"}),
     ('DELETE FROM "calendar_intervals"', {"calendar_intervals"}),
     ("INSERT INTO audit_log VALUES (1); DELETE FROM tickets WHERE id = 2", {"tickets"}),
-    ("CALL system.main.postgres_execute('vigie', 'TRUNCATE whatever')", {"tickets", "calendar_intervals"}),
+    ("CALL system.main.postgres_execute('vigie', 'TRUNCATE whatever')",
+     {"tickets", "calendar_intervals", "sla_ledger", "sla_daily", "sla_daily_elapsed"}),  # any of them: all
+    ("INSERT INTO sla_ledger SELECT * FROM x; DELETE FROM sla_daily WHERE version = 1", {"sla_ledger", "sla_daily"}),
 ])
 def test_writes_to_the_copied_tables_are_noticed(sql, written):
     assert pg_snapshots.written_snapshot_tables(sql) == written
