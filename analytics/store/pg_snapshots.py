@@ -2,7 +2,8 @@
 
 Every SLA figure reads the SLA ledger and its daily rollups, and the open measures every ticket and the
 calendar intervals. Through the extension that is a full scan over the network protocol for each
-figure, several per page (1M tickets: the SLA page 6.4 s with the ledger read live, 0.39 s from the copies). So each replica keeps a
+figure, several per page (1M tickets: the SLA page 6.4 s with the ledger read live, 0.39 s from
+copies). So each replica keeps a
 copy of :data:`SNAPSHOT_TABLES` in its own in-memory DuckDB and answers reads from it; every
 other table is read live from the attached server: read cursors search the local catalog first,
 then the server's (``search_path``), so the SQL of the pages does not change.
