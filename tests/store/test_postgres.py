@@ -266,3 +266,38 @@ def test_128_bit_integers_come_back_exact(tmp_path):
     assert replica.rows("SELECT id FROM wide WHERE n BETWEEN CAST(? AS UHUGEINT) AND CAST(? AS UHUGEINT)",
                         [str(low), str(high)]) == [(1,)]
     replica.close()
+
+
+def test_another_replica_s_ticket_write_reaches_this_replica_s_copy_of_the_sla_ledger():
+    """The SLA ledger and its daily rollups are copied into each replica (``SNAPSHOT_TABLES``): a ticket opened, then
+    resolved, through one replica is in the other's figures at once, the ledger's rows equal to the server's and its
+    figures to the on-read engine's, read on the other replica."""
+    from analytics.domains import open_store
+    from tests.sla.test_sla_ledger import assert_ledger_equals_engine
+
+    assert {"sla_ledger", "sla_daily", "sla_daily_elapsed"} <= set(pg_snapshots.SNAPSHOT_TABLES)
+    url = fresh_database_url()
+    reader, writer = open_store(url), open_store(url)
+    ledger = "SELECT ticket_id, measure, state, decided_s FROM sla_ledger ORDER BY 1, 2"
+
+    def on_server(db):
+        with db.transaction() as cur:  # inside a write transaction: the server itself, not the copy
+            return cur.execute(ledger).fetchall()
+
+    try:
+        assert reader.rows(ledger) == []
+        assert reader.scalar("SELECT table_catalog FROM information_schema.tables WHERE table_name = 'sla_ledger' "
+                             "AND table_catalog = 'memory'") == "memory"  # read from the replica's copy
+        add_ticket(writer, "L-1", severity=3, opened=paris(2026, 3, 2, 10, 0), response=paris(2026, 3, 2, 10, 30))
+        first = reader.rows(ledger)
+        assert [(measure, state) for _, measure, state, _ in first] == [("resolution", None), ("response", "met")]
+        assert first == on_server(writer)
+        with writer.transaction() as cur:
+            cur.execute("UPDATE tickets SET status = 'resolved', resolved_at = ? WHERE reference = 'L-1'",
+                        [paris(2026, 3, 2, 18, 0)])
+        second = reader.rows(ledger)
+        assert [(measure, state) for _, measure, state, _ in second] == [("resolution", "met"), ("response", "met")]
+        assert second == on_server(writer)
+        assert_ledger_equals_engine(reader)
+    finally:
+        reader.close(), writer.close()
